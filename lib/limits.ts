@@ -1,0 +1,50 @@
+/**
+ * Every bound seglog enforces, in one place, each with the reason it exists.
+ * Relations between them are asserted at the bottom so a wrong edit fails at load.
+ */
+
+/** Batch header (RecordBatch v2) size: the smallest valid batch. */
+export const RECORD_BATCH_OVERHEAD_BYTES = 61;
+/** baseOffset (8) + batchLength (4): framing in front of every batch, any magic. */
+export const LOG_OVERHEAD_BYTES = 12;
+/** Smallest legacy (v0) message; a batchLength below this is corrupt, not torn. */
+export const LEGACY_MIN_MESSAGE_BYTES = 14;
+/** Bytes needed to learn offset, size and magic of a batch without parsing the rest. */
+export const HEADER_PEEK_BYTES = 17;
+/** Kafka's default max.message.bytes (1 MiB + log overhead). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/** Hard ceiling on one batch we will ever allocate for: a corrupt length cannot make us allocate 2 GiB. */
+export const BATCH_BYTES_MAX = 64 * 1024 * 1024;
+/** Records per batch: a count above this in a header is corrupt (each record is >= 7 bytes). */
+export const BATCH_RECORDS_MAX = Math.floor(BATCH_BYTES_MAX / 7);
+/** Decompressed batch payload ceiling: a zip bomb in a batch stops here with a typed error. */
+export const DECOMPRESSED_BYTES_MAX = 256 * 1024 * 1024;
+/** varint (int32) is at most 5 bytes; varlong (int64) 10. */
+export const VARINT_BYTES_MAX = 5;
+export const VARLONG_BYTES_MAX = 10;
+/** Positions in a segment are int32 (index entries store them so). */
+export const SEGMENT_BYTES_MAX = 2_147_483_647;
+/** Relative offsets in an index are int32. */
+export const RELATIVE_OFFSET_MAX = 2_147_483_647;
+/** Offset index entry: relativeOffset int32 + position int32. */
+export const OFFSET_INDEX_ENTRY_BYTES = 8;
+/** Time index entry: timestamp int64 + relativeOffset int32. */
+export const TIME_INDEX_ENTRY_BYTES = 12;
+/** Kafka's warm section: the last 8 KiB of an index, kept hot for readers near the tail. */
+export const INDEX_WARM_SECTION_BYTES = 8192;
+/** Segment file handles kept open at once per log; older inactive segments close lazily. */
+export const OPEN_SEGMENT_FILES_MAX = 64;
+/** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */
+export const REQUEST_BYTES_MAX_DEFAULT = 100 * 1024 * 1024;
+/** Idempotent producer: batches remembered per producer for duplicate detection. */
+export const PRODUCER_BATCHES_RETAINED = 5;
+/** Compaction offset map: 16-byte key hash + 8-byte offset. */
+export const OFFSET_MAP_SLOT_BYTES = 24;
+/** Default offset-map memory (Kafka's log.cleaner.dedupe.buffer.size). */
+export const OFFSET_MAP_BYTES_DEFAULT = 128 * 1024 * 1024;
+/** Offset map fill ceiling (log.cleaner.io.buffer.load.factor). */
+export const OFFSET_MAP_LOAD_FACTOR = 0.9;
+
+if (SEGMENT_BYTES_MAX > 2 ** 31 - 1) throw new Error('limits: segment positions must fit in int32');
+if (BATCH_BYTES_MAX < DEFAULT_MAX_MESSAGE_BYTES) throw new Error('limits: batch ceiling below default max.message.bytes');
+if (HEADER_PEEK_BYTES > RECORD_BATCH_OVERHEAD_BYTES) throw new Error('limits: header peek larger than header');

@@ -1,0 +1,57 @@
+/**
+ * The small contract that native modules and native-free-fallback/ both implement. Only
+ * lib/platform/native.ts names a native package; lib/platform/index.ts picks one side per
+ * capability, once, at load. Callers import plain functions from lib/platform/index.ts and never
+ * branch per call.
+ */
+
+/**
+ * CRC-32C (Castagnoli) of bytes[start, end), continuing from `initial` (the CRC of the bytes before,
+ * 0 for a fresh start). Returns an unsigned 32-bit number. CRC-32C("123456789") = 0xE3069283.
+ */
+export type Crc32c = (bytes: Uint8Array, start?: number, end?: number, initial?: number) => number;
+
+/**
+ * A file mapped into memory (mmap-io) or mirrored in a Buffer with write-through (fallback).
+ * `bytes` shows the file's first `sizeBytes` bytes. Writes go through `write` so the fallback can
+ * persist them; reads may use `bytes` directly.
+ *
+ * Hazard: a real mapping of a file that is truncated below `sizeBytes` raises SIGBUS on access. The
+ * owner must `close()` a mapping before truncating its file and never touch `bytes` afterwards.
+ */
+export interface MappedFile {
+  readonly bytes: Buffer;
+  readonly sizeBytes: number;
+  readonly writable: boolean;
+  /** Copy `source` into the file at `positionBytes` (must lie inside sizeBytes). */
+  write(positionBytes: number, source: Uint8Array): void;
+  /** Make written bytes durable: msync (native) or fsync (fallback). */
+  flush(): void;
+  /** Release the mapping; `bytes` must not be used afterwards. Does not close the caller's fd. */
+  close(): void;
+}
+
+/** Map `sizeBytes` of the open file `fd` (which must be at least that long). */
+export type MapFile = (fd: number, sizeBytes: number, writable: boolean) => MappedFile;
+
+/** An exclusive lock on a directory, held until released or the process dies. */
+export interface DirectoryLock {
+  readonly path: string;
+  release(): void;
+}
+
+/**
+ * Lock `dir` exclusively (the lock file is `<dir>/.lock`, as Kafka's). Throws LogLockedError
+ * if another process — or another lock in this process — holds it.
+ */
+export type LockDirectory = (dir: string) => DirectoryLock;
+
+/** What is active, for `seglog --version`, the bench output and the tests. */
+export interface PlatformReport {
+  crc32c: 'native:sse4_crc32' | 'fallback:slice-by-8';
+  mapFile: 'native:mmap-io' | 'fallback:buffer';
+  lockDirectory: 'native:fs-ext-flock' | 'fallback:lock-file';
+  forcedFallback: boolean;
+  /** Why a native side is not active (not installed, failed to load, SEGLOG_NATIVE=0). */
+  reasons: Record<string, string>;
+}
