@@ -1,0 +1,105 @@
+/**
+ * Kafka's offset-checkpoint text format (recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+ * replication-offset-checkpoint, cleaner-offset-checkpoint):
+ *
+ *   0                  version, must be 0
+ *   2                  number of entries
+ *   my-topic 0 1234    "<topic> <partition> <offset>", one per line
+ *
+ * Written to `<file>.tmp`, fsync'd, renamed over the target, then the directory is fsync'd — so a crash
+ * leaves either the old file or the new one, never a torn mix. An empty file reads as no entries.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CorruptCheckpointError, ioError } from '../errors.js';
+
+export interface CheckpointEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export function checkpointKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** Reads a checkpoint file; a missing file is no entries, a malformed one is CorruptCheckpointError. */
+export function readOffsetCheckpoint(path: string): CheckpointEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw ioError(error, 'cannot read checkpoint', { path });
+  }
+  return parseOffsetCheckpoint(text, path);
+}
+
+export function parseOffsetCheckpoint(text: string, path: string): CheckpointEntry[] {
+  if (text.trim().length === 0) return [];
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines[0]?.trim() !== '0') {
+    throw new CorruptCheckpointError(`unsupported checkpoint version ${JSON.stringify(lines[0] ?? '')} (expected 0)`, { path });
+  }
+  const countText = lines[1]?.trim() ?? '';
+  const count = /^\d+$/.test(countText) ? Number(countText) : NaN;
+  if (!Number.isSafeInteger(count)) throw new CorruptCheckpointError(`bad entry count ${JSON.stringify(countText)}`, { path });
+  const entries: CheckpointEntry[] = [];
+  for (let i = 2; i < lines.length; i++) {
+    const fields = (lines[i] as string).trim().split(/\s+/);
+    const [topic, partText, offsetText] = fields;
+    if (fields.length !== 3 || topic === undefined || !/^\d+$/.test(partText ?? '') || !/^-?\d+$/.test(offsetText ?? '')) {
+      throw new CorruptCheckpointError(`malformed line ${i + 1}: ${JSON.stringify(lines[i])}`, { path });
+    }
+    const offset = Number(offsetText);
+    if (!Number.isSafeInteger(offset)) throw new CorruptCheckpointError(`offset out of range on line ${i + 1}`, { path });
+    entries.push({ topic, partition: Number(partText), offset });
+  }
+  if (entries.length !== count) {
+    throw new CorruptCheckpointError(`expected ${count} entries, found ${entries.length}`, { path });
+  }
+  return entries;
+}
+
+export function formatOffsetCheckpoint(entries: readonly CheckpointEntry[]): string {
+  let text = `0\n${entries.length}\n`;
+  for (const e of entries) text += `${e.topic} ${e.partition} ${e.offset}\n`;
+  return text;
+}
+
+/** fsync a directory so a rename or a new file in it survives a crash. */
+export function fsyncDirectory(dir: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    throw ioError(error, 'cannot fsync directory', { path: dir });
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/** Atomically replaces `path` with `text`: tmp file, fsync, rename, fsync of the directory. */
+export function writeFileAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'w');
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+  } catch (error) {
+    throw ioError(error, 'cannot write checkpoint', { path });
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  fsyncDirectory(dirname(path));
+}
+
+export function writeOffsetCheckpoint(path: string, entries: readonly CheckpointEntry[]): void {
+  writeFileAtomically(path, formatOffsetCheckpoint(entries));
+}

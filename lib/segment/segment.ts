@@ -1,0 +1,609 @@
+/**
+ * One segment of a partition log: `<base>.log` (record batches back to back, no header), its sparse
+ * `.index` (relative offset → byte position) and `.timeindex` (max timestamp so far → relative offset).
+ *
+ * Append rule (Kafka's, one batch per call): before writing, if more than `indexIntervalBytes` have
+ * been appended since the last index entry, add `(batch.lastOffset, batch.position)` to the offset
+ * index and `(maxTimestampSoFar, offsetOfMaxTimestampSoFar)` to the time index. Entries therefore
+ * always point at batch starts, which is what `kafka-dump-log --verify-index-only` checks.
+ *
+ * The `.log` is written with positioned writes at `sizeBytes`, so a failed or short write (disk full)
+ * leaves `sizeBytes` unchanged: the torn bytes past it are invisible to readers, overwritten by the
+ * next append, cut on close, and cut by recovery after a crash (their CRC cannot match).
+ *
+ * Active segment: indexes mapped read-write and preallocated to segmentIndexBytes. Sealed (after a
+ * roll): indexes trimmed to their entries and opened lazily; the `.log` size never changes again
+ * except by replication truncation or recovery.
+ */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync, fsync } from 'node:fs';
+import { join } from 'node:path';
+import { assert } from '../assert.js';
+import { CorruptRecordError, ioError } from '../errors.js';
+import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX } from '../limits.js';
+import { crc32c } from '../platform/index.js';
+import { BatchHeaderView, decodeBatches } from '../record/index.js';
+import { FileHandle, type FilePool } from './file-handle.js';
+import { FileRegion } from './file-region.js';
+import { segmentFileName, type TemporaryState } from './file-names.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+/** Byte positions inside a v2 batch header that the scan paths read directly. */
+const BATCH_LENGTH = 8;
+const MAGIC = 16;
+const CRC = 17;
+const CRC_COVERED_FROM = 21;
+/** Chunk size of sequential scans (recovery): big enough that syscalls vanish next to the CRC. */
+const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+export interface SegmentOptions {
+  segmentIndexBytes: number;
+  indexIntervalBytes: number;
+  preallocateBytes: number;
+  rollJitterMs: number;
+}
+
+/** Where a batch sits in the file: what a read or a truncation needs. */
+export interface BatchLocation {
+  positionBytes: number;
+  sizeBytes: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestampMs: number;
+  partitionLeaderEpoch: number;
+}
+
+export interface RecoveryResult {
+  validBytes: number;
+  truncatedBytes: number;
+  batches: number;
+  nextOffset: number;
+  /** Why the scan stopped early, when it did (torn tail, CRC mismatch, …). */
+  stopReason: string | null;
+}
+
+export interface TimestampHit {
+  offset: number;
+  timestampMs: number;
+  leaderEpoch: number;
+}
+
+export class Segment {
+  readonly dir: string;
+  readonly baseOffset: number;
+  readonly options: SegmentOptions;
+  readonly file: FileHandle;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  /** Valid bytes in the .log; the file may be longer (preallocate, a torn write). */
+  sizeBytes: number;
+  private writeFd: number;
+  private bytesSinceLastIndexEntry = 0;
+  private maxTimestampSoFarMs = -2; // -2: not loaded yet (sealed segments load lazily from the time index)
+  private offsetOfMaxTimestampSoFar = -1;
+  /** Largest timestamp of the first batch (Kafka's rollingBasedTimestamp); -1 if none or unknown. */
+  private firstBatchTimestampMs = -2;
+  /** Wall-clock creation time, for segmentMs when records carry no timestamps. */
+  readonly createdAtMs: number;
+  /** Next offset after the last batch, -1 until known. */
+  private cachedNextOffset = -1;
+  private readonly header = new BatchHeaderView();
+  private readonly scratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
+  private closed = false;
+
+  private constructor(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, createdAtMs: number, state: TemporaryState) {
+    this.dir = dir;
+    this.baseOffset = baseOffset;
+    this.options = options;
+    this.createdAtMs = createdAtMs;
+    const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
+    this.file = new FileHandle(logPath, pool);
+    const indexMode = active ? 'active' : 'sealed';
+    this.offsetIndex = new OffsetIndex(join(dir, segmentFileName(baseOffset, 'index', state)), baseOffset, { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
+    this.timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, 'timeindex', state)), baseOffset, { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
+    this.writeFd = -1;
+    this.sizeBytes = 0;
+  }
+
+  /** Creates a new, empty active segment (pre-existing files with this base name are replaced). */
+  static create(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, nowMs: number, state: TemporaryState = null): Segment {
+    const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
+    let fd = -1;
+    try {
+      fd = openSync(logPath, 'w+');
+      if (options.preallocateBytes > 0) ftruncateSync(fd, options.preallocateBytes);
+    } catch (error) {
+      if (fd >= 0) closeSync(fd);
+      throw ioError(error, 'cannot create segment', { path: logPath, offset: baseOffset });
+    }
+    const segment = new Segment(dir, baseOffset, options, pool, true, nowMs, state);
+    segment.writeFd = fd;
+    segment.maxTimestampSoFarMs = -1;
+    segment.offsetOfMaxTimestampSoFar = baseOffset;
+    segment.firstBatchTimestampMs = -1;
+    segment.cachedNextOffset = baseOffset;
+    return segment;
+  }
+
+  /** Opens an existing segment. `active`: open for appends (indexes re-extended, write fd open). */
+  static open(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, state: TemporaryState = null): Segment {
+    const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
+    let sizeBytes: number;
+    let mtimeMs: number;
+    try {
+      const st = statSync(logPath);
+      sizeBytes = st.size;
+      mtimeMs = st.mtimeMs;
+    } catch (error) {
+      throw ioError(error, 'cannot open segment', { path: logPath, offset: baseOffset });
+    }
+    const segment = new Segment(dir, baseOffset, options, pool, active, Math.floor(mtimeMs), state);
+    segment.sizeBytes = sizeBytes;
+    if (active) segment.openForAppend();
+    else segment.file.markSealed(sizeBytes);
+    return segment;
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  get isActive(): boolean {
+    return this.writeFd >= 0;
+  }
+
+  private openForAppend(): void {
+    try {
+      this.writeFd = openSync(this.file.path, 'r+');
+    } catch (error) {
+      throw ioError(error, 'cannot open segment for append', { path: this.file.path, offset: this.baseOffset });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Append
+
+  /**
+   * Appends one batch's bytes (offsets already assigned). `lastOffset` is the batch's last offset,
+   * `maxTimestampMs` its max timestamp. Throws NoSpaceError/StorageError with nothing visible on failure.
+   */
+  append(bytes: Uint8Array, lastOffset: number, maxTimestampMs: number): number {
+    assert(this.writeFd >= 0, 'append to a segment that is not active');
+    const positionBytes = this.sizeBytes;
+    const sizeBytes = bytes.length;
+    const relative = lastOffset - this.baseOffset;
+    assert(relative >= 0 && relative <= RELATIVE_OFFSET_MAX, 'offset does not fit the segment (the log must roll first)');
+    this.writeFully(bytes, positionBytes);
+
+    if (this.firstBatchTimestampMs === -1 && positionBytes === 0) this.firstBatchTimestampMs = maxTimestampMs;
+    this.loadMaxTimestamp();
+    if (maxTimestampMs > this.maxTimestampSoFarMs) {
+      this.maxTimestampSoFarMs = maxTimestampMs;
+      this.offsetOfMaxTimestampSoFar = lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > this.options.indexIntervalBytes) {
+      this.offsetIndex.append(lastOffset, positionBytes);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += sizeBytes;
+    this.sizeBytes = positionBytes + sizeBytes;
+    this.cachedNextOffset = lastOffset + 1;
+    return positionBytes;
+  }
+
+  private writeFully(bytes: Uint8Array, positionBytes: number): void {
+    let written = 0;
+    try {
+      while (written < bytes.length) {
+        written += writeSync(this.writeFd, bytes, written, bytes.length - written, positionBytes + written);
+      }
+    } catch (error) {
+      // Nothing past sizeBytes is visible; cut what did land so the file is what the log says it is.
+      try {
+        if (written > 0 || this.options.preallocateBytes === 0) ftruncateSync(this.writeFd, Math.max(this.sizeBytes, this.options.preallocateBytes));
+      } catch {
+        // The next append overwrites the torn bytes anyway, and recovery would cut them.
+      }
+      throw ioError(error, 'append failed', { path: this.file.path, positionBytes, offset: this.baseOffset });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Roll policy inputs
+
+  get indexesFull(): boolean {
+    return this.offsetIndex.isFull || this.timeIndex.isFull;
+  }
+
+  /** Largest timestamp of the first batch, or -1 (records without timestamps). */
+  firstBatchTimestamp(): number {
+    if (this.firstBatchTimestampMs === -2) {
+      const first = this.sizeBytes >= RECORD_BATCH_OVERHEAD_BYTES ? this.readBatchAt(0) : null;
+      this.firstBatchTimestampMs = first === null ? -1 : first.maxTimestampMs;
+    }
+    return this.firstBatchTimestampMs;
+  }
+
+  /** Max record timestamp in the segment (from the time index when sealed), -1 if none. */
+  maxTimestampMs(): number {
+    this.loadMaxTimestamp();
+    return this.maxTimestampSoFarMs;
+  }
+
+  /** Kafka's largestTimestamp: max record timestamp, or the file's mtime if records have none. */
+  largestTimestampMs(): number {
+    const max = this.maxTimestampMs();
+    if (max >= 0) return max;
+    try {
+      return Math.floor(statSync(this.file.path).mtimeMs);
+    } catch {
+      return this.createdAtMs;
+    }
+  }
+
+  private loadMaxTimestamp(): void {
+    if (this.maxTimestampSoFarMs !== -2) return;
+    const last = this.timeIndex.lastEntry();
+    this.maxTimestampSoFarMs = last.timestampMs;
+    this.offsetOfMaxTimestampSoFar = last.offset;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  /** Reads the 61-byte header at `positionBytes` into the shared view; null past the end or torn. */
+  readBatchAt(positionBytes: number): BatchLocation | null {
+    if (positionBytes + LOG_OVERHEAD_BYTES > this.sizeBytes) return null;
+    const fd = this.file.acquire();
+    try {
+      const want = Math.min(RECORD_BATCH_OVERHEAD_BYTES, this.sizeBytes - positionBytes);
+      const got = readSync(fd, this.scratch, 0, want, positionBytes);
+      if (got < HEADER_PEEK_BYTES) return null;
+      const batchLength = this.scratch.readInt32BE(BATCH_LENGTH);
+      const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
+      if (batchLength < LEGACY_MIN_MESSAGE_BYTES || positionBytes + sizeBytes > this.sizeBytes) {
+        throw new CorruptRecordError(`bad batch length ${batchLength}`, { path: this.file.path, positionBytes });
+      }
+      if (this.scratch[MAGIC] !== 2 || got < RECORD_BATCH_OVERHEAD_BYTES) {
+        return this.readLegacyBatchAt(fd, positionBytes, sizeBytes);
+      }
+      const h = this.header.load(this.scratch, 0);
+      return {
+        positionBytes,
+        sizeBytes,
+        baseOffset: h.baseOffset,
+        lastOffset: h.lastOffset,
+        maxTimestampMs: h.maxTimestampMs,
+        partitionLeaderEpoch: h.partitionLeaderEpoch,
+      };
+    } finally {
+      this.file.release();
+    }
+  }
+
+  /** Legacy (magic 0/1) framing: the offset in front of a message is its last offset. */
+  private readLegacyBatchAt(fd: number, positionBytes: number, sizeBytes: number): BatchLocation {
+    const bytes = Buffer.allocUnsafe(sizeBytes);
+    readSync(fd, bytes, 0, sizeBytes, positionBytes);
+    for (const batch of decodeBatches(bytes, { basePositionBytes: positionBytes, path: this.file.path })) {
+      return {
+        positionBytes,
+        sizeBytes,
+        baseOffset: batch.baseOffset,
+        lastOffset: batch.lastOffset,
+        maxTimestampMs: batch.maxTimestampMs,
+        partitionLeaderEpoch: -1,
+      };
+    }
+    throw new CorruptRecordError('unreadable batch', { path: this.file.path, positionBytes });
+  }
+
+  /** First batch at or after `startingPositionBytes` whose last offset is ≥ `offset`; null if none. */
+  translateOffset(offset: number, startingPositionBytes = 0): BatchLocation | null {
+    let position = startingPositionBytes;
+    for (;;) {
+      const batch = this.readBatchAt(position);
+      if (batch === null) return null;
+      if (batch.lastOffset >= offset) return batch;
+      position += batch.sizeBytes;
+    }
+  }
+
+  /** The batch containing (or first after) `offset`, starting from the offset index's hint. */
+  locate(offset: number): BatchLocation | null {
+    const hint = this.offsetIndex.lookup(offset);
+    return this.translateOffset(offset, hint.positionBytes);
+  }
+
+  /**
+   * A region of whole batches from the one containing `offset`, at most `maxBytes` long (the first
+   * batch whole when `minOneMessage`), never past `maxPositionBytes`. Null if nothing here is ≥ offset.
+   */
+  read(offset: number, maxBytes: number, maxPositionBytes: number, minOneMessage: boolean): FileRegion | null {
+    const start = this.locate(offset);
+    if (start === null) return null;
+    const limit = minOneMessage ? Math.max(maxBytes, start.sizeBytes) : maxBytes;
+    const sizeBytes = Math.max(0, Math.min(maxPositionBytes - start.positionBytes, limit));
+    return new FileRegion(this.file, start.positionBytes, sizeBytes, start.baseOffset);
+  }
+
+  /** Kafka's timestamp lookup inside this segment: the first record with timestamp ≥ target and offset ≥ startingOffset. */
+  findOffsetByTimestamp(timestampMs: number, startingOffset: number): TimestampHit | null {
+    const entry = this.timeIndex.lookup(timestampMs);
+    const hint = this.offsetIndex.lookup(Math.max(entry.offset, startingOffset));
+    let position = hint.positionBytes;
+    for (;;) {
+      const batch = this.readBatchAt(position);
+      if (batch === null) return null;
+      position += batch.sizeBytes;
+      if (batch.maxTimestampMs < timestampMs || batch.lastOffset < startingOffset) continue;
+      const bytes = this.readBytes(batch.positionBytes, batch.sizeBytes);
+      for (const decoded of decodeBatches(bytes, { basePositionBytes: batch.positionBytes, path: this.file.path })) {
+        for (const record of decoded.records()) {
+          if (record.timestampMs >= timestampMs && record.offset >= startingOffset) {
+            return { offset: record.offset, timestampMs: record.timestampMs, leaderEpoch: decoded.partitionLeaderEpoch };
+          }
+        }
+      }
+    }
+  }
+
+  /** Copies `sizeBytes` from the .log (small reads: one batch, a header). */
+  readBytes(positionBytes: number, sizeBytes: number): Buffer {
+    const bytes = Buffer.allocUnsafe(sizeBytes);
+    const fd = this.file.acquire();
+    try {
+      let got = 0;
+      while (got < sizeBytes) {
+        const n = readSync(fd, bytes, got, sizeBytes - got, positionBytes + got);
+        if (n === 0) throw new CorruptRecordError('unexpected end of segment', { path: this.file.path, positionBytes: positionBytes + got });
+        got += n;
+      }
+    } finally {
+      this.file.release();
+    }
+    return bytes;
+  }
+
+  /** Next offset after the last batch (the segment's log end offset). */
+  nextOffset(): number {
+    if (this.cachedNextOffset >= 0) return this.cachedNextOffset;
+    const hint = this.offsetIndex.entries > 0 ? this.offsetIndex.entryAt(this.offsetIndex.entries - 1) : { offset: this.baseOffset, positionBytes: 0 };
+    let next = this.baseOffset;
+    let position = hint.positionBytes;
+    for (;;) {
+      const batch = this.readBatchAt(position);
+      if (batch === null) break;
+      next = batch.lastOffset + 1;
+      position += batch.sizeBytes;
+    }
+    this.cachedNextOffset = next;
+    return next;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recovery and truncation
+
+  /**
+   * Rebuilds both indexes from the .log, checking every batch (size, magic, CRC, offsets), and cuts
+   * the file at the first batch that is torn or invalid. The scan reads 1 MiB chunks; the CRC is the
+   * work that cannot be skipped.
+   */
+  recover(): RecoveryResult {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFarMs = -1;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    this.firstBatchTimestampMs = -1;
+    const fileSize = this.fileLength();
+    const fd = this.file.acquire();
+    let chunk: Buffer = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, Math.max(fileSize, 1)));
+    let chunkStart = 0; // file position of chunk[0]
+    let chunkLength = 0;
+    let validBytes = 0;
+    let lastIndexedPosition = 0;
+    let nextOffset = this.baseOffset;
+    let batches = 0;
+    let stopReason: string | null = null;
+    const header = this.header;
+    try {
+      for (;;) {
+        const remainingInFile = fileSize - validBytes;
+        if (remainingInFile === 0) break;
+        if (remainingInFile < HEADER_PEEK_BYTES) { stopReason = `torn tail: ${remainingInFile} trailing bytes`; break; }
+        // Make sure the header (and then the whole batch) is in the chunk.
+        if (validBytes + HEADER_PEEK_BYTES > chunkStart + chunkLength) {
+          ({ chunk, chunkLength } = this.fill(fd, chunk, validBytes, fileSize));
+          chunkStart = validBytes;
+        }
+        const at = validBytes - chunkStart;
+        const batchLength = chunk.readInt32BE(at + BATCH_LENGTH);
+        if (batchLength < LEGACY_MIN_MESSAGE_BYTES) { stopReason = `invalid batch length ${batchLength}`; break; }
+        const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
+        if (sizeBytes > remainingInFile) { stopReason = `torn tail: batch of ${sizeBytes} bytes with ${remainingInFile} left`; break; }
+        if (sizeBytes > BATCH_BYTES_MAX) { stopReason = `batch of ${sizeBytes} bytes exceeds ${BATCH_BYTES_MAX}`; break; }
+        if (validBytes + sizeBytes > chunkStart + chunkLength) {
+          if (sizeBytes > chunk.length) chunk = Buffer.allocUnsafe(sizeBytes);
+          ({ chunk, chunkLength } = this.fill(fd, chunk, validBytes, fileSize));
+          chunkStart = validBytes;
+        }
+        const pos = validBytes - chunkStart;
+        if (chunk[pos + MAGIC] !== 2 || sizeBytes < RECORD_BATCH_OVERHEAD_BYTES) { stopReason = `unsupported magic ${chunk[pos + MAGIC]}`; break; }
+        const storedCrc = chunk.readUInt32BE(pos + CRC);
+        if (crc32c(chunk, pos + CRC_COVERED_FROM, pos + sizeBytes) !== storedCrc) { stopReason = 'CRC mismatch'; break; }
+        let h: BatchHeaderView;
+        try {
+          h = header.load(chunk, pos);
+        } catch (error) {
+          stopReason = error instanceof Error ? error.message : 'bad header';
+          break;
+        }
+        if (h.baseOffset < nextOffset || h.lastOffset < h.baseOffset || h.lastOffset - this.baseOffset > RELATIVE_OFFSET_MAX) {
+          stopReason = `offsets out of order (batch ${h.baseOffset}..${h.lastOffset} after ${nextOffset - 1})`;
+          break;
+        }
+        if (batches === 0) this.firstBatchTimestampMs = h.maxTimestampMs;
+        if (h.maxTimestampMs > this.maxTimestampSoFarMs) {
+          this.maxTimestampSoFarMs = h.maxTimestampMs;
+          this.offsetOfMaxTimestampSoFar = h.lastOffset;
+        }
+        if (validBytes - lastIndexedPosition > this.options.indexIntervalBytes && !this.indexesFull) {
+          this.offsetIndex.append(h.lastOffset, validBytes);
+          this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar);
+          lastIndexedPosition = validBytes;
+        }
+        nextOffset = h.lastOffset + 1;
+        validBytes += sizeBytes;
+        batches++;
+      }
+    } finally {
+      this.file.release();
+    }
+    const truncatedBytes = fileSize - validBytes;
+    if (truncatedBytes > 0) this.truncateFile(validBytes);
+    this.sizeBytes = validBytes;
+    this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
+    this.bytesSinceLastIndexEntry = validBytes - lastIndexedPosition;
+    this.cachedNextOffset = nextOffset;
+    return { validBytes, truncatedBytes, batches, nextOffset, stopReason: truncatedBytes > 0 ? stopReason : null };
+  }
+
+  private fill(fd: number, chunk: Buffer, positionBytes: number, fileSize: number): { chunk: Buffer; chunkLength: number } {
+    const want = Math.min(chunk.length, fileSize - positionBytes);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, chunk, got, want - got, positionBytes + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { chunk, chunkLength: got };
+  }
+
+  private fileLength(): number {
+    if (this.writeFd >= 0) return fstatSync(this.writeFd).size;
+    return statSync(this.file.path).size;
+  }
+
+  /** Cuts the .log to `sizeBytes` (coordinating with live readers first). */
+  private truncateFile(sizeBytes: number): void {
+    this.file.beforeTruncate(sizeBytes);
+    let fd = this.writeFd;
+    const own = fd < 0;
+    try {
+      if (own) fd = openSync(this.file.path, 'r+');
+      ftruncateSync(fd, sizeBytes);
+    } catch (error) {
+      throw ioError(error, 'cannot truncate segment', { path: this.file.path, positionBytes: sizeBytes });
+    } finally {
+      if (own && fd >= 0) closeSync(fd);
+    }
+  }
+
+  /**
+   * Removes every batch whose offsets reach `offset` or beyond — batch-granular: the batch containing
+   * `offset` goes whole. Returns the bytes removed. The segment becomes appendable afterwards.
+   */
+  truncateTo(offset: number): number {
+    const location = this.locate(offset);
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    if (location === null) return 0;
+    const removed = this.sizeBytes - location.positionBytes;
+    this.truncateFile(location.positionBytes);
+    this.sizeBytes = location.positionBytes;
+    this.bytesSinceLastIndexEntry = 0;
+    this.cachedNextOffset = -1;
+    this.maxTimestampSoFarMs = -2;
+    this.loadMaxTimestamp();
+    if (location.positionBytes === 0) this.firstBatchTimestampMs = -1;
+    return removed;
+  }
+
+  /** Makes a sealed segment the active one again (after truncation removed later segments). */
+  reactivate(): void {
+    if (this.writeFd >= 0) return;
+    this.offsetIndex.resize(this.options.segmentIndexBytes);
+    this.timeIndex.resize(this.options.segmentIndexBytes);
+    this.openForAppend();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Roll: final time-index entry, trim indexes and a preallocated .log, seal the file. */
+  onBecomeInactive(): void {
+    if (this.writeFd < 0) return;
+    this.loadMaxTimestamp();
+    this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.trimToValidSize();
+    this.timeIndex.trimToValidSize();
+    if (this.options.preallocateBytes > 0) ftruncateSync(this.writeFd, this.sizeBytes);
+    // The write fd stays open until the roll's flush has fsync'd it (see flushAsync).
+    this.file.markSealed(this.sizeBytes);
+  }
+
+  /** fsync of the .log (in the thread pool) and of both indexes. */
+  async flush(): Promise<void> {
+    const fd = this.writeFd >= 0 ? this.writeFd : this.file.acquire();
+    const borrowed = this.writeFd < 0;
+    try {
+      await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      throw ioError(error, 'fsync failed', { path: this.file.path });
+    } finally {
+      if (borrowed) this.file.release();
+    }
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+  }
+
+  /** Blocking fsync (close path). */
+  flushSync(): void {
+    if (this.writeFd >= 0) fsyncSync(this.writeFd);
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+  }
+
+  /** Releases the write fd of a sealed segment once its data is durable. */
+  releaseWriter(): void {
+    if (this.writeFd >= 0 && this.file.sealed) {
+      closeSync(this.writeFd);
+      this.writeFd = -1;
+    }
+  }
+
+  /** Drops fds and mappings of a sealed segment (an LRU owner calls this; lookups reopen). */
+  releaseResources(): void {
+    this.offsetIndex.release();
+    this.timeIndex.release();
+  }
+
+  /** Renames the segment's files to a temporary state (`.deleted`, `.swap`) or back to final names. */
+  changeState(state: TemporaryState): void {
+    this.file.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'log', state)));
+    this.offsetIndex.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'index', state)));
+    this.timeIndex.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'timeindex', state)));
+  }
+
+  /** Closes the segment: trims an active one (Kafka trims indexes on close) and cuts preallocation. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.writeFd >= 0) {
+      this.loadMaxTimestamp();
+      this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
+      if (this.options.preallocateBytes > 0) ftruncateSync(this.writeFd, this.sizeBytes);
+      closeSync(this.writeFd);
+      this.writeFd = -1;
+    }
+    this.offsetIndex.close();
+    this.timeIndex.close();
+  }
+
+  /** Retires the segment for deletion: no new reads; the fd closes when in-flight reads finish. */
+  retire(): void {
+    this.close();
+    this.file.retire();
+  }
+}

@@ -1,0 +1,48 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatOffsetCheckpoint, parseOffsetCheckpoint, readOffsetCheckpoint, writeOffsetCheckpoint } from '../../lib/log/checkpoint-file.js';
+import { CorruptCheckpointError } from '../../lib/errors.js';
+import { removeTempDirs, tempDir } from '../helpers/tmp.js';
+
+test.after.each(removeTempDirs);
+
+test('writes Kafka text format and reads it back', () => {
+  const dir = tempDir();
+  const path = join(dir, 'recovery-point-offset-checkpoint');
+  writeOffsetCheckpoint(path, [{ topic: 'my-topic', partition: 0, offset: 1234 }, { topic: 'my-topic', partition: 1, offset: 99 }]);
+  assert.is(readFileSync(path, 'utf8'), '0\n2\nmy-topic 0 1234\nmy-topic 1 99\n');
+  assert.equal(readOffsetCheckpoint(path), [{ topic: 'my-topic', partition: 0, offset: 1234 }, { topic: 'my-topic', partition: 1, offset: 99 }]);
+  assert.not.ok(existsSync(`${path}.tmp`));
+});
+
+test('reads the real Kafka broker checkpoint files', () => {
+  const root = '/work/shared/fixtures/kafka-broker';
+  if (!existsSync(root)) assert.unreachable('fixture directory missing');
+  const entries = readOffsetCheckpoint(join(root, 'recovery-point-offset-checkpoint'));
+  assert.ok(entries.length > 0);
+  assert.ok(entries.some((e) => e.topic === '__consumer_offsets'));
+  assert.equal(readOffsetCheckpoint(join(root, 'cleaner-offset-checkpoint')), []);
+});
+
+test('missing and empty files are no entries', () => {
+  const dir = tempDir();
+  assert.equal(readOffsetCheckpoint(join(dir, 'nope')), []);
+  writeFileSync(join(dir, 'empty'), '');
+  assert.equal(readOffsetCheckpoint(join(dir, 'empty')), []);
+});
+
+test('malformed files are CorruptCheckpointError', () => {
+  for (const text of ['1\n0\n', '0\nx\n', '0\n2\nt 0 1\n', '0\n1\nt zero 1\n', '0\n1\nt 0\n', '0\n1\nt 0 99999999999999999999\n']) {
+    try {
+      parseOffsetCheckpoint(text, '/x');
+      assert.unreachable(`accepted ${JSON.stringify(text)}`);
+    } catch (error) {
+      assert.instance(error, CorruptCheckpointError);
+    }
+  }
+  assert.is(formatOffsetCheckpoint([]), '0\n0\n');
+});
+
+test.run();
