@@ -101,6 +101,16 @@ export type OutOfOrderSequenceError = InstanceType<typeof OutOfOrderSequenceErro
 export const ProducerFencedError = defineError('SEGLOG_PRODUCER_FENCED', 'ProducerFencedError');
 export type ProducerFencedError = InstanceType<typeof ProducerFencedError>;
 
+/** A topic or partition the broker does not have. */
+export const UnknownTopicError = defineError('SEGLOG_UNKNOWN_TOPIC', 'UnknownTopicError');
+export type UnknownTopicError = InstanceType<typeof UnknownTopicError>;
+/** A topic name Kafka would refuse (characters outside [a-zA-Z0-9._-], longer than 249, "." or ".."). */
+export const InvalidTopicError = defineError('SEGLOG_INVALID_TOPIC', 'InvalidTopicError');
+export type InvalidTopicError = InstanceType<typeof InvalidTopicError>;
+/** createTopic for a name that already exists. */
+export const TopicExistsError = defineError('SEGLOG_TOPIC_EXISTS', 'TopicExistsError');
+export type TopicExistsError = InstanceType<typeof TopicExistsError>;
+
 /** Turns a Node system error from a write into NoSpaceError or StorageError. */
 export function ioError(error: unknown, action: string, place: ErrorPlace): SeglogError {
   if (error instanceof SeglogError) return error;

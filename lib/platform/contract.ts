@@ -46,6 +46,19 @@ export interface DirectoryLock {
  */
 export type LockDirectory = (dir: string) => DirectoryLock;
 
+/**
+ * How a platform implementation reports failure without importing lib/errors.ts (the fallbacks may
+ * import only this file's types): lib/platform/faults.ts passes the real constructors in.
+ */
+export interface PlatformFaults {
+  /** LogLockedError naming the directory and, when known, the pid that holds it. */
+  locked(dir: string, ownerPid: number | undefined): Error;
+  /** NoSpaceError or StorageError for a failed system call. */
+  io(error: unknown, action: string, path: string | undefined): Error;
+  /** AssertionError: the caller broke this contract (a bug, not bad input). */
+  bug(message: string): Error;
+}
+
 /** What is active, for `seglog --version`, the bench output and the tests. */
 export interface PlatformReport {
   crc32c: 'native:sse4_crc32' | 'fallback:slice-by-8';

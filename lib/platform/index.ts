@@ -1,7 +1,36 @@
 /**
- * STUB (the platform helper replaces this): chooses native or fallback implementations once at load.
+ * The platform functions the rest of seglog calls: `crc32c`, `mapFile`, `lockDirectory`, and
+ * `platformReport()` saying which side each one is. The choice is made once, here, at load: the
+ * native side where its package loaded (lib/platform/native.ts), otherwise the pure TypeScript one
+ * in native-free-fallback/. `SEGLOG_NATIVE=0` forces every fallback without loading any native
+ * package. The exports are the chosen functions themselves, so no call branches.
  */
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
-import type { Crc32c } from './contract.js';
+import { createLockDirectory } from '../../native-free-fallback/directory-lock.js';
+import { createMapFile } from '../../native-free-fallback/mapped-file.js';
+import type { Crc32c, LockDirectory, MapFile, PlatformReport } from './contract.js';
+import { platformFaults } from './faults.js';
+import { loadNative } from './native.js';
 
-export const crc32c: Crc32c = fallbackCrc32c;
+const forcedFallback = process.env['SEGLOG_NATIVE'] === '0';
+const native = forcedFallback ? undefined : loadNative(platformFaults);
+const FORCED_REASON = 'SEGLOG_NATIVE=0';
+
+export const crc32c: Crc32c = native?.crc32c ?? fallbackCrc32c;
+export const mapFile: MapFile = native?.mapFile ?? createMapFile(platformFaults);
+export const lockDirectory: LockDirectory = native?.lockDirectory ?? createLockDirectory(platformFaults);
+
+const report: PlatformReport = {
+  crc32c: native?.crc32c !== undefined ? 'native:sse4_crc32' : 'fallback:slice-by-8',
+  mapFile: native?.mapFile !== undefined ? 'native:mmap-io' : 'fallback:buffer',
+  lockDirectory: native?.lockDirectory !== undefined ? 'native:fs-ext-flock' : 'fallback:lock-file',
+  forcedFallback,
+  reasons: forcedFallback
+    ? { crc32c: FORCED_REASON, mapFile: FORCED_REASON, lockDirectory: FORCED_REASON }
+    : { ...native?.reasons },
+};
+
+/** Which side each capability uses and why a native side is missing. A fresh copy per call. */
+export function platformReport(): PlatformReport {
+  return { ...report, reasons: { ...report.reasons } };
+}

@@ -1,0 +1,38 @@
+/**
+ * The implementations the platform contract tests run against: the native side (each capability
+ * whose package loaded), the fallback side, and the side lib/platform/index.ts chose.
+ */
+import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
+import { createLockDirectory } from '../../native-free-fallback/directory-lock.js';
+import { createMapFile } from '../../native-free-fallback/mapped-file.js';
+import type { Crc32c, LockDirectory, MapFile } from '../../lib/platform/contract.js';
+import { platformFaults } from '../../lib/platform/faults.js';
+import * as chosen from '../../lib/platform/index.js';
+import { loadNative } from '../../lib/platform/native.js';
+
+export type SideName = 'native' | 'fallback' | 'chosen';
+
+export interface Side<T> {
+  name: SideName;
+  impl: T;
+}
+
+const native = loadNative(platformFaults);
+export const nativeReasons = native.reasons;
+
+function sides<T>(nativeImpl: T | undefined, fallbackImpl: T, chosenImpl: T): Side<T>[] {
+  const list: Side<T>[] = [];
+  if (nativeImpl !== undefined) list.push({ name: 'native', impl: nativeImpl });
+  list.push({ name: 'fallback', impl: fallbackImpl });
+  list.push({ name: 'chosen', impl: chosenImpl });
+  return list;
+}
+
+export const crc32cSides: Side<Crc32c>[] = sides(native.crc32c, fallbackCrc32c, chosen.crc32c);
+export const mapFileSides: Side<MapFile>[] = sides(native.mapFile, createMapFile(platformFaults), chosen.mapFile);
+export const lockSides: Side<LockDirectory>[] = sides(native.lockDirectory, createLockDirectory(platformFaults), chosen.lockDirectory);
+
+/** Lock implementations by name, for the child process and for cross-side cases. */
+export function lockBySide(name: 'native' | 'fallback'): LockDirectory | undefined {
+  return name === 'native' ? native.lockDirectory : createLockDirectory(platformFaults);
+}
