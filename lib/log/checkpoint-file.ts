@@ -10,6 +10,7 @@
  * leaves either the old file or the new one, never a torn mix. An empty file reads as no entries.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CorruptCheckpointError, ioError } from '../errors.js';
 
@@ -98,6 +99,29 @@ export function writeFileAtomically(path: string, text: string): void {
     if (fd >= 0) closeSync(fd);
   }
   fsyncDirectory(dirname(path));
+}
+
+/** writeFileAtomically in the thread pool: the flush path never fsyncs on the event loop. */
+export async function writeFileAtomicallyAsync(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch (error) {
+    throw ioError(error, 'cannot write checkpoint', { path });
+  }
 }
 
 export function writeOffsetCheckpoint(path: string, entries: readonly CheckpointEntry[]): void {

@@ -51,7 +51,7 @@ import {
   segmentFileName,
 } from '../segment/file-names.js';
 import { Segment, type SegmentOptions, type TimestampHit } from '../segment/segment.js';
-import { fsyncDirectory, readOffsetCheckpoint, writeFileAtomically, formatOffsetCheckpoint } from './checkpoint-file.js';
+import { fsyncDirectory, readOffsetCheckpoint, writeFileAtomically, writeFileAtomicallyAsync, formatOffsetCheckpoint } from './checkpoint-file.js';
 import { hasCompactPolicy, validateLogConfig, type LogConfig } from './config.js';
 import { loadLog, type RecoveryReport } from './log-loader.js';
 import { rollJitterMs, shouldRoll, type RollReason } from './roll-policy.js';
@@ -562,11 +562,22 @@ export class Log extends EventEmitter {
       this.recoveryOffset = Math.max(this.recoveryOffset, Math.min(offset, this.nextOffset));
       this.lastFlushMs = this.clock.nowMs();
       this.counters.flushes++;
-      this.writeCheckpoints();
+      await this.writeCheckpointsAsync();
     };
     const next = this.flushChain.then(run, run);
     this.flushChain = next.catch(() => undefined);
     return next;
+  }
+
+  private checkpointTexts(): [string, string] {
+    const entry = (offset: number) => [{ topic: this.topic, partition: this.partition, offset }];
+    return [formatOffsetCheckpoint(entry(this.recoveryOffset)), formatOffsetCheckpoint(entry(this.startOffset))];
+  }
+
+  private async writeCheckpointsAsync(): Promise<void> {
+    const [recovery, start] = this.checkpointTexts();
+    await writeFileAtomicallyAsync(this.checkpointPath(RECOVERY_POINT_CHECKPOINT), recovery);
+    await writeFileAtomicallyAsync(this.checkpointPath(LOG_START_OFFSET_CHECKPOINT), start);
   }
 
   private writeCheckpoints(): void {
@@ -749,6 +760,50 @@ export class Log extends EventEmitter {
     this.writeCheckpoints();
     if (this.listenerCount('segmentsDeleted') > 0) this.emit('segmentsDeleted', { reason, segments: infos });
     return infos;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hooks for compaction (lib/compaction): read sealed segments, write `.cleaned` ones, swap them in.
+
+  /** Every segment except the active one, oldest first. Read-only use: never append to these. */
+  sealedSegments(): readonly Segment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  /** The active segment's base offset: compaction never touches it or anything above. */
+  get activeSegmentBaseOffset(): number {
+    return this.active.baseOffset;
+  }
+
+  /** A new writable segment named `<base>.log.cleaned` (+ indexes) in this log's directory. */
+  createCleanedSegment(baseOffset: number): Segment {
+    this.ensureOpen();
+    return Segment.create(this.dir, baseOffset, this.segmentOptions, this.pool, this.clock.nowMs(), 'cleaned');
+  }
+
+  /**
+   * Kafka's swap protocol, crash-safe at every step (log-loader.ts finishes or aborts it on open):
+   * 1. the new segments (sealed, fsync'd `.cleaned`) are renamed `.swap`, highest base first;
+   * 2. the old segments are retired: renamed `.deleted`, unlinked after fileDeleteDelayMs;
+   * 3. the `.swap` files are renamed to their final names, lowest base first, so that a crash in
+   *    this step leaves every remaining `.swap` above every already-renamed new segment;
+   * 4. the directory is fsync'd.
+   * `oldBaseOffsets` must be contiguous sealed segments; the new ones must cover the same offsets.
+   */
+  replaceSegments(oldBaseOffsets: readonly number[], cleaned: readonly Segment[]): void {
+    this.ensureOpen();
+    const first = this.segments.findIndex((s) => s.baseOffset === oldBaseOffsets[0]);
+    assert(first >= 0 && oldBaseOffsets.length > 0, 'replaceSegments: unknown first segment');
+    const olds = this.segments.slice(first, first + oldBaseOffsets.length);
+    assert(olds.length === oldBaseOffsets.length && olds.every((s, i) => s.baseOffset === oldBaseOffsets[i]), 'replaceSegments: old segments must be contiguous');
+    assert(!olds.includes(this.active), 'replaceSegments: the active segment is never replaced');
+    const news = [...cleaned].sort((a, b) => a.baseOffset - b.baseOffset);
+    for (let i = news.length - 1; i >= 0; i--) (news[i] as Segment).changeState('swap');
+    for (const s of olds) this.retireSegment(s);
+    for (const s of news) s.changeState(null);
+    fsyncDirectory(this.dir);
+    this.segments.splice(first, olds.length, ...news);
+    this.segments.sort((a, b) => a.baseOffset - b.baseOffset);
   }
 
   private retireSegment(segment: Segment): void {
