@@ -25,7 +25,8 @@ try {
   for (const batch of decodeBatches(region.toBuffer())) {
     for (const record of batch.records()) {
       if (record.offset < 4321 || shown >= 3) continue;
-      console.log(`offset ${record.offset}: ${Buffer.from(record.key ?? []).toString()} → ${Buffer.from(record.value ?? []).toString().slice(0, 24)}…`);
+      const key = Buffer.from(record.key ?? []).toString();
+      console.log(`offset ${record.offset}: ${key} → ${Buffer.from(record.value ?? []).toString().slice(0, 24)}…`);
       shown++;
     }
   }

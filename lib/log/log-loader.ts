@@ -187,7 +187,8 @@ export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, re
     const segment = Segment.open(dir, base, options, pool, isLast || recover);
     if (recover) {
       const result = segment.recover();
-      report.recovered.push({ baseOffset: base, batches: result.batches, truncatedBytes: result.truncatedBytes, reason: result.stopReason });
+      report.recovered.push({ baseOffset: base, batches: result.batches, truncatedBytes: result.truncatedBytes,
+        reason: result.stopReason });
       report.bytesTruncated += result.truncatedBytes;
       if (result.truncatedBytes > 0) cut = true;
       if (!isLast && !cut) {

@@ -51,7 +51,8 @@ import {
   segmentFileName,
 } from '../segment/file-names.js';
 import { Segment, type SegmentOptions, type TimestampHit } from '../segment/segment.js';
-import { fsyncDirectory, readOffsetCheckpoint, writeFileAtomically, writeFileAtomicallyAsync, formatOffsetCheckpoint } from './checkpoint-file.js';
+import { fsyncDirectory, readOffsetCheckpoint, writeFileAtomically, writeFileAtomicallyAsync,
+  formatOffsetCheckpoint } from './checkpoint-file.js';
 import { hasCompactPolicy, validateLogConfig, type LogConfig } from './config.js';
 import { loadLog, type RecoveryReport } from './log-loader.js';
 import { rollJitterMs, shouldRoll, type RollReason } from './roll-policy.js';
@@ -254,7 +255,7 @@ export class Log extends EventEmitter {
       unlinkSync(markerPath);
       fsyncDirectory(this.dir);
     }
-    const checkpointedRecovery = cleanShutdown ? this.readCheckpoint(RECOVERY_POINT_CHECKPOINT) ?? 0 : this.readCheckpoint(RECOVERY_POINT_CHECKPOINT) ?? 0;
+    const checkpointedRecovery = this.readCheckpoint(RECOVERY_POINT_CHECKPOINT) ?? 0;
     const checkpointedStart = this.readCheckpoint(LOG_START_OFFSET_CHECKPOINT) ?? 0;
     const loaded = loadLog(this.dir, this.segmentOptions, this.pool, checkpointedRecovery, cleanShutdown);
     (this as { recoveryReport: RecoveryReport }).recoveryReport = loaded.report;
@@ -322,7 +323,8 @@ export class Log extends EventEmitter {
     const timestampType = options.timestampType ?? this.config.messageTimestampType;
     if (hasCompactPolicy(this.config)) {
       for (const r of records) {
-        if (r.key === undefined || r.key === null) throw new InvalidRecordError('compacted logs require a key on every record', { path: this.dir, offset: this.nextOffset });
+        if (r.key === undefined || r.key === null) throw new InvalidRecordError('compacted logs require a key on every record',
+          { path: this.dir, offset: this.nextOffset });
       }
     }
     const bytes = this.encoder.encode(records as RecordInput[], {
@@ -359,10 +361,13 @@ export class Log extends EventEmitter {
     if (options.origin === 'replication') return this.appendReplicated(bytes, options);
     const nowMs = this.clock.nowMs();
     const where = { path: this.dir, offset: this.nextOffset };
-    if (bytes.length < RECORD_BATCH_OVERHEAD_BYTES) throw new CorruptRecordError(`batch of ${bytes.length} bytes is shorter than the 61-byte header`, where);
+    if (bytes.length < RECORD_BATCH_OVERHEAD_BYTES) {
+      throw new CorruptRecordError(`batch of ${bytes.length} bytes is shorter than the 61-byte header`, where);
+    }
     const h = this.header.load(bytes, 0);
     if (LOG_OVERHEAD_BYTES + h.batchLength !== bytes.length) {
-      throw new CorruptRecordError(`batch length ${LOG_OVERHEAD_BYTES + h.batchLength} does not match the ${bytes.length} bytes given (one batch per append)`, where);
+      const declared = LOG_OVERHEAD_BYTES + h.batchLength;
+      throw new CorruptRecordError(`batch length ${declared} does not match the ${bytes.length} bytes given (one batch per append)`, where);
     }
     this.checkBatchSize(bytes.length);
     const storedCrc = (bytes[CRC]! << 24 | bytes[CRC + 1]! << 16 | bytes[CRC + 2]! << 8 | bytes[CRC + 3]!) >>> 0;
@@ -387,7 +392,8 @@ export class Log extends EventEmitter {
       logAppendTimeMs = nowMs;
       batchMaxTimestampMs = nowMs;
     } else {
-      if (h.timestampType === 'LogAppendTime') throw new InvalidRecordError('producer batch claims LogAppendTime on a CreateTime log', where);
+      if (h.timestampType === 'LogAppendTime') throw new InvalidRecordError('producer batch claims LogAppendTime on a CreateTime log',
+        where);
       this.checkTimestamps(maxTimestampMs, nowMs, null, bytes);
       if (maxTimestampMs !== h.maxTimestampMs) setMaxTimestamp(bytes, 0, maxTimestampMs);
     }
@@ -428,17 +434,20 @@ export class Log extends EventEmitter {
   private requireKeys(bytes: Uint8Array): void {
     for (const batch of decodeBatches(bytes)) {
       for (const record of batch.records()) {
-        if (record.key === null) throw new InvalidRecordError('compacted logs require a key on every record', { path: this.dir, offset: this.nextOffset });
+        if (record.key === null) throw new InvalidRecordError('compacted logs require a key on every record', { path: this.dir,
+          offset: this.nextOffset });
       }
     }
   }
 
   private checkBatchSize(sizeBytes: number, enforceMaxMessage = true): void {
     if (enforceMaxMessage && sizeBytes > this.config.maxMessageBytes) {
-      throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds maxMessageBytes ${this.config.maxMessageBytes}`, { path: this.dir, offset: this.nextOffset });
+      throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds maxMessageBytes ${this.config.maxMessageBytes}`, { path: this.dir,
+        offset: this.nextOffset });
     }
     if (sizeBytes > this.config.segmentBytes) {
-      throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds segmentBytes ${this.config.segmentBytes}`, { path: this.dir, offset: this.nextOffset });
+      throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds segmentBytes ${this.config.segmentBytes}`, { path: this.dir,
+        offset: this.nextOffset });
     }
   }
 
@@ -449,14 +458,16 @@ export class Log extends EventEmitter {
     for (const batch of decodeBatches(_bytes)) {
       for (const record of batch.records()) {
         if (nowMs - record.timestampMs > before || record.timestampMs - nowMs > after) {
-          throw new InvalidRecordError(`record timestamp ${record.timestampMs} is outside the allowed range around ${nowMs}`, { path: this.dir, offset: this.nextOffset });
+          throw new InvalidRecordError(`record timestamp ${record.timestampMs} is outside the allowed range around ${nowMs}`,
+            { path: this.dir, offset: this.nextOffset });
         }
       }
     }
     void maxTimestampMs;
   }
 
-  private appendValidated(bytes: Uint8Array, baseOffset: number, lastOffset: number, maxTimestampMs: number, recordsCount: number, logAppendTimeMs: number): AppendResult {
+  private appendValidated(bytes: Uint8Array, baseOffset: number, lastOffset: number, maxTimestampMs: number, recordsCount: number,
+    logAppendTimeMs: number): AppendResult {
     const reason = this.rollReason(bytes.length, maxTimestampMs, lastOffset);
     if (reason !== null) this.roll(baseOffset);
     this.active.append(bytes, lastOffset, maxTimestampMs);
@@ -614,7 +625,8 @@ export class Log extends EventEmitter {
       throw new OffsetOutOfRangeError(`offset ${offset} is outside [${this.startOffset}, ${leo}]`, { path: this.dir, offset });
     }
     const maxBytes = options.maxBytes ?? this.config.maxMessageBytes;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+    if (!Number.isSafeInteger(maxBytes)
+      || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     const minOneMessage = options.minOneMessage ?? true;
     const maxOffset = options.maxOffset === undefined ? leo : Math.min(requireOffset('maxOffset', options.maxOffset), leo);
     if (offset >= maxOffset) return FileRegion.empty(offset);
@@ -716,7 +728,8 @@ export class Log extends EventEmitter {
     this.ensureOpen();
     requireOffset('offset', offset);
     if (offset > this.highWatermark) {
-      throw new OffsetOutOfRangeError(`cannot delete records before ${offset}: above the high watermark ${this.highWatermark}`, { path: this.dir, offset });
+      throw new OffsetOutOfRangeError(`cannot delete records before ${offset}: above the high watermark ${this.highWatermark}`,
+        { path: this.dir, offset });
     }
     if (offset <= this.startOffset) return this.startOffset;
     this.startOffset = offset;
@@ -795,7 +808,8 @@ export class Log extends EventEmitter {
     const first = this.segments.findIndex((s) => s.baseOffset === oldBaseOffsets[0]);
     assert(first >= 0 && oldBaseOffsets.length > 0, 'replaceSegments: unknown first segment');
     const olds = this.segments.slice(first, first + oldBaseOffsets.length);
-    assert(olds.length === oldBaseOffsets.length && olds.every((s, i) => s.baseOffset === oldBaseOffsets[i]), 'replaceSegments: old segments must be contiguous');
+    assert(olds.length === oldBaseOffsets.length && olds.every((s, i) => s.baseOffset === oldBaseOffsets[i]),
+      'replaceSegments: old segments must be contiguous');
     assert(!olds.includes(this.active), 'replaceSegments: the active segment is never replaced');
     const news = [...cleaned].sort((a, b) => a.baseOffset - b.baseOffset);
     for (let i = news.length - 1; i >= 0; i--) (news[i] as Segment).changeState('swap');

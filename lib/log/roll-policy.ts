@@ -23,7 +23,8 @@ export interface IncomingBatch {
 
 export type RollReason = 'size' | 'time' | 'index-full' | 'offset-overflow' | null;
 
-export function shouldRoll(segment: ActiveSegmentState, incoming: IncomingBatch, segmentBytes: number, segmentMs: number, nowMs: number): RollReason {
+export function shouldRoll(segment: ActiveSegmentState, incoming: IncomingBatch, segmentBytes: number, segmentMs: number,
+  nowMs: number): RollReason {
   if (segment.sizeBytes > segmentBytes - incoming.sizeBytes) return 'size';
   if (segment.sizeBytes > 0) {
     // Record timestamps drive time-based rolls (so a replayed or replicated log rolls the same way);

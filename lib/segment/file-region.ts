@@ -57,7 +57,8 @@ export class FileRegion {
     let got = 0;
     while (got < length) {
       const n = readSync(fd, target, got, length - got, this.positionBytes + from + got);
-      if (n === 0) throw new TransferAbortedError(`segment ended ${this.sizeBytes - from - got} bytes before the region's end`, { path: this.path, positionBytes: this.positionBytes + from + got });
+      if (n === 0) throw new TransferAbortedError(`segment ended ${this.sizeBytes - from - got} bytes before the region's end`,
+        { path: this.path, positionBytes: this.positionBytes + from + got });
       got += n;
     }
   }
@@ -126,7 +127,8 @@ export class FileRegion {
       try {
         fd = file.acquire();
       } catch (error) {
-        reject(error instanceof TransferAbortedError ? error : new TransferAbortedError('cannot read segment', { path: this.path, cause: error }));
+        reject(error instanceof TransferAbortedError ? error : new TransferAbortedError('cannot read segment', { path: this.path,
+          cause: error }));
         return;
       }
       const spare: Buffer[] = [takeBuffer(), takeBuffer()];
@@ -144,8 +146,12 @@ export class FileRegion {
         if (error !== null) reject(error);
         else resolve(total);
       };
-      const onClose = (): void => finish(new TransferAbortedError(`destination closed after ${sent} of ${total} bytes`, { path: this.path, positionBytes: this.positionBytes + sent }));
-      const onError = (error: Error): void => finish(new TransferAbortedError(`destination failed after ${sent} of ${total} bytes: ${error.message}`, { path: this.path, cause: error }));
+      const onClose = (): void => finish(new TransferAbortedError(`destination closed after ${sent} of ${total} bytes`, { path: this.path,
+        positionBytes: this.positionBytes + sent }));
+      const onError = (error: Error): void => {
+        const why = `destination failed after ${sent} of ${total} bytes: ${error.message}`;
+        finish(new TransferAbortedError(why, { path: this.path, cause: error }));
+      };
       const onDrain = (): void => {
         waitingDrain = false;
         pump();

@@ -19,7 +19,8 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, sta
 import { join } from 'node:path';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
-import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX } from '../limits.js';
+import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
+  RELATIVE_OFFSET_MAX } from '../limits.js';
 import { crc32c } from '../platform/index.js';
 import { BatchHeaderView, decodeBatches } from '../record/index.js';
 import { FileHandle, type FilePool } from './file-handle.js';
@@ -91,7 +92,8 @@ export class Segment {
   private readonly scratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
   private closed = false;
 
-  private constructor(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, createdAtMs: number, state: TemporaryState) {
+  private constructor(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, createdAtMs: number,
+    state: TemporaryState) {
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.options = options;
@@ -99,14 +101,17 @@ export class Segment {
     const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
     this.file = new FileHandle(logPath, pool);
     const indexMode = active ? 'active' : 'sealed';
-    this.offsetIndex = new OffsetIndex(join(dir, segmentFileName(baseOffset, 'index', state)), baseOffset, { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
-    this.timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, 'timeindex', state)), baseOffset, { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
+    this.offsetIndex = new OffsetIndex(join(dir, segmentFileName(baseOffset, 'index', state)), baseOffset,
+      { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
+    this.timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, 'timeindex', state)), baseOffset,
+      { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
     this.writeFd = -1;
     this.sizeBytes = 0;
   }
 
   /** Creates a new, empty active segment (pre-existing files with this base name are replaced). */
-  static create(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, nowMs: number, state: TemporaryState = null): Segment {
+  static create(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, nowMs: number,
+    state: TemporaryState = null): Segment {
     const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
     let fd = -1;
     try {
@@ -126,7 +131,8 @@ export class Segment {
   }
 
   /** Opens an existing segment. `active`: open for appends (indexes re-extended, write fd open). */
-  static open(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, state: TemporaryState = null): Segment {
+  static open(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean,
+    state: TemporaryState = null): Segment {
     const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
     let sizeBytes: number;
     let mtimeMs: number;
@@ -201,7 +207,8 @@ export class Segment {
     } catch (error) {
       // Nothing past sizeBytes is visible; cut what did land so the file is what the log says it is.
       try {
-        if (written > 0 || this.options.preallocateBytes === 0) ftruncateSync(this.writeFd, Math.max(this.sizeBytes, this.options.preallocateBytes));
+        if (written > 0 || this.options.preallocateBytes === 0) ftruncateSync(this.writeFd, Math.max(this.sizeBytes,
+          this.options.preallocateBytes));
       } catch {
         // The next append overwrites the torn bytes anyway, and recovery would cut them.
       }
@@ -357,7 +364,8 @@ export class Segment {
       let got = 0;
       while (got < sizeBytes) {
         const n = readSync(fd, bytes, got, sizeBytes - got, positionBytes + got);
-        if (n === 0) throw new CorruptRecordError('unexpected end of segment', { path: this.file.path, positionBytes: positionBytes + got });
+        if (n === 0) throw new CorruptRecordError('unexpected end of segment', { path: this.file.path,
+          positionBytes: positionBytes + got });
         got += n;
       }
     } finally {
@@ -369,7 +377,8 @@ export class Segment {
   /** Next offset after the last batch (the segment's log end offset). */
   nextOffset(): number {
     if (this.cachedNextOffset >= 0) return this.cachedNextOffset;
-    const hint = this.offsetIndex.entries > 0 ? this.offsetIndex.entryAt(this.offsetIndex.entries - 1) : { offset: this.baseOffset, positionBytes: 0 };
+    const hint = this.offsetIndex.entries > 0 ? this.offsetIndex.entryAt(this.offsetIndex.entries - 1) : { offset: this.baseOffset,
+      positionBytes: 0 };
     let next = this.baseOffset;
     let position = hint.positionBytes;
     for (;;) {
@@ -429,7 +438,8 @@ export class Segment {
           chunkStart = validBytes;
         }
         const pos = validBytes - chunkStart;
-        if (chunk[pos + MAGIC] !== 2 || sizeBytes < RECORD_BATCH_OVERHEAD_BYTES) { stopReason = `unsupported magic ${chunk[pos + MAGIC]}`; break; }
+        if (chunk[pos + MAGIC] !== 2
+          || sizeBytes < RECORD_BATCH_OVERHEAD_BYTES) { stopReason = `unsupported magic ${chunk[pos + MAGIC]}`; break; }
         const storedCrc = chunk.readUInt32BE(pos + CRC);
         if (crc32c(chunk, pos + CRC_COVERED_FROM, pos + sizeBytes) !== storedCrc) { stopReason = 'CRC mismatch'; break; }
         let h: BatchHeaderView;

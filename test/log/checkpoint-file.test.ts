@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatOffsetCheckpoint, parseOffsetCheckpoint, readOffsetCheckpoint, writeOffsetCheckpoint } from '../../lib/log/checkpoint-file.js';
+import { formatOffsetCheckpoint, parseOffsetCheckpoint, readOffsetCheckpoint,
+  writeOffsetCheckpoint } from '../../lib/log/checkpoint-file.js';
 import { CorruptCheckpointError } from '../../lib/errors.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
@@ -13,7 +14,8 @@ test('writes Kafka text format and reads it back', () => {
   const path = join(dir, 'recovery-point-offset-checkpoint');
   writeOffsetCheckpoint(path, [{ topic: 'my-topic', partition: 0, offset: 1234 }, { topic: 'my-topic', partition: 1, offset: 99 }]);
   assert.is(readFileSync(path, 'utf8'), '0\n2\nmy-topic 0 1234\nmy-topic 1 99\n');
-  assert.equal(readOffsetCheckpoint(path), [{ topic: 'my-topic', partition: 0, offset: 1234 }, { topic: 'my-topic', partition: 1, offset: 99 }]);
+  assert.equal(readOffsetCheckpoint(path), [{ topic: 'my-topic', partition: 0, offset: 1234 }, { topic: 'my-topic', partition: 1,
+    offset: 99 }]);
   assert.not.ok(existsSync(`${path}.tmp`));
 });
 

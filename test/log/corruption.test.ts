@@ -4,7 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, existsSync, openSync, readdirSync, readFileSync, readSync, closeSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, openSync, readdirSync, readFileSync, readSync, closeSync, statSync, truncateSync, unlinkSync,
+  writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log, decodeBatches } from '../../lib/index.js';
 import { removeTempDirs, seededRandom, seedFromEnv, tempDir } from '../helpers/tmp.js';

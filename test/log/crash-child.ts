@@ -14,7 +14,8 @@ let batches = 0;
 for (;;) {
   const from = log.logEndOffset;
   const count = 1 + (from % 7);
-  log.append(Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: value(from + i, 40 + ((from + i) % 300)), timestampMs: 1_700_000_000_000 + from + i })));
+  log.append(Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: value(from + i, 40 + ((from + i) % 300)),
+    timestampMs: 1_700_000_000_000 + from + i })));
   if (++batches % 5 === 0) {
     await log.flush();
     process.stdout.write(`flushed ${log.recoveryPoint}\n`);

@@ -133,7 +133,8 @@ test('time roll follows record timestamps (segmentMs)', async () => {
 test('appendBatch assigns offsets in place without re-encoding, keeps the CRC valid', async () => {
   const log = await Log.open(tempDir());
   log.append(records(0, 3));
-  const producerBatch = encodeBatch([{ key: 'a', value: 'x', timestampMs: 5 }, { key: 'b', value: 'y', timestampMs: 7 }], { producerId: 42, producerEpoch: 0, baseSequence: 0 });
+  const producerBatch = encodeBatch([{ key: 'a', value: 'x', timestampMs: 5 }, { key: 'b', value: 'y', timestampMs: 7 }], { producerId: 42,
+    producerEpoch: 0, baseSequence: 0 });
   const before = Buffer.from(producerBatch.subarray(21));
   const result = log.appendBatch(producerBatch);
   assert.equal([result.baseOffset, result.lastOffset, result.maxTimestampMs], [3, 4, 7]);
@@ -166,7 +167,8 @@ test('appendBatch rejects bad producer batches with typed errors and appends not
   const flipped = good();
   flipped[flipped.length - 1]! ^= 0xff;
   const rebased = encodeBatch([{ value: 'x', timestampMs: 1 }], { baseOffset: 7 });
-  const control = encodeBatch([{ key: new Uint8Array([0, 0, 0, 1]), value: new Uint8Array([0, 0, 0, 0, 0, 0]), timestampMs: 1 }], { isControl: true, isTransactional: true, producerId: 1, producerEpoch: 0 });
+  const control = encodeBatch([{ key: new Uint8Array([0, 0, 0, 1]), value: new Uint8Array([0, 0, 0, 0, 0, 0]), timestampMs: 1 }],
+    { isControl: true, isTransactional: true, producerId: 1, producerEpoch: 0 });
   const big = encodeBatch([{ value: new Uint8Array(3000), timestampMs: 1 }]);
   const cases: [Uint8Array, Function][] = [
     [flipped, CorruptRecordError],

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rollJitterMs, shouldRoll, type ActiveSegmentState } from '../../lib/log/roll-policy.js';
 
-const base: ActiveSegmentState = { baseOffset: 100, sizeBytes: 500, firstBatchTimestampMs: 1000, createdAtMs: 0, indexesFull: false, rollJitterMs: 0 };
+const base: ActiveSegmentState = { baseOffset: 100, sizeBytes: 500, firstBatchTimestampMs: 1000, createdAtMs: 0, indexesFull: false,
+  rollJitterMs: 0 };
 
 test('rolls when the incoming batch would exceed segmentBytes', () => {
   assert.is(shouldRoll(base, { sizeBytes: 500, maxTimestampMs: 1000, lastOffset: 101 }, 1000, 10_000, 0), null);
@@ -15,7 +16,8 @@ test('time roll uses record timestamps, wall clock only without timestamps', () 
   const noTs = { ...base, firstBatchTimestampMs: -1, createdAtMs: 5000 };
   assert.is(shouldRoll(noTs, { sizeBytes: 1, maxTimestampMs: -1, lastOffset: 101 }, 1e9, 10_000, 15_000), null);
   assert.is(shouldRoll(noTs, { sizeBytes: 1, maxTimestampMs: -1, lastOffset: 101 }, 1e9, 10_000, 15_001), 'time');
-  assert.is(shouldRoll({ ...base, sizeBytes: 0 }, { sizeBytes: 1, maxTimestampMs: 1e12, lastOffset: 101 }, 1e9, 10_000, 0), null, 'empty segment never rolls by time');
+  assert.is(shouldRoll({ ...base, sizeBytes: 0 }, { sizeBytes: 1, maxTimestampMs: 1e12, lastOffset: 101 }, 1e9, 10_000, 0), null,
+    'empty segment never rolls by time');
   assert.is(shouldRoll({ ...base, rollJitterMs: 100 }, { sizeBytes: 1, maxTimestampMs: 10_901, lastOffset: 101 }, 1e9, 10_000, 0), 'time');
 });
 
