@@ -45,6 +45,11 @@ export const OFFSET_MAP_BYTES_DEFAULT = 128 * 1024 * 1024;
 /** Offset map fill ceiling (log.cleaner.io.buffer.load.factor). */
 export const OFFSET_MAP_LOAD_FACTOR = 0.9;
 
+/** Inspector: problems (or non-consecutive offset pairs) kept per file; beyond it only a count, so memory stays bounded. */
+export const INSPECT_PROBLEMS_MAX = 10_000;
+/** Inspector: largest index / snapshot file read whole (10 MiB is Kafka's default index size; allow 8x). */
+export const INSPECT_INDEX_FILE_BYTES_MAX = 80 * 1024 * 1024;
+
 if (SEGMENT_BYTES_MAX > 2 ** 31 - 1) throw new Error('limits: segment positions must fit in int32');
 if (BATCH_BYTES_MAX < DEFAULT_MAX_MESSAGE_BYTES) throw new Error('limits: batch ceiling below default max.message.bytes');
 if (HEADER_PEEK_BYTES > RECORD_BATCH_OVERHEAD_BYTES) throw new Error('limits: header peek larger than header');

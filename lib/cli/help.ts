@@ -1,0 +1,88 @@
+/**
+ * The usage texts of `seglog` and each command, including the exit statuses every command shares.
+ */
+
+export const EXIT_OK = 0;
+/** Problems found in the data, or an input that could not be read. */
+export const EXIT_PROBLEMS = 1;
+export const EXIT_USAGE = 2;
+/** A seglog bug: anything not a SeglogError. */
+export const EXIT_INTERNAL = 3;
+
+const EXIT_CODES = `Exit status:
+  0  success (verify: no problems found)
+  1  problems found in the data, or a file that could not be read (missing, a directory,
+     permission denied, corrupt framing, undecodable records); each printed as one line on stderr
+     (verify prints its problems on stdout)
+  2  usage error (unknown command or option, missing argument)
+  3  internal error (a seglog bug), printed as "seglog: internal error: …"`;
+
+export const MAIN_USAGE = `Usage: seglog <command> [options]
+
+Inspect Kafka-format log directories offline (no JVM), or serve one over the Kafka protocol.
+
+Commands:
+  dump <file…>          print batches, records, index entries, snapshots (kafka-dump-log's output)
+  verify <dir|file…>    check CRCs, offsets, indexes and checkpoints; exit 1 if anything is wrong
+  stats <dir>           per-partition sizes, ranges, compression mix, distinct-key estimate
+  serve --data <dir>    run a Kafka-protocol broker on a directory
+
+Options:
+  --help                this text (seglog <command> --help for a command's options)
+  --version             the version and which native modules are active
+
+${EXIT_CODES}`;
+
+export const DUMP_USAGE = `Usage: seglog dump [options] <file…>
+
+Dumps .log, .index, .timeindex, .snapshot and .txnindex files by suffix (others are ignored with
+"Ignoring unknown file …" on stderr), in kafka-dump-log's text format.
+
+Options:
+  --deep                one line per record (alias --deep-iteration)
+  --print-data          keys and values too; implies --deep (alias --print-data-log)
+  --encoding <e>        utf8 (default), hex or base64 for keys, values and header values
+  --max-bytes <n>       only the batches within the first n bytes of each .log
+  --json                NDJSON: one object per batch (with "records" when --deep) or per entry
+  --files <a,b,…>       files as a comma-separated list (kafka-dump-log's spelling)
+  --help                this text
+
+Index files are checked against the .log beside them; mismatches go to stderr as kafka-dump-log
+prints them. With --deep, non-consecutive record offsets are listed on stderr at the end.
+
+${EXIT_CODES}`;
+
+export const VERIFY_USAGE = `Usage: seglog verify [options] <dir|file…>
+
+Checks a log directory (topic-partition folders plus checkpoint files), a partition directory or
+single files: every batch CRC, offsets rising inside and across segments, .index entries at batch
+boundaries with matching offsets, .timeindex entries rising and matching batch max timestamps,
+.txnindex and .snapshot files, checkpoints not beyond the log end offset.
+Each problem prints as "path: position P: offset O: kind: message".
+
+Options:
+  --json                the report as one JSON object
+  --repair              run the Log's own recovery on each directory first (truncate a torn tail,
+                        rebuild indexes, resolve temporary files), then verify; writes to the directory
+  --help                this text
+
+${EXIT_CODES}`;
+
+export const STATS_USAGE = `Usage: seglog stats [options] <dir>
+
+Per partition (and for every topic-partition folder of a Kafka log directory): segments, bytes,
+offset range, time range, records, batches, compression mix, average batch size and an estimated
+number of distinct keys (HyperLogLog, ~1% error).
+
+Options:
+  --json                the report as one JSON object
+  --help                this text
+
+${EXIT_CODES}`;
+
+export function usageFor(command: string | null): string {
+  if (command === 'dump') return DUMP_USAGE;
+  if (command === 'verify') return VERIFY_USAGE;
+  if (command === 'stats') return STATS_USAGE;
+  return MAIN_USAGE;
+}

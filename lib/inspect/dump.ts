@@ -1,0 +1,271 @@
+/**
+ * `dump`: the data kafka-dump-log prints, as plain objects (the CLI formats them as Kafka's text or
+ * as NDJSON). A `.log` is streamed batch by batch through a generator — one BatchDump alive at a
+ * time, so a 1 GiB segment dumps in the memory of one chunk plus one batch — and the generator's
+ * return value is the per-file summary (trailing invalid bytes, non-consecutive offsets, corruption).
+ *
+ * Index dumps follow kafka-dump-log: entries up to the first unused slot, then (when the segment's
+ * `.log` sits beside the index) the mismatches it finds checking each entry against the log.
+ * Nothing here writes to any file.
+ */
+import { existsSync } from 'node:fs';
+import { SeglogError } from '../errors.js';
+import { INSPECT_PROBLEMS_MAX } from '../limits.js';
+import type { RecordBatch, Record as LogRecord } from '../record/index.js';
+import { parseControlRecord } from '../record/index.js';
+import { OffsetIndexCheck, TimeIndexCheck, type OffsetIndexMismatch, type TimeIndexErrors } from './index-check.js';
+import {
+  baseOffsetOfFile, readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex,
+  type IndexFile, type OffsetIndexEntry, type ProducerSnapshot, type TimeIndexEntry, type TxnIndexEntry,
+} from './index-files.js';
+import { ProblemList } from './problems.js';
+import { scanSegment } from './segment-scan.js';
+import { SegmentReader, type SegmentReaderOptions } from './segment-reader.js';
+
+export type DataEncoding = 'utf8' | 'hex' | 'base64';
+export type DumpFileKind = 'log' | 'index' | 'timeindex' | 'txnindex' | 'snapshot';
+
+export interface DumpLogOptions extends SegmentReaderOptions {
+  /** One entry per record (kafka-dump-log --deep-iteration). */
+  deep?: boolean;
+  /** Keys, values and header values (implies deep). */
+  printData?: boolean;
+  encoding?: DataEncoding;
+}
+
+export interface ControlDump {
+  controlType: string;
+  controlTypeId: number;
+  coordinatorEpoch: number | null;
+}
+
+export interface HeaderDump {
+  key: string;
+  /** Present only with printData; null for a null header value. */
+  value?: string | null;
+}
+
+export interface RecordDump {
+  offset: number;
+  timestampMs: number;
+  keySize: number;
+  valueSize: number;
+  /** Present only with printData (and never for control records); null for a null key / value. */
+  key?: string | null;
+  value?: string | null;
+  headers: HeaderDump[];
+  sequence: number;
+  /** Control batches: the decoded control record. */
+  control?: ControlDump | null;
+}
+
+export interface BatchDump {
+  baseOffset: number;
+  lastOffset: number;
+  count: number;
+  positionBytes: number;
+  sizeBytes: number;
+  magic: number;
+  crc: number;
+  crcValid: boolean;
+  compression: string;
+  timestampType: 'CreateTime' | 'LogAppendTime' | 'NoTimestampType';
+  baseTimestampMs: number;
+  maxTimestampMs: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  lastSequence: number;
+  partitionLeaderEpoch: number;
+  isTransactional: boolean;
+  isControl: boolean;
+  /** null when the batch has no delete horizon (Java's OptionalLong.empty). */
+  deleteHorizonMs: number | null;
+  records?: RecordDump[];
+  /** Why the records could not be listed (corrupt records, codec unavailable), as one line. */
+  recordError?: string;
+}
+
+export interface LogDumpSummary {
+  path: string;
+  baseOffset: number;
+  fileSizeBytes: number;
+  limitBytes: number;
+  maxBytesGiven: boolean;
+  validBytes: number;
+  trailingBytes: number;
+  /** Framing that ended the dump early, as one line, with its position. */
+  corruption: { message: string; positionBytes: number } | null;
+  /** Deep only: pairs (a, b) where record offset b followed a and b !== a + 1 (first INSPECT_PROBLEMS_MAX). */
+  nonConsecutive: Array<[number, number]>;
+  nonConsecutiveCount: number;
+  recordErrors: number;
+}
+
+const SUFFIX_KINDS: ReadonlyArray<[string, DumpFileKind]> = [
+  ['.log', 'log'], ['.index', 'index'], ['.timeindex', 'timeindex'], ['.txnindex', 'txnindex'], ['.snapshot', 'snapshot'],
+];
+
+/** Dispatch by suffix, as kafka-dump-log does; null for a file it would ignore. */
+export function dumpFileKind(path: string): DumpFileKind | null {
+  for (const [suffix, kind] of SUFFIX_KINDS) if (path.endsWith(suffix)) return kind;
+  return null;
+}
+
+export function encodeBytes(bytes: Uint8Array | null, encoding: DataEncoding): string | null {
+  if (bytes === null) return null;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding);
+}
+
+function batchDump(batch: RecordBatch): BatchDump {
+  return {
+    baseOffset: batch.baseOffset,
+    lastOffset: batch.lastOffset,
+    count: batch.recordsCount,
+    positionBytes: batch.positionBytes,
+    sizeBytes: batch.sizeBytes,
+    magic: batch.magic,
+    crc: batch.crc,
+    crcValid: batch.isValid(),
+    compression: batch.compression,
+    timestampType: batch.magic === 0 ? 'NoTimestampType' : batch.timestampType,
+    baseTimestampMs: batch.baseTimestampMs,
+    maxTimestampMs: batch.maxTimestampMs,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    lastSequence: batch.lastSequence,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    isTransactional: batch.isTransactional,
+    isControl: batch.isControl,
+    deleteHorizonMs: batch.hasDeleteHorizon ? batch.deleteHorizonMs : null,
+  };
+}
+
+function recordDump(record: LogRecord, isControl: boolean, printData: boolean, encoding: DataEncoding): RecordDump {
+  const dump: RecordDump = {
+    offset: record.offset,
+    timestampMs: record.timestampMs,
+    keySize: record.keySizeBytes,
+    valueSize: record.valueSizeBytes,
+    headers: [],
+    sequence: record.sequence,
+  };
+  if (isControl) {
+    const info = parseControlRecord(record.key, record.value);
+    dump.control = info === null ? null : { controlType: info.controlType, controlTypeId: info.controlTypeId,
+        coordinatorEpoch: info.coordinatorEpoch };
+  } else if (printData) {
+    dump.key = encodeBytes(record.key, encoding);
+    dump.value = encodeBytes(record.value, encoding);
+  }
+  for (const header of record.headers) {
+    dump.headers.push(printData ? { key: header.key, value: encodeBytes(header.value, encoding) } : { key: header.key });
+  }
+  return dump;
+}
+
+/**
+ * Streams the batches of a `.log` (one BatchDump per step); the return value is the summary.
+ * Throws SeglogError only for a file that cannot be opened or read; bad bytes end up in the summary.
+ */
+export function dumpLog(path: string, options: DumpLogOptions = {}): Generator<BatchDump, LogDumpSummary, undefined> {
+  // Opened here, not inside the generator: a missing file fails at the call, before any output.
+  return dumpBatches(new SegmentReader(path, options), path, options);
+}
+
+function* dumpBatches(reader: SegmentReader, path: string, options: DumpLogOptions): Generator<BatchDump, LogDumpSummary, undefined> {
+  const printData = options.printData ?? false;
+  const deep = printData || (options.deep ?? false);
+  const encoding = options.encoding ?? 'utf8';
+  const summary: LogDumpSummary = {
+    path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: reader.fileSizeBytes, limitBytes: reader.limitBytes,
+    maxBytesGiven: options.maxBytes !== undefined, validBytes: 0, trailingBytes: 0, corruption: null,
+    nonConsecutive: [], nonConsecutiveCount: 0, recordErrors: 0,
+  };
+  let previousOffset = -1;
+  for (const batch of reader) {
+    const dump = batchDump(batch);
+    if (deep) {
+      const records: RecordDump[] = [];
+      try {
+        for (const record of batch.records()) {
+          const offset = record.offset;
+          if (previousOffset !== -1 && offset !== previousOffset + 1) {
+            summary.nonConsecutiveCount++;
+            if (summary.nonConsecutive.length < INSPECT_PROBLEMS_MAX) summary.nonConsecutive.push([previousOffset, offset]);
+          }
+          previousOffset = offset;
+          records.push(recordDump(record, batch.isControl, printData, encoding));
+        }
+      } catch (error) {
+        if (!(error instanceof SeglogError)) throw error;
+        dump.recordError = error.toLine();
+        summary.recordErrors++;
+      }
+      dump.records = records;
+    }
+    yield dump;
+  }
+  summary.validBytes = reader.validBytes;
+  summary.trailingBytes = reader.trailingBytes;
+  if (reader.corruption !== null) {
+    summary.corruption = { message: reader.corruption.toLine(), positionBytes: reader.corruption.positionBytes ?? reader.validBytes };
+  }
+  return summary;
+}
+
+/** Every batch of a small `.log` at once, with the summary (tests, small files). */
+export function dumpLogAll(path: string, options: DumpLogOptions = {}): { batches: BatchDump[]; summary: LogDumpSummary } {
+  const batches: BatchDump[] = [];
+  const generator = dumpLog(path, options);
+  for (;;) {
+    const step = generator.next();
+    if (step.done === true) return { batches, summary: step.value };
+    batches.push(step.value);
+  }
+}
+
+function siblingLog(path: string): string | null {
+  const dot = path.lastIndexOf('.');
+  const logPath = `${path.slice(0, dot)}.log`;
+  return existsSync(logPath) ? logPath : null;
+}
+
+export interface OffsetIndexDump {
+  index: IndexFile<OffsetIndexEntry>;
+  /** The `.log` the entries were checked against; null when there is none beside the index. */
+  logPath: string | null;
+  mismatches: OffsetIndexMismatch[];
+}
+
+export function dumpOffsetIndex(path: string): OffsetIndexDump {
+  const index = readOffsetIndex(path);
+  const logPath = siblingLog(path);
+  const check = new OffsetIndexCheck(index, new ProblemList());
+  if (logPath !== null) scanSegment(logPath, { problems: new ProblemList(), offsetIndex: check });
+  return { index, logPath, mismatches: logPath === null ? [] : check.mismatches };
+}
+
+export interface TimeIndexDump {
+  index: IndexFile<TimeIndexEntry>;
+  logPath: string | null;
+  errors: TimeIndexErrors;
+}
+
+export function dumpTimeIndex(path: string): TimeIndexDump {
+  const index = readTimeIndex(path);
+  const logPath = siblingLog(path);
+  const check = new TimeIndexCheck(index, new ProblemList());
+  if (logPath !== null) scanSegment(logPath, { problems: new ProblemList(), timeIndex: check });
+  else check.errors.notFound.length = 0;
+  return { index, logPath, errors: check.errors };
+}
+
+export function dumpTxnIndex(path: string): IndexFile<TxnIndexEntry> {
+  return readTxnIndex(path);
+}
+
+export function dumpProducerSnapshot(path: string): ProducerSnapshot {
+  return readProducerSnapshot(path);
+}

@@ -1,0 +1,94 @@
+/**
+ * One pass over one `.log` segment doing everything verify needs: the CRC of every batch, offsets
+ * that only go up (inside the segment and from `previousLastOffset` of the segment before), batches
+ * at or above the segment's base offset, a torn or corrupt tail, and the offset / time index checks
+ * fed batch by batch. Reads through SegmentReader, so memory is one chunk however large the file.
+ *
+ * Nothing here writes: the inspector reports; repair is the Log's recovery (`seglog verify --repair`).
+ */
+import { CHUNK_BYTES_DEFAULT, SegmentReader } from './segment-reader.js';
+import type { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
+import type { ProblemList } from './problems.js';
+import { baseOffsetOfFile } from './index-files.js';
+
+export interface ScanOptions {
+  problems: ProblemList;
+  offsetIndex?: OffsetIndexCheck | undefined;
+  timeIndex?: TimeIndexCheck | undefined;
+  /** Last offset of the previous segment (-1 for the first): offsets must rise across segments. */
+  previousLastOffset?: number;
+  chunkBytes?: number;
+  onProgress?: ((doneBytes: number, totalBytes: number) => void) | undefined;
+}
+
+export interface SegmentScan {
+  path: string;
+  baseOffset: number;
+  fileSizeBytes: number;
+  validBytes: number;
+  trailingBytes: number;
+  batches: number;
+  records: number;
+  /** -1 when the segment holds no batch. */
+  firstOffset: number;
+  lastOffset: number;
+  minTimestampMs: number;
+  maxTimestampMs: number;
+}
+
+export function scanSegment(path: string, options: ScanOptions): SegmentScan {
+  const problems = options.problems;
+  const offsetIndex = options.offsetIndex;
+  const timeIndex = options.timeIndex;
+  const baseOffset = baseOffsetOfFile(path);
+  const reader = new SegmentReader(path, { chunkBytes: options.chunkBytes ?? CHUNK_BYTES_DEFAULT, onProgress: options.onProgress });
+  let previousLastOffset = options.previousLastOffset ?? -1;
+  let batches = 0;
+  let records = 0;
+  let firstOffset = -1;
+  let minTimestampMs = -1;
+  let maxTimestampMs = -1;
+  for (const batch of reader) {
+    const positionBytes = batch.positionBytes;
+    const batchBase = batch.baseOffset;
+    const lastOffset = batch.lastOffset;
+    if (!batch.isValid()) {
+      problems.add('crc-mismatch', path, `stored CRC ${batch.crc}, computed ${batch.computedCrc()}`, positionBytes, batchBase);
+    }
+    if (batchBase < baseOffset) {
+      problems.add('segment-base', path, `batch base offset is below the segment's base offset ${baseOffset}`, positionBytes, batchBase);
+    }
+    if (lastOffset < batchBase) {
+      problems.add('offset-order', path, `last offset ${lastOffset} is below the base offset`, positionBytes, batchBase);
+    }
+    if (batchBase <= previousLastOffset) {
+      problems.add('offset-order', path, `base offset does not rise above the previous last offset ${previousLastOffset}`, positionBytes,
+          batchBase);
+    }
+    previousLastOffset = lastOffset;
+    if (firstOffset < 0) firstOffset = batchBase;
+    batches++;
+    records += batch.recordsCount;
+    const batchMax = batch.maxTimestampMs;
+    if (batchMax > maxTimestampMs) maxTimestampMs = batchMax;
+    const batchMin = batch.hasDeleteHorizon ? batchMax : batch.baseTimestampMs;
+    if (batchMin >= 0 && (minTimestampMs < 0 || batchMin < minTimestampMs)) minTimestampMs = batchMin;
+    offsetIndex?.onBatch(positionBytes, lastOffset);
+    timeIndex?.onBatch(lastOffset, batchMax);
+  }
+  if (reader.corruption !== null) {
+    const error = reader.corruption;
+    problems.add('corrupt-batch', path, `${error.message}; ${reader.trailingBytes} bytes from here on are not batches`,
+      error.positionBytes ?? reader.validBytes, error.offset ?? null);
+  } else if (reader.trailingBytes > 0) {
+    problems.add('torn-tail', path, `${reader.trailingBytes} bytes after the last whole batch (a torn write; recovery truncates them)`,
+        reader.validBytes);
+  }
+  offsetIndex?.finish(reader.validBytes);
+  timeIndex?.finish();
+  return {
+    path, baseOffset, fileSizeBytes: reader.fileSizeBytes, validBytes: reader.validBytes, trailingBytes: reader.trailingBytes,
+    batches, records, firstOffset, lastOffset: batches === 0 ? -1 : previousLastOffset,
+    minTimestampMs, maxTimestampMs,
+  };
+}
