@@ -65,14 +65,23 @@ export class RecordCursor {
       if ((b & 0x80) === 0) break;
       scale *= 128;
     }
+    const start = this.position;
     this.position = position;
-    if (raw > Number.MAX_SAFE_INTEGER) {
+    // Up to 2^53 the double is exact; past it (only |value| near 2^52..2^53) redo the sum in BigInt.
+    const value = raw <= Number.MAX_SAFE_INTEGER ? (raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2) : this.bigVarlong(start, position);
+    if (!Number.isSafeInteger(value)) {
       throw new UnsafeIntegerError('varlong is outside the safe integer range', {
         path: this.path, positionBytes: this.basePositionBytes + position, offset: this.offset,
       });
     }
-    // zigzag: even → n/2, odd → -(n+1)/2 (arithmetic, because raw may exceed 32 bits)
-    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    return value;
+  }
+
+  private bigVarlong(start: number, end: number): number {
+    let raw = 0n;
+    for (let i = end - 1; i >= start; i--) raw = (raw << 7n) | BigInt(this.bytes[i]! & 0x7f);
+    const value = (raw >> 1n) ^ -(raw & 1n);
+    return value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER) ? Number.NaN : Number(value);
   }
 
   /** A length-prefixed byte field: -1 → null, else a view (no copy). */
@@ -127,6 +136,16 @@ export function writeVarint(bytes: Uint8Array, position: number, value: number):
 export function writeVarlong(bytes: Uint8Array, position: number, value: number): number {
   if (!Number.isSafeInteger(value)) throw new UnsafeIntegerError(`${value} is not a safe integer for a varlong`);
   if (value >= -0x40000000 && value < 0x40000000) return writeVarint(bytes, position, value);
+  if (Math.abs(value) > 2 ** 52) {
+    // zigzag doubles the magnitude past 2^53, where doubles lose odd integers: BigInt for these.
+    let big = value >= 0 ? BigInt(value) * 2n : -BigInt(value) * 2n - 1n;
+    while (big >= 128n) {
+      bytes[position++] = Number(big & 0x7fn) | 0x80;
+      big >>= 7n;
+    }
+    bytes[position++] = Number(big);
+    return position;
+  }
   let v = value >= 0 ? value * 2 : -value * 2 - 1;
   while (v >= 128) {
     bytes[position++] = (v % 128) | 0x80;
