@@ -61,7 +61,8 @@ export type CodecUnavailableError = InstanceType<typeof CodecUnavailableError>;
 /** A batch larger than maxMessageBytes or than a segment can hold. */
 export const RecordTooLargeError = defineError('SEGLOG_RECORD_TOO_LARGE', 'RecordTooLargeError');
 export type RecordTooLargeError = InstanceType<typeof RecordTooLargeError>;
-/** A batch that is well formed but not acceptable for this append (control batch from a client, wrong base offset, bad timestamps, missing key on a compacted log). */
+/** A batch that is well formed but not acceptable for this append (control batch from a client, wrong base offset, bad timestamps,
+    missing key on a compacted log). */
 export const InvalidRecordError = defineError('SEGLOG_INVALID_RECORD', 'InvalidRecordError');
 export type InvalidRecordError = InstanceType<typeof InvalidRecordError>;
 /** A read below the log start offset or above the log end offset. */

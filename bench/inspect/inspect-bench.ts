@@ -70,7 +70,8 @@ for (let i = 0; i < 3; i++) {
 const rawMs = Math.min(...raws);
 const verifyMs = Math.min(...verifies);
 const rssScript = `process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'));` +
-  `process.argv = [process.execPath, 'seglog', 'dump', '--deep', '--json', ${JSON.stringify(path)}]; await import(${JSON.stringify(join(root, 'dist/lib/cli/main.js'))});`;
+  `process.argv = [process.execPath, 'seglog', 'dump', '--deep', '--json', ${JSON.stringify(path)}];` +
+  `await import(${JSON.stringify(join(root, 'dist/lib/cli/main.js'))});`;
 const devNull = openSync('/dev/null', 'w');
 const dumpStarted = performance.now();
 const dump = spawnSync(process.execPath, ['--input-type=module', '-e', rssScript], { stdio: ['ignore', devNull, 'pipe'],
@@ -82,7 +83,8 @@ const mib = written.sizeBytes / 1024 / 1024;
 console.log(JSON.stringify({
   case: 'inspect', segmentBytes: written.sizeBytes, batches: written.batches, records: written.records, problems,
   rawReadMs: Math.round(rawMs), rawReadMiBps: Math.round(mib / (rawMs / 1000)),
-  verifyMs: Math.round(verifyMs), verifyMiBps: Math.round(mib / (verifyMs / 1000)), verifyToRawRatio: Math.round((rawMs / verifyMs) * 1000) / 1000,
+  verifyMs: Math.round(verifyMs), verifyMiBps: Math.round(mib / (verifyMs / 1000)),
+  verifyToRawRatio: Math.round((rawMs / verifyMs) * 1000) / 1000,
   dumpDeepJsonMs: Math.round(dumpMs), dumpDeepJsonPeakRssMiB: Math.round(maxRssKiB / 1024), dumpStatus: dump.status,
 }));
 rmSync(join(dir, '..'), { recursive: true, force: true });

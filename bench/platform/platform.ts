@@ -96,7 +96,8 @@ const rows = bench.tasks.map((task) => {
   const meanNs = result !== undefined && 'latency' in result ? result.latency.mean * 1e6 : NaN;
   const sizeBytes = /(\d+) B/.exec(task.name)?.[1];
   const gbPerSecond = sizeBytes !== undefined && task.name.startsWith('crc32c') ? Number(sizeBytes) / meanNs : undefined;
-  return { name: task.name, meanNs: Math.round(meanNs * 10) / 10, gbPerSecond: gbPerSecond === undefined ? null : Math.round(gbPerSecond * 100) / 100 };
+  return { name: task.name, meanNs: Math.round(meanNs * 10) / 10,
+      gbPerSecond: gbPerSecond === undefined ? null : Math.round(gbPerSecond * 100) / 100 };
 });
 for (const row of rows) {
   const rate = row.gbPerSecond === null ? '' : `  ${row.gbPerSecond.toFixed(2)} GB/s`;

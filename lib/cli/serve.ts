@@ -19,7 +19,8 @@ interface ServeArgs {
 }
 
 function parseServeArgs(argv: readonly string[]): ServeArgs | string {
-  const args: ServeArgs = { dataDir: '', host: '127.0.0.1', port: 9092, autoCreateTopics: false, partitions: 1, requestBytesMax: undefined, initialRebalanceDelayMs: undefined };
+  const args: ServeArgs = { dataDir: '', host: '127.0.0.1', port: 9092, autoCreateTopics: false, partitions: 1, requestBytesMax: undefined,
+      initialRebalanceDelayMs: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -76,7 +77,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   let broker: Broker;
   try {
-    broker = await Broker.open(parsed.dataDir, parsed.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: parsed.initialRebalanceDelayMs });
+    broker = await Broker.open(parsed.dataDir,
+        parsed.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: parsed.initialRebalanceDelayMs });
     const server = await broker.listen({
       host: parsed.host,
       port: parsed.port,

@@ -845,13 +845,14 @@ export class Log extends EventEmitter {
   private deleteSegmentFilesNow(segment: Segment): void {
     segment.close();
     segment.file.retire();
-    for (const state of ['deleted', null] as const) {
-      for (const kind of ['log', 'index', 'timeindex', 'txnindex'] as const) {
-        try {
-          unlinkSync(join(this.dir, segmentFileName(segment.baseOffset, kind, state)));
-        } catch {
-          // Already gone, or never existed (txnindex): nothing to do.
-        }
+    // Only this segment's own current paths: a compacted replacement may share its base offset.
+    const logPath = segment.path;
+    const paths = [logPath, segment.offsetIndex.path, segment.timeIndex.path, logPath.replace(/\.log(\.deleted)?$/, '.txnindex$1')];
+    for (const path of paths) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Already gone, or never existed (txnindex): nothing to do.
       }
     }
   }

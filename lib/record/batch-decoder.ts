@@ -109,7 +109,8 @@ export class RecordBatch implements BatchHeaderFields {
 
   /** CRC over [attributes, end) (CRC-32C); legacy messages: CRC-32 IEEE over [magic, end). */
   computedCrc(): number {
-    if (this.magic !== CURRENT_MAGIC) return readLegacyMessage(this.source, this.start, this.sizeBytes, { path: this.path, positionBytes: this.positionBytes }).crcValid ? this.crc : ~this.crc >>> 0;
+    if (this.magic !== CURRENT_MAGIC) return readLegacyMessage(this.source, this.start, this.sizeBytes, { path: this.path,
+        positionBytes: this.positionBytes }).crcValid ? this.crc : ~this.crc >>> 0;
     return computeBatchCrc(this.source, this.start, this.sizeBytes);
   }
 
@@ -120,7 +121,8 @@ export class RecordBatch implements BatchHeaderFields {
   ensureValid(): void {
     const computed = this.computedCrc();
     if (computed !== this.crc) {
-      throw new CorruptRecordError(`CRC mismatch: stored ${this.crc}, computed ${computed}`, { path: this.path, positionBytes: this.positionBytes, offset: this.baseOffset });
+      throw new CorruptRecordError(`CRC mismatch: stored ${this.crc}, computed ${computed}`, { path: this.path,
+          positionBytes: this.positionBytes, offset: this.baseOffset });
     }
   }
 
@@ -151,7 +153,8 @@ export class RecordBatch implements BatchHeaderFields {
     };
     for (let i = 0; i < this.recordsCount; i++) yield readRecord(cursor, context);
     if (cursor.position !== cursor.end) {
-      throw new CorruptRecordError(`incorrect declared batch size: ${cursor.end - cursor.position} bytes left after ${this.recordsCount} records`, place);
+      const left = cursor.end - cursor.position;
+      throw new CorruptRecordError(`incorrect declared batch size: ${left} bytes left after ${this.recordsCount} records`, place);
     }
   }
 
@@ -163,7 +166,8 @@ export class RecordBatch implements BatchHeaderFields {
   private legacyRecord(): Record {
     const message = readLegacyMessage(this.source, this.start, this.sizeBytes, { path: this.path, positionBytes: this.positionBytes });
     if ((message.attributes & 0x07) !== 0) {
-      throw new CorruptRecordError(`compressed legacy (magic ${this.magic}) message sets are not expanded`, { path: this.path, positionBytes: this.positionBytes, offset: this.baseOffset });
+      throw new CorruptRecordError(`compressed legacy (magic ${this.magic}) message sets are not expanded`, { path: this.path,
+          positionBytes: this.positionBytes, offset: this.baseOffset });
     }
     return {
       offset: message.offset,
@@ -221,17 +225,20 @@ export class BatchIterator implements IterableIterator<RecordBatch> {
     if (remaining < LOG_OVERHEAD_BYTES + 5) return this.truncated(`${remaining} trailing bytes`);
     const batchLength = readInt32(bytes, position + 8);
     if (batchLength < LEGACY_MIN_MESSAGE_BYTES) {
-      throw new CorruptRecordError(`batch length ${batchLength} is below the minimum ${LEGACY_MIN_MESSAGE_BYTES}`, { path: this.path, positionBytes });
+      throw new CorruptRecordError(`batch length ${batchLength} is below the minimum ${LEGACY_MIN_MESSAGE_BYTES}`, { path: this.path,
+          positionBytes });
     }
     const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
     if (sizeBytes > BATCH_BYTES_MAX) {
-      throw new CorruptRecordError(`batch length ${batchLength} exceeds the ${BATCH_BYTES_MAX}-byte ceiling`, { path: this.path, positionBytes });
+      throw new CorruptRecordError(`batch length ${batchLength} exceeds the ${BATCH_BYTES_MAX}-byte ceiling`, { path: this.path,
+          positionBytes });
     }
     if (sizeBytes > remaining) return this.truncated(`batch of ${sizeBytes} bytes with ${remaining} left`);
     const magic = bytes[position + MAGIC]!;
     if (magic > CURRENT_MAGIC) throw new CorruptRecordError(`unsupported magic ${magic}`, { path: this.path, positionBytes });
     const batch = new RecordBatch(bytes, position, this.basePositionBytes, this.path);
-    if (batch.sizeBytes !== sizeBytes) throw new CorruptRecordError('batch length changed while reading', { path: this.path, positionBytes });
+    if (batch.sizeBytes !== sizeBytes) throw new CorruptRecordError('batch length changed while reading', { path: this.path,
+        positionBytes });
     if (this.verifyCrc) batch.ensureValid();
     this.position = position + sizeBytes;
     this.validBytes = this.position;

@@ -56,7 +56,9 @@ function fieldBytes(value: RecordBytes | undefined): number {
 }
 
 function requireInt(name: string, value: number, min: number, max: number): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+  }
   return value;
 }
 
@@ -76,7 +78,9 @@ export class BatchEncoder {
     if (COMPRESSION_IDS[compression] === undefined) throw new InvalidArgumentError(`unknown compression '${String(compression)}'`);
     const timestampType = options.timestampType ?? 'CreateTime';
     const offsetDeltas = options.offsetDeltas;
-    if (offsetDeltas !== undefined && offsetDeltas.length !== count) throw new InvalidArgumentError('offsetDeltas must have one entry per record');
+    if (offsetDeltas !== undefined && offsetDeltas.length !== count) {
+      throw new InvalidArgumentError('offsetDeltas must have one entry per record');
+    }
     const nowMs = options.nowMs;
 
     // Timestamps: first record's (Java), the max, and the base the deltas are relative to.
@@ -103,7 +107,9 @@ export class BatchEncoder {
       const body = this.recordBodySize(records[i]!, i, baseTimestampMs, nowMs, offsetDeltas);
       recordsBytes += sizeOfVarint(body) + body;
     }
-    if (recordsBytes > DECOMPRESSED_BYTES_MAX) throw new InvalidArgumentError(`batch records of ${recordsBytes} bytes exceed ${DECOMPRESSED_BYTES_MAX}`);
+    if (recordsBytes > DECOMPRESSED_BYTES_MAX) {
+      throw new InvalidArgumentError(`batch records of ${recordsBytes} bytes exceed ${DECOMPRESSED_BYTES_MAX}`);
+    }
 
     let sizeBytes: number;
     let out: Buffer;
@@ -120,7 +126,8 @@ export class BatchEncoder {
       out.set(compressed, RECORDS);
     }
 
-    const lastOffsetDelta = options.lastOffsetDelta ?? (count === 0 ? 0 : offsetDeltas !== undefined ? offsetDeltas[count - 1]! : count - 1);
+    const naturalLastDelta = count === 0 ? 0 : offsetDeltas !== undefined ? offsetDeltas[count - 1]! : count - 1;
+    const lastOffsetDelta = options.lastOffsetDelta ?? naturalLastDelta;
     let attributes = COMPRESSION_IDS[compression];
     if (timestampType === 'LogAppendTime') attributes |= TIMESTAMP_TYPE_MASK;
     if (options.isTransactional === true) attributes |= TRANSACTIONAL_MASK;
@@ -149,7 +156,8 @@ export class BatchEncoder {
   }
 
   /** Bytes of a record after its length varint. */
-  private recordBodySize(record: RecordInput, i: number, baseTimestampMs: number, nowMs: number | undefined, offsetDeltas: readonly number[] | undefined): number {
+  private recordBodySize(record: RecordInput, i: number, baseTimestampMs: number, nowMs: number | undefined,
+      offsetDeltas: readonly number[] | undefined): number {
     const keyBytes = fieldBytes(record.key);
     const valueBytes = fieldBytes(record.value);
     const offsetDelta = offsetDeltas === undefined ? i : offsetDeltas[i]!;
@@ -168,7 +176,8 @@ export class BatchEncoder {
     return body;
   }
 
-  private writeRecords(out: Buffer, position: number, records: readonly RecordInput[], baseTimestampMs: number, nowMs: number | undefined, offsetDeltas: readonly number[] | undefined): number {
+  private writeRecords(out: Buffer, position: number, records: readonly RecordInput[], baseTimestampMs: number, nowMs: number | undefined,
+      offsetDeltas: readonly number[] | undefined): number {
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       position = writeVarint(out, position, this.recordBodySize(record, i, baseTimestampMs, nowMs, offsetDeltas));
@@ -220,7 +229,8 @@ export interface ControlBatchOptions {
 
 /** A COMMIT/ABORT transaction marker batch (78 bytes, attributes 0x30, baseSequence -1; §2.7). */
 export function encodeControlBatch(kind: 'COMMIT' | 'ABORT', options: ControlBatchOptions): Uint8Array {
-  return encodeBatch([{ key: controlKey(kind === 'COMMIT' ? 1 : 0), value: endTxnMarkerValue(options.coordinatorEpoch), timestampMs: options.timestampMs }], {
+  return encodeBatch([{ key: controlKey(kind === 'COMMIT' ? 1 : 0), value: endTxnMarkerValue(options.coordinatorEpoch),
+      timestampMs: options.timestampMs }], {
     baseOffset: options.baseOffset ?? 0,
     partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
     producerId: options.producerId,

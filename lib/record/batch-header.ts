@@ -51,7 +51,8 @@ export interface HeaderPlace {
 export function readHeader(target: BatchHeaderFields, bytes: Uint8Array, position: number, place: HeaderPlace = {}): void {
   const positionBytes = (place.basePositionBytes ?? 0) + position;
   if (bytes.length - position < RECORD_BATCH_OVERHEAD_BYTES) {
-    throw new CorruptRecordError(`batch header needs 61 bytes, ${Math.max(0, bytes.length - position)} left`, { path: place.path, positionBytes });
+    throw new CorruptRecordError(`batch header needs 61 bytes, ${Math.max(0, bytes.length - position)} left`, { path: place.path,
+        positionBytes });
   }
   const magic = bytes[position + MAGIC]!;
   if (magic !== CURRENT_MAGIC) throw new CorruptRecordError(`unsupported magic ${magic} (expected 2)`, { path: place.path, positionBytes });
@@ -59,18 +60,21 @@ export function readHeader(target: BatchHeaderFields, bytes: Uint8Array, positio
   const baseOffset = readInt64(bytes, position + BASE_OFFSET, where);
   const batchLength = readInt32(bytes, position + BATCH_LENGTH);
   if (batchLength < RECORD_BATCH_OVERHEAD_BYTES - LOG_OVERHEAD_BYTES) {
-    throw new CorruptRecordError(`batch length ${batchLength} is below the 49-byte minimum`, { path: place.path, positionBytes, offset: baseOffset });
+    throw new CorruptRecordError(`batch length ${batchLength} is below the 49-byte minimum`, { path: place.path, positionBytes,
+        offset: baseOffset });
   }
   const attributes = readInt16(bytes, position + ATTRIBUTES) & 0xff;
   const codec = attributes & COMPRESSION_MASK;
   const compression = COMPRESSION_BY_ID[codec];
-  if (compression === undefined) throw new CorruptRecordError(`unknown compression codec ${codec}`, { path: place.path, positionBytes, offset: baseOffset });
+  if (compression === undefined) throw new CorruptRecordError(`unknown compression codec ${codec}`, { path: place.path, positionBytes,
+      offset: baseOffset });
   const lastOffsetDelta = readInt32(bytes, position + LAST_OFFSET_DELTA);
   const recordsCount = readInt32(bytes, position + RECORDS_COUNT);
   if (recordsCount < 0 || recordsCount > BATCH_RECORDS_MAX) {
     throw new CorruptRecordError(`invalid record count ${recordsCount}`, { path: place.path, positionBytes, offset: baseOffset });
   }
-  if (lastOffsetDelta < 0) throw new CorruptRecordError(`negative last offset delta ${lastOffsetDelta}`, { path: place.path, positionBytes, offset: baseOffset });
+  if (lastOffsetDelta < 0) throw new CorruptRecordError(`negative last offset delta ${lastOffsetDelta}`, { path: place.path, positionBytes,
+      offset: baseOffset });
   target.baseOffset = baseOffset;
   target.batchLength = batchLength;
   target.sizeBytes = LOG_OVERHEAD_BYTES + batchLength;

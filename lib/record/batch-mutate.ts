@@ -11,8 +11,10 @@ import { CorruptRecordError, InvalidRecordError } from '../errors.js';
 import { readHeader, type BatchHeaderFields } from './batch-header.js';
 import { BatchHeaderView } from './batch-header.js';
 import { decompress } from './compression.js';
-import { readInt16, writeInt16, writeInt32, writeInt64 } from './int64.js';
-import { ATTRIBUTES, BASE_OFFSET, CRC, CRC_COVERED_FROM, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, RECORDS, TIMESTAMP_TYPE_MASK } from './layout.js';
+import { readInt16, readInt32, writeInt16, writeInt32, writeInt64 } from './int64.js';
+import { LOG_OVERHEAD_BYTES } from '../limits.js';
+import { ATTRIBUTES, BASE_OFFSET, BATCH_LENGTH, CRC, CRC_COVERED_FROM, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, RECORDS,
+    TIMESTAMP_TYPE_MASK } from './layout.js';
 import { crc32c } from '../platform/index.js';
 import { skipRecord } from './record.js';
 import { RecordCursor } from './varint.js';
@@ -26,7 +28,7 @@ export function setPartitionLeaderEpoch(bytes: Uint8Array, position: number, epo
 }
 
 function rewriteCrc(bytes: Uint8Array, position: number): void {
-  const sizeBytes = 12 + ((bytes[position + 8]! << 24) | (bytes[position + 9]! << 16) | (bytes[position + 10]! << 8) | bytes[position + 11]!);
+  const sizeBytes = LOG_OVERHEAD_BYTES + readInt32(bytes, position + BATCH_LENGTH);
   writeInt32(bytes, position + CRC, crc32c(bytes, position + CRC_COVERED_FROM, position + sizeBytes));
 }
 
@@ -55,7 +57,8 @@ export function validateBatchRecords(bytes: Uint8Array, position: number, path?:
   const h = validationHeader;
   readHeader(h, bytes, position, { path });
   const end = position + h.sizeBytes;
-  if (end > bytes.length) throw new CorruptRecordError(`batch of ${h.sizeBytes} bytes runs past the ${bytes.length} given`, { path, positionBytes: position });
+  if (end > bytes.length) throw new CorruptRecordError(`batch of ${h.sizeBytes} bytes runs past the ${bytes.length} given`, { path,
+      positionBytes: position });
   const place = { path, positionBytes: position, offset: h.baseOffset };
   if (h.recordsCount !== h.lastOffsetDelta + 1) {
     throw new InvalidRecordError(`record count ${h.recordsCount} does not match last offset delta ${h.lastOffsetDelta}`, place);
@@ -75,7 +78,8 @@ export function validateBatchRecords(bytes: Uint8Array, position: number, path?:
     if (ts > maxTimestampMs) maxTimestampMs = ts;
   }
   if (cursor.position !== cursor.end) {
-    throw new CorruptRecordError(`incorrect declared batch size: ${cursor.end - cursor.position} bytes after ${h.recordsCount} records`, place);
+    throw new CorruptRecordError(`incorrect declared batch size: ${cursor.end - cursor.position} bytes after ${h.recordsCount} records`,
+        place);
   }
   cursor.bytes = new Uint8Array(0); // do not pin a decompressed buffer
   return { maxTimestampMs };

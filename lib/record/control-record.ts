@@ -9,7 +9,8 @@ import { readInt16, readInt32 } from './int64.js';
 export type ControlType =
   | 'ABORT' | 'COMMIT' | 'LEADER_CHANGE' | 'SNAPSHOT_HEADER' | 'SNAPSHOT_FOOTER' | 'KRAFT_VERSION' | 'KRAFT_VOTERS' | 'UNKNOWN';
 
-const CONTROL_TYPES: readonly ControlType[] = ['ABORT', 'COMMIT', 'LEADER_CHANGE', 'SNAPSHOT_HEADER', 'SNAPSHOT_FOOTER', 'KRAFT_VERSION', 'KRAFT_VOTERS'];
+const CONTROL_TYPES: readonly ControlType[] = ['ABORT', 'COMMIT', 'LEADER_CHANGE', 'SNAPSHOT_HEADER', 'SNAPSHOT_FOOTER', 'KRAFT_VERSION',
+    'KRAFT_VOTERS'];
 export const CONTROL_KEY_BYTES = 4;
 export const END_TXN_MARKER_VALUE_BYTES = 6;
 

@@ -6,7 +6,8 @@ export { crc32c } from '../platform/index.js';
 export * from './layout.js';
 export { readInt64, writeInt64, readInt32 } from './int64.js';
 export { RecordCursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
-export { BatchHeaderView, readHeader, peekBatchSize, peekMagic, computeBatchCrc, storedBatchCrc, type BatchHeaderFields } from './batch-header.js';
+export { BatchHeaderView, readHeader, peekBatchSize, peekMagic, computeBatchCrc, storedBatchCrc,
+    type BatchHeaderFields } from './batch-header.js';
 export { compress, decompress, codecAvailable } from './compression.js';
 export { parseControlRecord, controlKey, endTxnMarkerValue, type ControlType, type ControlRecordInfo } from './control-record.js';
 export type { Record, RecordHeader, RecordInput, RecordBytes } from './record.js';

@@ -45,7 +45,8 @@ export interface LegacyMessage {
 }
 
 /** Parses the legacy message at `position` of `sizeBytes` (framing included). */
-export function readLegacyMessage(bytes: Uint8Array, position: number, sizeBytes: number, place: { path?: string | undefined; positionBytes: number }): LegacyMessage {
+export function readLegacyMessage(bytes: Uint8Array, position: number, sizeBytes: number,
+    place: { path?: string | undefined; positionBytes: number }): LegacyMessage {
   const end = position + sizeBytes;
   const magic = bytes[position + LEGACY_MAGIC]!;
   const fail = (why: string): never => {

@@ -12,7 +12,8 @@ import { decodeBatches, encodeBatch, type CompressionType, type RecordInput } fr
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */
-interface KafkajsRecord { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }
+interface KafkajsRecord { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string,
+    Buffer | Buffer[]> }
 interface KafkajsBatch { firstOffset: string; lastOffsetDelta: number; maxTimestamp: string; producerId: string; records: KafkajsRecord[] }
 const kafkajs = require('kafkajs') as { CompressionCodecs: Record<number, () => unknown>; CompressionTypes: Record<string, number> };
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown;
@@ -25,7 +26,8 @@ const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decom
 const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer; decompress(b: Buffer): Buffer };
 
 function xerialOrRaw(buffer: Buffer): Buffer {
-  if (buffer.length < 16 || buffer[0] !== 0x82 || buffer.toString('latin1', 1, 7) !== 'SNAPPY') return snappy.uncompressSync(buffer, { asBuffer: true });
+  if (buffer.length < 16 || buffer[0] !== 0x82 || buffer.toString('latin1', 1, 7) !== 'SNAPPY') return snappy.uncompressSync(buffer,
+      { asBuffer: true });
   const parts: Buffer[] = [];
   for (let p = 16; p < buffer.length;) {
     const length = buffer.readInt32BE(p);
@@ -36,9 +38,12 @@ function xerialOrRaw(buffer: Buffer): Buffer {
 }
 
 const T = kafkajs.CompressionTypes;
-kafkajs.CompressionCodecs[T['Snappy']!] = () => ({ compress: async (e: { buffer: Buffer }) => snappy.compressSync(e.buffer), decompress: async (b: Buffer) => xerialOrRaw(b) });
-kafkajs.CompressionCodecs[T['LZ4']!] = () => ({ compress: async (e: { buffer: Buffer }) => lz4.compressFrameSync(e.buffer), decompress: async (b: Buffer) => lz4.decompressFrameSync(b) });
-kafkajs.CompressionCodecs[T['ZSTD']!] = () => ({ compress: async (e: { buffer: Buffer }) => zstd.compress(e.buffer), decompress: async (b: Buffer) => zstd.decompress(b) });
+kafkajs.CompressionCodecs[T['Snappy']!] = () => ({ compress: async (e: { buffer: Buffer }) => snappy.compressSync(e.buffer),
+    decompress: async (b: Buffer) => xerialOrRaw(b) });
+kafkajs.CompressionCodecs[T['LZ4']!] = () => ({ compress: async (e: { buffer: Buffer }) => lz4.compressFrameSync(e.buffer),
+    decompress: async (b: Buffer) => lz4.decompressFrameSync(b) });
+kafkajs.CompressionCodecs[T['ZSTD']!] = () => ({ compress: async (e: { buffer: Buffer }) => zstd.compress(e.buffer),
+    decompress: async (b: Buffer) => zstd.decompress(b) });
 
 const CODECS: Array<[CompressionType, number]> = [['none', 0], ['gzip', 1], ['snappy', 2], ['lz4', 3], ['zstd', 4]];
 const BASE_TS = 1_700_000_000_000;
@@ -80,7 +85,8 @@ for (const [codec, kafkajsCodec] of CODECS) {
       value: i % 9 === 4 ? null : Buffer.from(`value-${i}`.repeat(1 + (i % 30))),
       headers: i % 2 === 0 ? { h: Buffer.from(`v${i}`) } : {},
     }));
-    const encoded = await RecordBatch({ compression: kafkajsCodec, firstTimestamp: BASE_TS, maxTimestamp: BASE_TS + (count - 1) * 5, lastOffsetDelta: count - 1, records });
+    const encoded = await RecordBatch({ compression: kafkajsCodec, firstTimestamp: BASE_TS, maxTimestamp: BASE_TS + (count - 1) * 5,
+        lastOffsetDelta: count - 1, records });
     const [batch, extra] = [...decodeBatches(encoded.buffer, { verifyCrc: true })];
     assert.ok(batch && extra === undefined);
     assert.is(batch.compression, codec);

@@ -20,7 +20,8 @@ function corpus(): Buffer[] {
   const out: Buffer[] = [];
   for (const codec of CODECS) {
     out.push(Buffer.from(encodeBatch(Array.from({ length: 12 }, (_, i) => ({
-      key: i % 2 ? `key${i}` : null, value: `v${i}`.repeat(i + 1), headers: [{ key: 'h', value: i % 3 ? 'x' : null }], timestampMs: 1_700_000_000_000 + i,
+      key: i % 2 ? `key${i}` : null, value: `v${i}`.repeat(i + 1), headers: [{ key: 'h',
+          value: i % 3 ? 'x' : null }], timestampMs: 1_700_000_000_000 + i,
     })), { compression: codec, baseOffset: 77, producerId: 3, producerEpoch: 0, baseSequence: 5 })));
   }
   out.push(Buffer.from(encodeControlBatch('ABORT', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 2, timestampMs: 5 })));
@@ -36,9 +37,12 @@ function mutate(input: Buffer, random: () => number): Buffer {
     case 0: { for (let i = 0, n = 1 + pick(4); i < n; i++) { const p = pick(bytes.length); bytes[p]! ^= 1 << pick(8); } return bytes; }
     case 1: { for (let i = 0, n = 1 + pick(8); i < n; i++) bytes[pick(bytes.length)] = pick(256); return bytes; }
     case 2: return bytes.subarray(0, pick(bytes.length));
-    case 3: { const a = pick(bytes.length); const b = pick(bytes.length); return Buffer.concat([bytes.subarray(0, Math.min(a, b)), bytes.subarray(Math.max(a, b))]); }
-    case 4: { const fields = [8, 57, 23]; const at = fields[pick(fields.length)]!; if (at + 4 <= bytes.length) bytes.writeInt32BE([-1, 0, 0x7fffffff, pick(1 << 20), -pick(1000)][pick(5)]!, at); return bytes; }
-    default: { const p = 61 + pick(Math.max(1, bytes.length - 61)); if (p < bytes.length) bytes[p] = [0xff, 0x80, 0x00, 0x7f][pick(4)]!; return bytes; }
+    case 3: { const a = pick(bytes.length); const b = pick(bytes.length); return Buffer.concat([bytes.subarray(0, Math.min(a, b)),
+        bytes.subarray(Math.max(a, b))]); }
+    case 4: { const fields = [8, 57, 23]; const at = fields[pick(fields.length)]!; if (at + 4 <= bytes.length) bytes.writeInt32BE([-1, 0,
+        0x7fffffff, pick(1 << 20), -pick(1000)][pick(5)]!, at); return bytes; }
+    default: { const p = 61 + pick(Math.max(1, bytes.length - 61)); if (p < bytes.length) bytes[p] = [0xff, 0x80, 0x00,
+        0x7f][pick(4)]!; return bytes; }
   }
 }
 
@@ -57,7 +61,9 @@ test(`${CASES} mutated batches decode or fail with a SeglogError`, () => {
         if (batch.magic === 2) validateBatchRecords(bytes, batch.positionBytes);
       }
     } catch (error) {
-      if (!(error instanceof SeglogError)) assert.unreachable(`seed ${seed}, case ${c}: ${(error as Error).name}: ${(error as Error).message}`);
+      if (!(error instanceof SeglogError)) {
+        assert.unreachable(`seed ${seed}, case ${c}: ${(error as Error).name}: ${(error as Error).message}`);
+      }
       assert.ok((error as SeglogError).code.startsWith('SEGLOG_'), `seed ${seed}, case ${c}`);
       typed++;
     }
@@ -69,7 +75,8 @@ test('each bad-input class is a typed error with position and offset', () => {
   const good = Buffer.from(encodeBatch([{ value: 'hello', timestampMs: 1 }, { value: 'world', timestampMs: 2 }], { baseOffset: 40 }));
   const expectCorrupt = (bytes: Buffer, what: string, options = {}) => {
     try {
-      for (const b of decodeBatches(bytes, { basePositionBytes: 1000, path: 'x.log', verifyCrc: true, ...options })) for (const r of b.records()) void r;
+      for (const b of decodeBatches(bytes, { basePositionBytes: 1000, path: 'x.log', verifyCrc: true,
+          ...options })) for (const r of b.records()) void r;
       assert.unreachable(`${what}: no error`);
     } catch (error) {
       assert.instance(error, SeglogError, what);

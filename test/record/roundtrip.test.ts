@@ -31,7 +31,8 @@ function records(count: number): RecordInput[] {
 for (const codec of CODECS) {
   test(`round trip (${codec}): keys, values, nulls, ordered headers, negative deltas`, () => {
     const input = records(120);
-    const bytes = encodeBatch(input, { baseOffset: 5000, compression: codec, producerId: 77, producerEpoch: 3, baseSequence: 2147483600, partitionLeaderEpoch: 9 });
+    const bytes = encodeBatch(input, { baseOffset: 5000, compression: codec, producerId: 77, producerEpoch: 3, baseSequence: 2147483600,
+        partitionLeaderEpoch: 9 });
     const [batch] = [...decodeBatches(bytes, { verifyCrc: true })];
     assert.ok(batch);
     assert.is(batch.compression, codec);
@@ -52,20 +53,23 @@ for (const codec of CODECS) {
       assert.is(text(r.key), want.key ?? null);
       assert.is(text(r.value), want.value as string | null);
       assert.is(r.keySizeBytes, want.key === null ? -1 : Buffer.byteLength(want.key as string));
-      assert.equal(r.headers.map((h) => [h.key, h.value === null ? null : Buffer.from(h.value).toString('hex')]), [['a', Buffer.from(`${i}`).toString('hex')], ['a', null], ['ü', '010203']]);
+      assert.equal(r.headers.map((h) => [h.key, h.value === null ? null : Buffer.from(h.value).toString('hex')]), [['a',
+          Buffer.from(`${i}`).toString('hex')], ['a', null], ['ü', '010203']]);
       assert.is(r.sequence, (2147483600 + i) % 2147483648);
     });
   });
 
   test(`LogAppendTime, transactional, delete horizon, offset gaps (${codec})`, () => {
     const input = records(10);
-    const lat = [...decodeBatches(encodeBatch(input, { compression: codec, timestampType: 'LogAppendTime', nowMs: TS + 999, isTransactional: true }))][0]!;
+    const lat = [...decodeBatches(encodeBatch(input, { compression: codec, timestampType: 'LogAppendTime', nowMs: TS + 999,
+        isTransactional: true }))][0]!;
     assert.is(lat.timestampType, 'LogAppendTime');
     assert.ok(lat.isTransactional);
     for (const r of lat.records()) assert.is(r.timestampMs, TS + 999, 'every record reports maxTimestamp');
     const deltas = [0, 3, 4, 9, 20, 21, 22, 40, 41, 50];
     const horizon = TS + 86_400_000;
-    const compacted = [...decodeBatches(encodeBatch(input, { compression: codec, offsetDeltas: deltas, lastOffsetDelta: 60, deleteHorizonMs: horizon, baseOffset: 100 }))][0]!;
+    const compacted = [...decodeBatches(encodeBatch(input, { compression: codec, offsetDeltas: deltas, lastOffsetDelta: 60,
+        deleteHorizonMs: horizon, baseOffset: 100 }))][0]!;
     assert.ok(compacted.hasDeleteHorizon);
     assert.is(compacted.deleteHorizonMs, horizon);
     assert.is(compacted.lastOffset, 160);
@@ -76,7 +80,8 @@ for (const codec of CODECS) {
 }
 
 test('empty batch (count 0) as the compactor keeps it', () => {
-  const bytes = encodeBatch([], { baseOffset: 40, lastOffsetDelta: 9, maxTimestampMs: TS, producerId: 5, producerEpoch: 1, baseSequence: 3 });
+  const bytes = encodeBatch([], { baseOffset: 40, lastOffsetDelta: 9, maxTimestampMs: TS, producerId: 5, producerEpoch: 1,
+      baseSequence: 3 });
   assert.is(bytes.length, 61);
   const [batch] = [...decodeBatches(bytes, { verifyCrc: true })];
   assert.is(batch?.recordsCount, 0);
@@ -87,7 +92,8 @@ test('empty batch (count 0) as the compactor keeps it', () => {
 
 test('control markers: COMMIT and ABORT decode with coordinator epoch', () => {
   for (const kind of ['COMMIT', 'ABORT'] as const) {
-    const [batch] = [...decodeBatches(encodeControlBatch(kind, { producerId: 9, producerEpoch: 2, coordinatorEpoch: 77, timestampMs: TS }))];
+    const [batch] = [...decodeBatches(encodeControlBatch(kind, { producerId: 9, producerEpoch: 2, coordinatorEpoch: 77,
+        timestampMs: TS }))];
     assert.ok(batch?.isControl);
     assert.is(batch?.baseSequence, -1);
     assert.equal(batch?.controlRecord(), { controlType: kind, controlTypeId: kind === 'COMMIT' ? 1 : 0, coordinatorEpoch: 77 });
@@ -161,7 +167,8 @@ test('a codec whose package is unavailable is CodecUnavailableError naming the p
       try { encodeBatch([{ value: 'x', timestampMs: 1 }], { compression: codec }); console.log('no error'); }
       catch (e) { console.log(e.code, e.message.includes(pkg)); }
     }`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, SEGLOG_DISABLE_CODECS: 'zstd,snappy,lz4' }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env,
+      SEGLOG_DISABLE_CODECS: 'zstd,snappy,lz4' }, encoding: 'utf8' });
   assert.is(result.status, 0, result.stderr);
   assert.equal(result.stdout.trim().split('\n'), Array(3).fill('SEGLOG_CODEC_UNAVAILABLE true'));
   void fileURLToPath;

@@ -1,0 +1,827 @@
+/**
+ * The in-process broker: topics of partitions, each a seglog Log in a data directory laid out like one
+ * of Kafka's log dirs, plus what a single node must add on top of the logs — idempotent-producer
+ * dedupe, committed group offsets, a group coordinator, long-poll fetches and the dir-level files.
+ *
+ * Data directory:
+ *   meta.properties                    Kafka's text properties (version, node.id, cluster.id)
+ *   topics.json                        topic → { partitions, config overrides }, next producer id
+ *                                      (written to a temporary name and renamed: never torn)
+ *   recovery-point-offset-checkpoint   \
+ *   log-start-offset-checkpoint         > Kafka's offset-checkpoint text, every partition
+ *   replication-offset-checkpoint      /  (written every checkpointIntervalMs and at close)
+ *   .kafka_cleanshutdown               present only while cleanly stopped
+ *   <topic>-<partition>/               one Log each (its own lock, segments, snapshots)
+ *
+ * Crash behaviour: each Log recovers itself; producer state comes back from the newest `.snapshot`
+ * (written at close) plus a replay of the batches after it; committed offsets by replaying
+ * `__consumer_offsets`. Topic metadata changes are durable before createTopic/deleteTopic return.
+ * A crash between creating partition directories and renaming topics.json leaves unlisted directories
+ * that the next createTopic of that name reuses.
+ */
+import { EventEmitter } from 'node:events';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync,
+    writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  BatchHeaderView,
+  CLEAN_SHUTDOWN_FILE,
+  FileRegion,
+  InvalidArgumentError,
+  InvalidConfigError,
+  LOG_START_OFFSET_CHECKPOINT,
+  Log,
+  RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
+  TopicExistsError,
+  UnknownTopicError,
+  decodeBatches,
+  fsyncDirectory,
+  partitionDirName,
+  systemClock,
+  validateLogConfig,
+  writeFileAtomically,
+  writeOffsetCheckpoint,
+  type AppendResult,
+  type Clock,
+  type CompressionType,
+  type LogConfig,
+  type LogStats,
+  type RecordInput,
+} from '../index.js';
+import { LOG_OVERHEAD_BYTES } from '../limits.js';
+import { GroupCoordinator } from './group-coordinator.js';
+import { startServer, type BrokerServer, type ListenOptions } from './server.js';
+import { partitionForKey } from './murmur2.js';
+import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
+    type CommittedOffset } from './offset-store.js';
+import { ProducerStateTable, readNewestSnapshot, writeSnapshot } from './producer-state.js';
+import { isInternalTopic, validateTopicName } from './topic-name.js';
+
+export const TOPICS_FILE = 'topics.json';
+export const META_PROPERTIES = 'meta.properties';
+const TOPICS_FILE_VERSION = 1;
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
+/** Replay reads this much of a log at a time when rebuilding producer state or offsets. */
+const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
+
+export type Acks = 0 | 1 | -1 | 'all';
+
+export interface BrokerOptions {
+  defaults?: Partial<LogConfig>;
+  clock?: Clock;
+  nodeId?: number;
+  /** Group coordinator: Kafka's group.initial.rebalance.delay.ms (default 3000). */
+  initialRebalanceDelayMs?: number;
+  sessionTimeoutMinMs?: number;
+  /** How often the dir-level checkpoints are rewritten (default 5000). */
+  checkpointIntervalMs?: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: number;
+  /** The overrides given at creation, on top of the broker defaults. */
+  config: Partial<LogConfig>;
+  isInternal: boolean;
+}
+
+export interface ProduceResult {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  /** True when an idempotent producer's retry was recognised and nothing was appended. */
+  duplicate: boolean;
+}
+
+export interface ProduceOptions {
+  acks?: Acks;
+  compression?: CompressionType;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+}
+
+export interface FetchPartitionRequest {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxBytes: number;
+}
+
+export interface FetchOptions {
+  maxBytes?: number;
+  maxWaitMs?: number;
+  minBytes?: number;
+}
+
+export interface FetchPartitionResult {
+  topic: string;
+  partition: number;
+  /** null, or the error that stopped this partition's read (OffsetOutOfRangeError, UnknownTopicError). */
+  error: Error | null;
+  highWatermark: number;
+  logStartOffset: number;
+  /** Whole batches from a batch boundary (the last may be cut): send as they are. */
+  regions: FileRegion[];
+}
+
+export interface PartitionStats extends LogStats {
+  topic: string;
+  partition: number;
+  /** Per second, over the time since the previous stats() call. */
+  appendRecordsPerSec: number;
+  fetchRequestsPerSec: number;
+  fetchBytesTotal: number;
+}
+
+export interface OffsetCommit {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata?: string;
+}
+
+interface TopicsFile {
+  version: number;
+  nextProducerId: number;
+  topics: { [name: string]: { partitions: number; config: Partial<LogConfig> } };
+}
+
+interface Partition {
+  topic: string;
+  partition: number;
+  log: Log;
+  producers: ProducerStateTable;
+  fetchRequests: number;
+  fetchBytes: number;
+  lastStatsMs: number;
+  lastStatsRecords: number;
+  lastStatsFetches: number;
+}
+
+interface Topic {
+  name: string;
+  config: Partial<LogConfig>;
+  partitions: Partition[];
+  /** Where null-key records go until the partition changes (Kafka's sticky partitioner, simplified). */
+  stickyPartition: number;
+}
+
+function topicPartitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** Kafka config names ("retention.ms") as LogConfig keys ("retentionMs"). */
+export function logConfigKey(kafkaName: string): string {
+  return kafkaName.replace(/\.([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Topic configs as Kafka's CreateTopics sends them (strings) → validated LogConfig overrides. */
+export function parseTopicConfigs(entries: readonly { name: string; value: string | null }[]): Partial<LogConfig> {
+  const overrides: { [key: string]: unknown } = {};
+  for (const { name, value } of entries) {
+    if (value === null) continue;
+    const key = logConfigKey(name);
+    if (!(key in validateLogConfig({}))) throw new InvalidConfigError(`unknown topic config ${name}`);
+    overrides[key] = value === 'true' ? true : value === 'false' ? false : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  }
+  validateLogConfig(overrides as Partial<LogConfig>);
+  return overrides as Partial<LogConfig>;
+}
+
+
+type CheckpointRow = { topic: string; partition: number; offset: number };
+
+export class Broker extends EventEmitter {
+  readonly dataDir: string;
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly defaults: Partial<LogConfig>;
+  readonly groups: GroupCoordinator;
+  private readonly clock: Clock;
+  private readonly topics = new Map<string, Topic>();
+  private readonly committed = new Map<string, CommittedOffset>();
+  private nextProducerId = 0;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private readonly checkpointIntervalMs: number;
+  private closed = false;
+  private readonly servers = new Set<{ close(): Promise<void> }>();
+
+  private constructor(dataDir: string, options: BrokerOptions, clusterId: string) {
+    super();
+    this.dataDir = dataDir;
+    this.nodeId = options.nodeId ?? 0;
+    this.clusterId = clusterId;
+    this.defaults = validateLogConfig(options.defaults ?? {});
+    this.clock = options.clock ?? systemClock;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.groups = new GroupCoordinator({
+      clock: this.clock,
+      ...(options.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: options.initialRebalanceDelayMs }),
+      ...(options.sessionTimeoutMinMs === undefined ? {} : { sessionTimeoutMinMs: options.sessionTimeoutMinMs }),
+    });
+  }
+
+  /** Opens (creating if needed) the data directory and every partition listed in topics.json. */
+  static async open(dataDir: string, options: BrokerOptions = {}): Promise<Broker> {
+    mkdirSync(dataDir, { recursive: true });
+    const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
+    if (existsSync(marker)) {
+      unlinkSync(marker);
+      fsyncDirectory(dataDir);
+    }
+    const clusterId = readOrWriteMetaProperties(dataDir, options.nodeId ?? 0);
+    const broker = new Broker(dataDir, options, clusterId);
+    const file = broker.readTopicsFile();
+    broker.nextProducerId = file.nextProducerId;
+    try {
+      for (const [name, spec] of Object.entries(file.topics)) await broker.openTopic(name, spec.partitions, spec.config);
+      if (!broker.topics.has(OFFSETS_TOPIC)) await broker.createTopic(OFFSETS_TOPIC, { partitions: 1,
+          config: { cleanupPolicy: 'compact' } });
+      broker.replayCommittedOffsets();
+    } catch (error) {
+      await broker.closeLogs();
+      throw error;
+    }
+    for (const topic of broker.topics.values()) {
+      for (const p of topic.partitions) broker.nextProducerId = Math.max(broker.nextProducerId, p.producers.largestProducerId + 1);
+    }
+    broker.writeDirCheckpoints();
+    broker.scheduleCheckpoints();
+    return broker;
+  }
+
+  private readTopicsFile(): TopicsFile {
+    const path = join(this.dataDir, TOPICS_FILE);
+    if (!existsSync(path)) return { version: TOPICS_FILE_VERSION, nextProducerId: 0, topics: {} };
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as TopicsFile;
+    if (parsed.version !== TOPICS_FILE_VERSION) {
+      throw new InvalidConfigError(`${TOPICS_FILE} version ${parsed.version} is not ${TOPICS_FILE_VERSION}`, { path });
+    }
+    return parsed;
+  }
+
+  private writeTopicsFile(): void {
+    const file: TopicsFile = { version: TOPICS_FILE_VERSION, nextProducerId: this.nextProducerId, topics: {} };
+    for (const t of this.topics.values()) file.topics[t.name] = { partitions: t.partitions.length, config: t.config };
+    writeFileAtomically(join(this.dataDir, TOPICS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  }
+
+  private async openTopic(name: string, partitionCount: number, config: Partial<LogConfig>): Promise<Topic> {
+    const topic: Topic = { name, config, partitions: [], stickyPartition: 0 };
+    this.topics.set(name, topic);
+    const logConfig = { ...this.defaults, ...config };
+    for (let p = 0; p < partitionCount; p++) {
+      const dir = join(this.dataDir, partitionDirName(name, p));
+      const log = await Log.open(dir, logConfig, { clock: this.clock });
+      const partition: Partition = {
+        topic: name, partition: p, log, producers: new ProducerStateTable(),
+        fetchRequests: 0, fetchBytes: 0, lastStatsMs: this.clock.nowMs(), lastStatsRecords: 0, lastStatsFetches: 0,
+      };
+      topic.partitions.push(partition);
+      this.loadProducerState(partition);
+    }
+    return topic;
+  }
+
+  private loadProducerState(p: Partition): void {
+    const log = p.log;
+    const snapshot = readNewestSnapshot(log.dir, log.logEndOffset);
+    if (snapshot !== null) p.producers = snapshot.table;
+    const from = Math.max(snapshot?.offset ?? 0, log.logStartOffset);
+    this.replay(log, from, (bytes) => {
+      for (const batch of decodeBatches(bytes)) {
+        if (batch.producerId < 0 || batch.isControl) continue;
+        p.producers.record(batch.producerId, batch.producerEpoch, {
+          firstSequence: batch.baseSequence,
+          lastSequence: batch.lastSequence,
+          firstOffset: batch.baseOffset,
+          lastOffset: batch.lastOffset,
+          timestampMs: batch.maxTimestampMs,
+        });
+      }
+    });
+  }
+
+  /** Feeds whole batches from `from` to the log end, chunk by chunk, to `consume`. */
+  private replay(log: Log, from: number, consume: (bytes: Buffer) => void): void {
+    let offset = from;
+    const end = log.logEndOffset;
+    const header = new BatchHeaderView();
+    while (offset < end) {
+      const region = log.read(offset, { maxBytes: REPLAY_CHUNK_BYTES, minOneMessage: true });
+      if (region.sizeBytes === 0) break;
+      const bytes = region.toBuffer();
+      // Keep only whole batches; the next read starts after the last one.
+      let position = 0;
+      let next = offset;
+      while (position + LOG_OVERHEAD_BYTES <= bytes.length) {
+        const sizeBytes = LOG_OVERHEAD_BYTES + bytes.readInt32BE(position + 8);
+        if (position + sizeBytes > bytes.length) break;
+        next = header.load(bytes, position).lastOffset + 1;
+        position += sizeBytes;
+      }
+      if (position === 0) break;
+      consume(bytes.subarray(0, position));
+      offset = next;
+    }
+  }
+
+  private replayCommittedOffsets(): void {
+    const p = this.partitionOf(OFFSETS_TOPIC, 0);
+    this.replay(p.log, p.log.logStartOffset, (bytes) => {
+      for (const batch of decodeBatches(bytes)) {
+        if (batch.isControl) continue;
+        for (const record of batch.records()) {
+          if (record.key === null) continue;
+          const key = decodeOffsetKey(Buffer.from(record.key));
+          if (key === null) continue;
+          const mapKey = offsetMapKey(key.groupId, key.topic, key.partition);
+          if (record.value === null) this.committed.delete(mapKey);
+          else this.committed.set(mapKey, decodeOffsetValue(Buffer.from(record.value)));
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Topics
+
+  async createTopic(name: string, spec: { partitions: number; config?: Partial<LogConfig> }): Promise<TopicDescription> {
+    this.ensureOpen();
+    validateTopicName(name);
+    if (this.topics.has(name)) throw new TopicExistsError(`topic ${name} already exists`);
+    if (!Number.isSafeInteger(spec.partitions) || spec.partitions < 1 || spec.partitions > 100_000) {
+      throw new InvalidArgumentError(`partitions must be an integer in [1, 100000], got ${spec.partitions}`);
+    }
+    const config = spec.config ?? {};
+    validateLogConfig({ ...this.defaults, ...config });
+    try {
+      await this.openTopic(name, spec.partitions, config);
+    } catch (error) {
+      const opened = this.topics.get(name);
+      this.topics.delete(name);
+      for (const p of opened?.partitions ?? []) await p.log.close();
+      throw error;
+    }
+    this.writeTopicsFile();
+    return this.describe(name);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    this.ensureOpen();
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new UnknownTopicError(`topic ${name} does not exist`);
+    if (name === OFFSETS_TOPIC) throw new InvalidArgumentError(`${OFFSETS_TOPIC} cannot be deleted`);
+    this.topics.delete(name);
+    this.writeTopicsFile();
+    for (const p of topic.partitions) {
+      await p.log.close();
+      rmSync(p.log.dir, { recursive: true, force: true });
+    }
+    fsyncDirectory(this.dataDir);
+    this.writeDirCheckpoints();
+  }
+
+  listTopics(): TopicDescription[] {
+    return [...this.topics.keys()].sort().map((name) => this.describe(name));
+  }
+
+  describe(name: string): TopicDescription {
+    const topic = this.topicOf(name);
+    return { name, partitions: topic.partitions.length, config: { ...topic.config }, isInternal: isInternalTopic(name) };
+  }
+
+  hasTopic(name: string): boolean {
+    return this.topics.has(name);
+  }
+
+  /** The Log of one partition (read-only use: stats, tests, tools). */
+  log(topic: string, partition: number): Log {
+    return this.partitionOf(topic, partition).log;
+  }
+
+  private topicOf(name: string): Topic {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new UnknownTopicError(`topic ${name} does not exist`);
+    return topic;
+  }
+
+  private partitionOf(topic: string, partition: number): Partition {
+    const p = this.topicOf(topic).partitions[partition];
+    if (p === undefined) throw new UnknownTopicError(`topic ${topic} has no partition ${partition}`);
+    return p;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Produce
+
+  /** A fresh producer id for an idempotent producer (epoch 0). Durable before it is returned. */
+  initProducerId(): { producerId: number; producerEpoch: number } {
+    this.ensureOpen();
+    const producerId = this.nextProducerId++;
+    this.writeTopicsFile();
+    return { producerId, producerEpoch: 0 };
+  }
+
+  /** The partition Kafka's default partitioner would choose for `key` (sticky for null keys). */
+  choosePartition(topic: string, key: Uint8Array | string | null | undefined): number {
+    const t = this.topicOf(topic);
+    const count = t.partitions.length;
+    if (key === null || key === undefined) return t.stickyPartition % count;
+    const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+    return partitionForKey(bytes, count);
+  }
+
+  /**
+   * Appends to a partition. `input`: a producer's encoded v2 batch (base offset 0; appended in place,
+   * the caller's bytes are modified) or records to encode. partition null: the default partitioner on
+   * the first record's key. acks 0/1: appended to the page cache; acks all: also fsync'd when the
+   * topic's flush policy (flushMessages) asks for it — on one node "all replicas" is this one.
+   */
+  async produce(topic: string, partition: number | null, input: Uint8Array | readonly RecordInput[],
+      options: ProduceOptions = {}): Promise<ProduceResult> {
+    this.ensureOpen();
+    const t = this.topicOf(topic);
+    let index = partition;
+    if (index === null) {
+      const first = input instanceof Uint8Array ? null : input[0];
+      index = this.choosePartition(topic, first?.key);
+      if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitions.length;
+    }
+    const p = this.partitionOf(topic, index);
+    const result = input instanceof Uint8Array ? this.appendBytes(p, input) : this.appendRecords(p, input, options);
+    const acks = options.acks ?? 1;
+    if ((acks === -1 || acks === 'all') && !result.duplicate && p.log.logEndOffset - p.log.recoveryPoint >= p.log.config.flushMessages) {
+      await p.log.flush();
+    }
+    return result;
+  }
+
+  private appendBytes(p: Partition, bytes: Uint8Array): ProduceResult {
+    // Kafka accepts one batch per partition in a produce request; several are appended one by one.
+    let position = 0;
+    let first: ProduceResult | null = null;
+    let last: ProduceResult | null = null;
+    const header = new BatchHeaderView();
+    while (position < bytes.length) {
+      if (bytes.length - position < LOG_OVERHEAD_BYTES) {
+        throw new InvalidArgumentError(`trailing ${bytes.length - position} bytes after the last batch`);
+      }
+      const view = new DataView(bytes.buffer, bytes.byteOffset + position);
+      const sizeBytes = LOG_OVERHEAD_BYTES + view.getInt32(8);
+      if (sizeBytes <= LOG_OVERHEAD_BYTES || position + sizeBytes > bytes.length) {
+        throw new InvalidArgumentError(`batch at position ${position} claims ${sizeBytes} bytes, ${bytes.length - position} given`);
+      }
+      const batch = bytes.subarray(position, position + sizeBytes);
+      const h = header.load(batch, 0);
+      let result: ProduceResult;
+      if (h.producerId >= 0) {
+        const lastSequence = h.baseSequence + h.lastOffsetDelta;
+        const check = p.producers.check(h.producerId, h.producerEpoch, h.baseSequence,
+            lastSequence > 2_147_483_647 ? lastSequence - 2_147_483_648 : lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
+        if (check.duplicate !== null) {
+          result = this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
+        } else {
+          const producerId = h.producerId;
+          const epoch = h.producerEpoch;
+          const firstSequence = h.baseSequence;
+          const appended = p.log.appendBatch(batch);
+          p.producers.record(producerId, epoch, {
+            firstSequence, lastSequence: firstSequence + appended.lastOffset - appended.baseOffset,
+            firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
+          });
+          result = this.resultOf(p, appended);
+        }
+      } else {
+        result = this.resultOf(p, p.log.appendBatch(batch));
+      }
+      first ??= result;
+      last = result;
+      position += sizeBytes;
+    }
+    if (first === null || last === null) throw new InvalidArgumentError('produce needs at least one batch');
+    return { ...first, lastOffset: last.lastOffset };
+  }
+
+  private appendRecords(p: Partition, records: readonly RecordInput[], options: ProduceOptions): ProduceResult {
+    const producerId = options.producerId ?? -1;
+    if (producerId >= 0) {
+      const epoch = options.producerEpoch ?? 0;
+      const firstSequence = options.baseSequence ?? 0;
+      const check = p.producers.check(producerId, epoch, firstSequence, firstSequence + records.length - 1, { path: p.log.dir,
+          offset: p.log.logEndOffset });
+      if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
+      const appended = p.log.append(records, {
+        ...(options.compression === undefined ? {} : { compression: options.compression }),
+        producerId, producerEpoch: epoch, baseSequence: firstSequence,
+      });
+      p.producers.record(producerId, epoch, {
+        firstSequence, lastSequence: firstSequence + records.length - 1,
+        firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
+      });
+      return this.resultOf(p, appended);
+    }
+    return this.resultOf(p, p.log.append(records, options.compression === undefined ? {} : { compression: options.compression }));
+  }
+
+  private resultOf(p: Partition, appended: AppendResult): ProduceResult {
+    return this.produceResult(p, appended.baseOffset, appended.lastOffset, appended.logAppendTimeMs, false);
+  }
+
+  private produceResult(p: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, duplicate: boolean): ProduceResult {
+    return { topic: p.topic, partition: p.partition, baseOffset, lastOffset, logAppendTimeMs, logStartOffset: p.log.logStartOffset,
+        duplicate };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fetch
+
+  /**
+   * Reads from several partitions within one response budget (Kafka's rules: whole batches from a
+   * batch boundary, the first partition with data may exceed the budget by one batch — KIP-74 — and
+   * reads stop at the high watermark). Waits up to maxWaitMs for minBytes to be available.
+   */
+  async fetch(requests: readonly FetchPartitionRequest[], options: FetchOptions = {}): Promise<FetchPartitionResult[]> {
+    this.ensureOpen();
+    const maxWaitMs = options.maxWaitMs ?? 0;
+    const minBytes = options.minBytes ?? 1;
+    const deadlineMs = this.clock.nowMs() + maxWaitMs;
+    for (;;) {
+      const results = this.readOnce(requests, options.maxBytes ?? 52_428_800);
+      let totalBytes = 0;
+      let anyError = false;
+      for (const r of results) {
+        for (const region of r.regions) totalBytes += region.sizeBytes;
+        if (r.error !== null) anyError = true;
+      }
+      const remainingMs = deadlineMs - this.clock.nowMs();
+      if (totalBytes >= minBytes || anyError || remainingMs <= 0 || this.closed) {
+        for (const r of results) {
+          const p = this.topics.get(r.topic)?.partitions[r.partition];
+          if (p !== undefined) {
+            p.fetchRequests += 1;
+            for (const region of r.regions) p.fetchBytes += region.sizeBytes;
+          }
+        }
+        return results;
+      }
+      await this.waitForAppend(requests, remainingMs);
+    }
+  }
+
+  private readOnce(requests: readonly FetchPartitionRequest[], responseMaxBytes: number): FetchPartitionResult[] {
+    let remainingBytes = responseMaxBytes;
+    let minOneMessage = true;
+    const results: FetchPartitionResult[] = [];
+    for (const request of requests) {
+      const result: FetchPartitionResult = { topic: request.topic, partition: request.partition, error: null, highWatermark: -1,
+          logStartOffset: -1, regions: [] };
+      results.push(result);
+      try {
+        const log = this.partitionOf(request.topic, request.partition).log;
+        result.highWatermark = log.highWatermark;
+        result.logStartOffset = log.logStartOffset;
+        const maxBytes = Math.max(0, Math.min(request.maxBytes, remainingBytes));
+        if (maxBytes === 0 && !minOneMessage) {
+          // Still validate the offset so an out-of-range fetch is reported, as Kafka does.
+          log.read(request.offset, { maxBytes: 0, minOneMessage: false, maxOffset: log.highWatermark });
+          continue;
+        }
+        const region = log.read(request.offset, { maxBytes, minOneMessage, maxOffset: log.highWatermark });
+        if (region.sizeBytes > 0) {
+          result.regions.push(region);
+          remainingBytes -= region.sizeBytes;
+          minOneMessage = false;
+        }
+      } catch (error) {
+        result.error = error as Error;
+      }
+    }
+    return results;
+  }
+
+  private waitForAppend(requests: readonly FetchPartitionRequest[], timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const logs = new Set<Log>();
+      for (const r of requests) {
+        const p = this.topics.get(r.topic)?.partitions[r.partition];
+        if (p !== undefined) logs.add(p.log);
+      }
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const log of logs) log.off('append', done);
+        this.off('closing', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      for (const log of logs) log.on('append', done);
+      this.on('closing', done);
+    });
+  }
+
+  /** ListOffsets: -2 earliest, -1 latest (high watermark), else the first offset with timestamp ≥ it. */
+  listOffsets(topic: string, partition: number, timestampMs: number): { offset: number; timestampMs: number } {
+    this.ensureOpen();
+    const log = this.partitionOf(topic, partition).log;
+    if (timestampMs === -2) return { offset: log.logStartOffset, timestampMs: -1 };
+    if (timestampMs === -1) return { offset: log.highWatermark, timestampMs: -1 };
+    const hit = log.offsetForTimestamp(timestampMs);
+    return hit === null ? { offset: -1, timestampMs: -1 } : { offset: hit.offset, timestampMs: hit.timestampMs };
+  }
+
+  /** DeleteRecords: raises the log start offset (bounded by the high watermark); returns the new one. */
+  deleteRecords(topic: string, partition: number, beforeOffset: number): number {
+    this.ensureOpen();
+    const log = this.partitionOf(topic, partition).log;
+    const target = beforeOffset === -1 ? log.highWatermark : beforeOffset;
+    if (target > log.highWatermark) {
+      throw new InvalidArgumentError(`deleteRecords offset ${target} is above the high watermark ${log.highWatermark}`, { offset: target });
+    }
+    return log.deleteRecordsBefore(target);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Committed offsets
+
+  commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): void {
+    this.ensureOpen();
+    if (offsets.length === 0) return;
+    const nowMs = this.clock.nowMs();
+    const records: RecordInput[] = [];
+    for (const o of offsets) {
+      this.partitionOf(o.topic, o.partition);
+      const value: CommittedOffset = { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs };
+      records.push({ key: encodeOffsetKey({ groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(value),
+          timestampMs: nowMs });
+    }
+    this.partitionOf(OFFSETS_TOPIC, 0).log.append(records);
+    for (const o of offsets) {
+      this.committed.set(offsetMapKey(groupId, o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? '',
+          commitTimestampMs: nowMs });
+    }
+  }
+
+  /** The committed offset, or null when the group has none for that partition. */
+  committedOffset(groupId: string, topic: string, partition: number): CommittedOffset | null {
+    return this.committed.get(offsetMapKey(groupId, topic, partition)) ?? null;
+  }
+
+  /** Every (topic, partition) the group has committed. */
+  committedOffsets(groupId: string): { topic: string; partition: number; committed: CommittedOffset }[] {
+    const out: { topic: string; partition: number; committed: CommittedOffset }[] = [];
+    for (const [key, committed] of this.committed) {
+      const [group, topic, partition] = key.split('\u0000') as [string, string, string];
+      if (group === groupId) out.push({ topic, partition: Number(partition), committed });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stats, checkpoints, lifecycle
+
+  stats(): PartitionStats[] {
+    const nowMs = this.clock.nowMs();
+    const out: PartitionStats[] = [];
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        const s = p.log.stats();
+        const elapsedSec = Math.max(1e-3, (nowMs - p.lastStatsMs) / 1000);
+        out.push({
+          ...s,
+          topic: p.topic,
+          partition: p.partition,
+          appendRecordsPerSec: (s.appendedRecords - p.lastStatsRecords) / elapsedSec,
+          fetchRequestsPerSec: (p.fetchRequests - p.lastStatsFetches) / elapsedSec,
+          fetchBytesTotal: p.fetchBytes,
+        });
+        p.lastStatsMs = nowMs;
+        p.lastStatsRecords = s.appendedRecords;
+        p.lastStatsFetches = p.fetchRequests;
+      }
+    }
+    return out;
+  }
+
+  private scheduleCheckpoints(): void {
+    this.checkpointTimer = setInterval(() => {
+      try {
+        this.writeDirCheckpoints();
+      } catch (error) {
+        this.emit('error', error);
+      }
+    }, this.checkpointIntervalMs);
+    this.checkpointTimer.unref();
+  }
+
+  /** Writes the three dir-level offset checkpoints (Kafka's text format) for every partition. */
+  writeDirCheckpoints(): void {
+    const recovery: { topic: string; partition: number; offset: number }[] = [];
+    const start: { topic: string; partition: number; offset: number }[] = [];
+    const hw: { topic: string; partition: number; offset: number }[] = [];
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        const log = p.log;
+        if (log.isClosed) continue;
+        recovery.push({ topic: p.topic, partition: p.partition, offset: log.recoveryPoint });
+        start.push({ topic: p.topic, partition: p.partition, offset: log.logStartOffset });
+        hw.push({ topic: p.topic, partition: p.partition, offset: log.highWatermark });
+      }
+    }
+    writeOffsetCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), recovery);
+    writeOffsetCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), start);
+    writeOffsetCheckpoint(join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT), hw);
+  }
+
+  /** Serves the Kafka wire protocol for this broker (127.0.0.1:9092 unless told otherwise). */
+  listen(options: ListenOptions = {}): Promise<BrokerServer> {
+    this.ensureOpen();
+    return startServer(this, options);
+  }
+
+  /** Registered by the wire server so close() stops it first. */
+  trackServer(server: { close(): Promise<void> }): () => void {
+    this.servers.add(server);
+    return () => this.servers.delete(server);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('broker is closed');
+  }
+
+  /**
+   * Clean shutdown: stops servers and the coordinator, snapshots producer state, closes (flushes and
+   * checkpoints) every log, writes the dir checkpoints and finally the clean-shutdown marker.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('closing');
+    if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = null;
+    for (const server of [...this.servers]) await server.close();
+    this.groups.close();
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        if (p.producers.producers.size > 0) writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers);
+      }
+    }
+    const final = this.finalCheckpointEntries();
+    await this.closeLogs();
+    writeOffsetCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), final.recovery);
+    writeOffsetCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), final.start);
+    writeOffsetCheckpoint(join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT), final.hw);
+    const fd = openSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), 'w');
+    writeFileSync(fd, JSON.stringify({ version: 0, brokerEpoch: 0 }));
+    fsyncSync(fd);
+    closeSync(fd);
+    fsyncDirectory(this.dataDir);
+  }
+
+  private finalCheckpointEntries(): { [k in 'recovery' | 'start' | 'hw']: CheckpointRow[] } {
+    const out = { recovery: [] as CheckpointRow[], start: [] as CheckpointRow[], hw: [] as CheckpointRow[] };
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        // After close the recovery point is the log end (everything flushed).
+        out.recovery.push({ topic: p.topic, partition: p.partition, offset: p.log.logEndOffset });
+        out.start.push({ topic: p.topic, partition: p.partition, offset: p.log.logStartOffset });
+        out.hw.push({ topic: p.topic, partition: p.partition, offset: p.log.highWatermark });
+      }
+    }
+    return out;
+  }
+
+  private async closeLogs(): Promise<void> {
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) await p.log.close();
+    }
+  }
+}
+
+/** Reads meta.properties (Kafka's `key=value` text) or writes a new one; returns the cluster id. */
+function readOrWriteMetaProperties(dataDir: string, nodeId: number): string {
+  const path = join(dataDir, META_PROPERTIES);
+  if (existsSync(path)) {
+    const match = /^cluster\.id=(.*)$/m.exec(readFileSync(path, 'utf8'));
+    if (match?.[1] !== undefined) return match[1].trim();
+  }
+  const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  writeFileAtomically(path, `#\n#seglog\nnode.id=${nodeId}\nversion=1\ncluster.id=${clusterId}\n`);
+  return clusterId;
+}
+
+/** Partition directories present in dataDir (for tools; the broker itself trusts topics.json). */
+export function partitionDirsIn(dataDir: string): string[] {
+  return readdirSync(dataDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+}
+
+export { topicPartitionKey };

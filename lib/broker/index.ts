@@ -1,0 +1,28 @@
+/**
+ * `seglog/broker`: the in-process Broker facade over seglog Logs and its Kafka wire-protocol server.
+ * Everything here is built on the public surface (lib/index.ts) only.
+ */
+export { Broker, logConfigKey, parseTopicConfigs, TOPICS_FILE, META_PROPERTIES } from './broker.js';
+export type {
+  Acks,
+  BrokerOptions,
+  FetchOptions,
+  FetchPartitionRequest,
+  FetchPartitionResult,
+  OffsetCommit,
+  PartitionStats,
+  ProduceOptions,
+  ProduceResult,
+  TopicDescription,
+} from './broker.js';
+export { startServer } from './server.js';
+export type { BrokerServer, ListenOptions } from './server.js';
+export { GroupCoordinator } from './group-coordinator.js';
+export type { GroupCoordinatorOptions, GroupDescription, GroupState } from './group-coordinator.js';
+export { murmur2, toPositive, partitionForKey } from './murmur2.js';
+export { topicNameProblem, validateTopicName, isInternalTopic, TOPIC_NAME_LENGTH_MAX } from './topic-name.js';
+export { ProducerStateTable, readNewestSnapshot, writeSnapshot, listSnapshotOffsets } from './producer-state.js';
+export { OFFSETS_TOPIC } from './offset-store.js';
+export { ApiKey, SUPPORTED_APIS } from './protocol/api-keys.js';
+export { ErrorCode } from './protocol/error-codes.js';
+export { Reader, Writer, ProtocolError } from './protocol/wire.js';

@@ -1,0 +1,211 @@
+/**
+ * Idempotent-producer state of one partition: per producer id, its epoch and the metadata of its last
+ * PRODUCER_BATCHES_RETAINED batches, so a retried batch is recognised and answered with its original
+ * offsets instead of being appended twice (Kafka's ProducerStateManager, without transactions).
+ *
+ * Sequence rules (Kafka's, for leader appends): an older epoch is fenced; a newer epoch must start at
+ * sequence 0; the same epoch must continue at lastSequence + 1 (wrapping Int32.MAX → 0) unless the
+ * batch equals a retained one (a duplicate). A producer we know nothing about may start anywhere
+ * (its state was lost to retention or never persisted).
+ *
+ * Snapshot file `<offset>.snapshot` in the partition directory, Kafka's layout (v1):
+ *   VERSION = 0 (int16, = 1), CRC = VERSION + 2 (uint32, CRC-32C of [COUNT, end)), COUNT = CRC + 4
+ *   (int32), ENTRIES = COUNT + 4; each entry ENTRY_BYTES = 46: producerId int64, epoch int16,
+ *   lastSequence int32, lastOffset int64, offsetDelta int32, timestampMs int64, coordinatorEpoch int32,
+ *   currentTxnFirstOffset int64 (-1).
+ * The name's offset is the exclusive end of the log the state reflects. A snapshot keeps only the last
+ * batch per producer (as Kafka's does); replaying the log after it restores the rest. Crash: written
+ * to a temporary name, fsync'd, renamed — a torn snapshot is never read; a bad CRC means "replay".
+ */
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CorruptRecordError,
+  OutOfOrderSequenceError,
+  ProducerFencedError,
+  crc32c,
+  fsyncDirectory,
+  parseSegmentFileName,
+  segmentFileName,
+} from '../index.js';
+import { PRODUCER_BATCHES_RETAINED } from '../limits.js';
+
+const VERSION = 0;
+const CRC = VERSION + 2;
+const COUNT = CRC + 4;
+const ENTRIES = COUNT + 4;
+const PRODUCER_ID = 0;
+const EPOCH = PRODUCER_ID + 8;
+const LAST_SEQUENCE = EPOCH + 2;
+const LAST_OFFSET = LAST_SEQUENCE + 4;
+const OFFSET_DELTA = LAST_OFFSET + 8;
+const TIMESTAMP = OFFSET_DELTA + 4;
+const COORDINATOR_EPOCH = TIMESTAMP + 8;
+const TXN_FIRST_OFFSET = COORDINATOR_EPOCH + 4;
+export const SNAPSHOT_ENTRY_BYTES = TXN_FIRST_OFFSET + 8;
+const SNAPSHOT_VERSION = 1;
+const SEQUENCE_MAX = 2_147_483_647;
+
+export interface BatchMetadata {
+  firstSequence: number;
+  lastSequence: number;
+  firstOffset: number;
+  lastOffset: number;
+  timestampMs: number;
+}
+
+export interface ProducerEntry {
+  producerId: number;
+  epoch: number;
+  /** Oldest first; at most PRODUCER_BATCHES_RETAINED. */
+  batches: BatchMetadata[];
+}
+
+export type SequenceCheck = { duplicate: null } | { duplicate: BatchMetadata };
+
+const NOT_DUPLICATE: SequenceCheck = { duplicate: null };
+
+export class ProducerStateTable {
+  readonly producers = new Map<number, ProducerEntry>();
+
+  /**
+   * Checks a batch against the rules above. Returns the retained batch it duplicates, if any.
+   * Throws ProducerFencedError or OutOfOrderSequenceError.
+   */
+  check(producerId: number, epoch: number, firstSequence: number, lastSequence: number,
+      place: { path: string; offset: number }): SequenceCheck {
+    const entry = this.producers.get(producerId);
+    if (entry === undefined) return NOT_DUPLICATE;
+    if (epoch < entry.epoch) {
+      throw new ProducerFencedError(`producer ${producerId} epoch ${epoch} is older than ${entry.epoch}`, place);
+    }
+    if (epoch > entry.epoch) {
+      if (firstSequence !== 0) {
+        throw new OutOfOrderSequenceError(`producer ${producerId} new epoch ${epoch} must start at sequence 0, got ${firstSequence}`,
+            place);
+      }
+      return NOT_DUPLICATE;
+    }
+    for (const b of entry.batches) {
+      if (b.firstSequence === firstSequence && b.lastSequence === lastSequence) return { duplicate: b };
+    }
+    const last = entry.batches[entry.batches.length - 1];
+    if (last === undefined) return NOT_DUPLICATE;
+    const expected = last.lastSequence === SEQUENCE_MAX ? 0 : last.lastSequence + 1;
+    if (firstSequence !== expected) {
+      throw new OutOfOrderSequenceError(`producer ${producerId} epoch ${epoch}: expected sequence ${expected}, got ${firstSequence}`,
+          place);
+    }
+    return NOT_DUPLICATE;
+  }
+
+  /** Remembers an appended batch (also used when replaying the log on open). */
+  record(producerId: number, epoch: number, batch: BatchMetadata): void {
+    let entry = this.producers.get(producerId);
+    if (entry === undefined || epoch > entry.epoch) {
+      entry = { producerId, epoch, batches: [] };
+      this.producers.set(producerId, entry);
+    }
+    entry.batches.push(batch);
+    if (entry.batches.length > PRODUCER_BATCHES_RETAINED) entry.batches.shift();
+  }
+
+  get largestProducerId(): number {
+    let largest = -1;
+    for (const id of this.producers.keys()) largest = Math.max(largest, id);
+    return largest;
+  }
+
+  encodeSnapshot(): Buffer {
+    const bytes = Buffer.alloc(ENTRIES + this.producers.size * SNAPSHOT_ENTRY_BYTES);
+    bytes.writeInt16BE(SNAPSHOT_VERSION, VERSION);
+    bytes.writeInt32BE(this.producers.size, COUNT);
+    let at = ENTRIES;
+    for (const entry of this.producers.values()) {
+      const last = entry.batches[entry.batches.length - 1];
+      bytes.writeBigInt64BE(BigInt(entry.producerId), at + PRODUCER_ID);
+      bytes.writeInt16BE(entry.epoch, at + EPOCH);
+      bytes.writeInt32BE(last?.lastSequence ?? -1, at + LAST_SEQUENCE);
+      bytes.writeBigInt64BE(BigInt(last?.lastOffset ?? -1), at + LAST_OFFSET);
+      bytes.writeInt32BE(last === undefined ? 0 : last.lastOffset - last.firstOffset, at + OFFSET_DELTA);
+      bytes.writeBigInt64BE(BigInt(last?.timestampMs ?? -1), at + TIMESTAMP);
+      bytes.writeInt32BE(-1, at + COORDINATOR_EPOCH);
+      bytes.writeBigInt64BE(-1n, at + TXN_FIRST_OFFSET);
+      at += SNAPSHOT_ENTRY_BYTES;
+    }
+    bytes.writeUInt32BE(crc32c(bytes, COUNT, bytes.length), CRC);
+    return bytes;
+  }
+
+  static decodeSnapshot(bytes: Buffer, path: string): ProducerStateTable {
+    if (bytes.length < ENTRIES) throw new CorruptRecordError(`producer snapshot of ${bytes.length} bytes is shorter than its header`,
+        { path });
+    const version = bytes.readInt16BE(VERSION);
+    if (version !== SNAPSHOT_VERSION) throw new CorruptRecordError(`producer snapshot version ${version}, expected ${SNAPSHOT_VERSION}`,
+        { path });
+    if (crc32c(bytes, COUNT, bytes.length) !== bytes.readUInt32BE(CRC)) throw new CorruptRecordError('producer snapshot CRC mismatch',
+        { path });
+    const count = bytes.readInt32BE(COUNT);
+    if (count < 0 || ENTRIES + count * SNAPSHOT_ENTRY_BYTES !== bytes.length) {
+      throw new CorruptRecordError(`producer snapshot claims ${count} entries in ${bytes.length} bytes`, { path });
+    }
+    const table = new ProducerStateTable();
+    for (let i = 0, at = ENTRIES; i < count; i++, at += SNAPSHOT_ENTRY_BYTES) {
+      const producerId = Number(bytes.readBigInt64BE(at + PRODUCER_ID));
+      const lastSequence = bytes.readInt32BE(at + LAST_SEQUENCE);
+      const lastOffset = Number(bytes.readBigInt64BE(at + LAST_OFFSET));
+      const offsetDelta = bytes.readInt32BE(at + OFFSET_DELTA);
+      table.record(producerId, bytes.readInt16BE(at + EPOCH), {
+        firstSequence: lastSequence - offsetDelta,
+        lastSequence,
+        firstOffset: lastOffset - offsetDelta,
+        lastOffset,
+        timestampMs: Number(bytes.readBigInt64BE(at + TIMESTAMP)),
+      });
+    }
+    return table;
+  }
+}
+
+/** Offsets of the `<offset>.snapshot` files in `dir`, ascending. */
+export function listSnapshotOffsets(dir: string): number[] {
+  const offsets: number[] = [];
+  for (const name of readdirSync(dir)) {
+    const parsed = parseSegmentFileName(name);
+    if (parsed !== null && parsed.kind === 'snapshot' && parsed.state === null) offsets.push(parsed.baseOffset);
+  }
+  return offsets.sort((a, b) => a - b);
+}
+
+/** Writes `<offset>.snapshot` atomically and removes older snapshots. */
+export function writeSnapshot(dir: string, offset: number, table: ProducerStateTable): void {
+  const path = join(dir, segmentFileName(offset, 'snapshot'));
+  const temporary = `${path}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    const bytes = table.encodeSnapshot();
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  for (const older of listSnapshotOffsets(dir)) {
+    if (older !== offset) unlinkSync(join(dir, segmentFileName(older, 'snapshot')));
+  }
+  fsyncDirectory(dir);
+}
+
+/** The newest readable snapshot at or below `maxOffset`, or null. */
+export function readNewestSnapshot(dir: string, maxOffset: number): { offset: number; table: ProducerStateTable } | null {
+  const offsets = listSnapshotOffsets(dir).filter((o) => o <= maxOffset).reverse();
+  for (const offset of offsets) {
+    const path = join(dir, segmentFileName(offset, 'snapshot'));
+    try {
+      return { offset, table: ProducerStateTable.decodeSnapshot(readFileSync(path), path) };
+    } catch {
+      // A damaged snapshot only costs a longer replay.
+    }
+  }
+  return null;
+}

@@ -1,0 +1,78 @@
+/**
+ * The bench runs end to end on tiny sizes (`--smoke`): a real child process per side, real files.
+ * Benchmarks themselves are never part of `npm test`; this only proves `npm run bench` works and
+ * that its JSON holds every case, on both sides, with finite ratios.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunResults } from '../../bench/main.js';
+import { lastJsonObject } from '../../bench/spawn.js';
+import { removeTempDirs, tempDir } from '../helpers/tmp.js';
+
+const MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
+/** The suite promises < 10 s; the slack covers `npm test` running two files at once on 2 cores. */
+const SMOKE_LIMIT_MS = 30_000;
+
+function runBench(args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
+  const started = performance.now();
+  const env = { ...process.env };
+  delete env['SEGLOG_NATIVE'];
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
+}
+
+test.after.each(() => removeTempDirs());
+
+test('--smoke writes JSON with every case on both sides and finite ratios', () => {
+  const out = join(tempDir('seglog-bench-smoke-'), 'results.json');
+  const r = runBench(['--smoke', '--out', out]);
+  assert.is(r.status, 0, `bench exited ${String(r.status)}\n${r.stdout}\n${r.stderr}`);
+  assert.ok(r.ms < SMOKE_LIMIT_MS, `smoke run took ${Math.round(r.ms)} ms`);
+  const results = JSON.parse(readFileSync(out, 'utf8')) as RunResults;
+  assert.is(results.size, 'smoke');
+  const names = new Set(results.expected.map((e) => e.name));
+  for (const name of ['append', 'lookup', 'recovery', 'memory', 'crc']) assert.ok(names.has(name),
+    `case ${name} missing from ${[...names].join(',')}`);
+  assert.ok(results.expected.some((e) => e.side === 'fallback'), 'no fallback side');
+  for (const e of results.expected) {
+    const c = results.cases.find((x) => x.name === e.name && x.side === e.side);
+    assert.ok(c !== undefined, `no result for ${e.name} on ${e.side}`);
+    assert.is(c.error, undefined, `${e.name} on ${e.side} failed: ${String(c.error)}`);
+    assert.ok(c.rows.length > 0, `${e.name} on ${e.side} has no rows`);
+    for (const row of c.rows) {
+      assert.ok(Number.isFinite(row.ratio) && row.ratio > 0, `${e.side} ${e.name} "${row.label}" ratio ${row.ratio}`);
+      assert.ok(Number.isFinite(row.value) && Number.isFinite(row.baseline), `${e.side} ${e.name} "${row.label}" figures`);
+    }
+    for (const t of c.targets) assert.ok(Number.isFinite(t.actual), `${e.side} ${e.name} target "${t.label}" actual ${t.actual}`);
+  }
+  assert.is(results.platform.fallback?.crc32c, 'fallback:slice-by-8');
+  assert.ok(results.platform.fallback?.forcedFallback, 'fallback side did not run with SEGLOG_NATIVE=0');
+  assert.match(r.stdout, /checksum [0-9a-f]{8}/);
+  assert.match(r.stdout, /\b(met|MISSED)\b/);
+});
+
+test('--only runs one case', () => {
+  const out = join(tempDir('seglog-bench-only-'), 'results.json');
+  const r = runBench(['--smoke', '--only', 'crc', '--out', out]);
+  assert.is(r.status, 0, r.stderr);
+  const results = JSON.parse(readFileSync(out, 'utf8')) as RunResults;
+  assert.equal([...new Set(results.cases.map((c) => c.name))], ['crc']);
+});
+
+test('an unknown case is refused with the list of cases', () => {
+  const r = runBench(['--smoke', '--only', 'no-such-case']);
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /no case named no-such-case; cases: .*append/);
+});
+
+test('lastJsonObject reads one-line and pretty-printed trailing objects', () => {
+  assert.equal(lastJsonObject('noise\n{"a":1}\n'), { a: 1 });
+  assert.equal(lastJsonObject('table\n{\n  "ratio": 0.5,\n  "n": {"x": 2}\n}\n'), { ratio: 0.5, n: { x: 2 } });
+  assert.is(lastJsonObject('no json here'), null);
+});
+
+test.run();
