@@ -21,6 +21,7 @@ export {
 export type { CheckpointEntry } from './log/checkpoint-file.js';
 export * from './record/index.js';
 export { FileRegion } from './segment/file-region.js';
+export { planFetch, type FetchRequest, type FetchPlan, type PlannedPartition, type FetchableLog } from './log/fetch-planner.js';
 export { FilePool } from './segment/file-handle.js';
 export * from './segment/file-names.js';
 export * from './errors.js';

@@ -118,6 +118,14 @@ function resolveTemporaryFiles(dir: string, options: SegmentOptions, pool: FileP
   }
 }
 
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
+}
+
 function lengthIsMultiple(path: string, entryBytes: number): boolean {
   try {
     return statSync(path).size % entryBytes === 0;
@@ -158,8 +166,13 @@ export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, re
   for (const base of bases) {
     const indexPath = join(dir, segmentFileName(base, 'index'));
     const timeIndexPath = join(dir, segmentFileName(base, 'timeindex'));
+    // A missing index, or an empty time index beside a non-empty .log (a roll always leaves one entry),
+    // is rebuilt rather than trusted: lookups by offset or time would silently miss otherwise.
+    const timeIndexLost = !existsSync(timeIndexPath) || (fileSize(timeIndexPath) === 0 && fileSize(join(dir, segmentFileName(base,
+        'log'))) > 0);
     if (!existsSync(timeIndexPath)) writeFileSync(timeIndexPath, new Uint8Array(0));
-    if (!lengthIsMultiple(indexPath, OFFSET_INDEX_ENTRY_BYTES) || !lengthIsMultiple(timeIndexPath, TIME_INDEX_ENTRY_BYTES)) {
+    if (timeIndexLost || !existsSync(indexPath) || !lengthIsMultiple(indexPath, OFFSET_INDEX_ENTRY_BYTES)
+      || !lengthIsMultiple(timeIndexPath, TIME_INDEX_ENTRY_BYTES)) {
       if (!existsSync(indexPath)) writeFileSync(indexPath, new Uint8Array(0));
       needsRecovery.add(base);
       report.indexesRebuilt.push(base);
