@@ -1,0 +1,46 @@
+/* Raw senders for the transfer benchmark: `send sendfile|readwrite <port> <file>` moves the whole
+ * file to 127.0.0.1:<port> with sendfile(2), or with read(1 MiB) + write, and prints its own CPU
+ * time (user + sys, microseconds). */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+  if (argc != 4) return 2;
+  int file = open(argv[3], O_RDONLY);
+  struct stat st;
+  fstat(file, &st);
+  int sock = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  if (connect(sock, (struct sockaddr *)&address, sizeof address) != 0) { perror("connect"); return 1; }
+  off_t offset = 0;
+  if (strcmp(argv[1], "sendfile") == 0) {
+    while (offset < st.st_size) {
+      ssize_t n = sendfile(sock, file, &offset, st.st_size - offset);
+      if (n <= 0) { perror("sendfile"); return 1; }
+    }
+  } else {
+    static char buffer[1 << 20];
+    for (;;) {
+      ssize_t n = read(file, buffer, sizeof buffer);
+      if (n <= 0) break;
+      for (ssize_t done = 0; done < n;) {
+        ssize_t w = write(sock, buffer + done, n - done);
+        if (w <= 0) { perror("write"); return 1; }
+        done += w;
+      }
+    }
+  }
+  close(sock);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  printf("cpu_us %ld\n", usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec + usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec);
+  return 0;
+}
