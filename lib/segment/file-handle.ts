@@ -20,6 +20,7 @@ export class FilePool {
   readonly maxOpenFiles: number;
   /** Handles with an open fd, least recently used first (Map keeps insertion order). */
   private readonly open = new Map<FileHandle, true>();
+  private useCounter = 0;
 
   constructor(maxOpenFiles = OPEN_SEGMENT_FILES_MAX) {
     assert(Number.isInteger(maxOpenFiles) && maxOpenFiles > 0, 'FilePool needs a positive size');
@@ -32,6 +33,9 @@ export class FilePool {
 
   /** @internal a handle opened its fd (or was used): most recently used now. */
   touch(handle: FileHandle): void {
+    // The hot path (a read of an already-open, already-recent file) must not reorder the map.
+    if (handle.lastUsed === this.useCounter && this.open.has(handle)) return;
+    handle.lastUsed = ++this.useCounter;
     this.open.delete(handle);
     this.open.set(handle, true);
     if (this.open.size > this.maxOpenFiles) this.evict();
@@ -65,6 +69,8 @@ export class FileHandle {
   private retiredFlag = false;
   private sealedFlag = false;
   private sealedSizeBytes = -1;
+  /** @internal the pool's use counter when this handle was last moved to the recent end. */
+  lastUsed = 0;
 
   constructor(path: string, pool: FilePool) {
     this.filePath = path;

@@ -53,6 +53,11 @@ export class OffsetIndex extends IndexFile {
     this.appendScratch();
   }
 
+  /** Slot of the largest entry with offset ≤ target, -1 if none. */
+  lookupSlot(targetOffset: number): number {
+    return this.largestLowerBound(targetOffset - this.baseOffset);
+  }
+
   /** Largest entry with offset ≤ target, else (baseOffset, 0): where a scan for `target` starts. */
   lookup(targetOffset: number): OffsetPosition {
     const relative = targetOffset - this.baseOffset;

@@ -36,6 +36,8 @@ const CRC = 17;
 const CRC_COVERED_FROM = 21;
 /** Chunk size of sequential scans (recovery): big enough that syscalls vanish next to the CRC. */
 const SCAN_CHUNK_BYTES = 1024 * 1024;
+/** Gaps between index entries up to this size are read at once by `locate` (a few indexIntervalBytes). */
+const LOCATE_CHUNK_BYTES = 32 * 1024;
 
 export interface SegmentOptions {
   segmentIndexBytes: number;
@@ -90,6 +92,7 @@ export class Segment {
   private cachedNextOffset = -1;
   private readonly header = new BatchHeaderView();
   private readonly scratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
+  private locateChunk: Buffer = Buffer.allocUnsafe(0);
   private closed = false;
 
   private constructor(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, createdAtMs: number,
@@ -317,10 +320,71 @@ export class Segment {
     }
   }
 
-  /** The batch containing (or first after) `offset`, starting from the offset index's hint. */
+  /**
+   * The batch containing (or first after) `offset`. The sparse index names the batch at or before
+   * it; the next entry bounds where it can be. Small gaps are read in one positioned read and parsed
+   * in memory; when the next entry's batch starts at or before `offset` (large batches, every one
+   * indexed) it is the answer after one header read. Otherwise: Kafka's forward scan.
+   */
   locate(offset: number): BatchLocation | null {
-    const hint = this.offsetIndex.lookup(offset);
-    return this.translateOffset(offset, hint.positionBytes);
+    const index = this.offsetIndex;
+    const slot = index.lookupSlot(offset);
+    let startPosition = 0;
+    if (slot >= 0) {
+      const entry = index.entryAt(slot);
+      startPosition = entry.positionBytes;
+      // The indexed batch's last offset is the entry's offset: it holds `offset` exactly then.
+      if (entry.offset === offset) return this.readBatchAt(startPosition);
+    }
+    if (slot + 1 < index.entries) {
+      const next = index.entryAt(slot + 1);
+      const spanBytes = next.positionBytes - startPosition;
+      if (spanBytes <= LOCATE_CHUNK_BYTES) {
+        const found = this.scanChunk(offset, startPosition, spanBytes + RECORD_BATCH_OVERHEAD_BYTES);
+        if (found !== undefined) return found;
+      } else {
+        const candidate = this.readBatchAt(next.positionBytes);
+        if (candidate !== null && candidate.baseOffset <= offset) return candidate;
+      }
+    }
+    return this.translateOffset(offset, startPosition);
+  }
+
+  /**
+   * Reads `lengthBytes` from `startPosition` at once and walks the v2 headers in it: the location of
+   * the first batch whose last offset is ≥ `offset`, or undefined when the chunk cannot decide
+   * (legacy format, a batch crossing the chunk's end) and the caller must scan.
+   */
+  private scanChunk(offset: number, startPosition: number, lengthBytes: number): BatchLocation | null | undefined {
+    const length = Math.min(lengthBytes, this.sizeBytes - startPosition);
+    if (length < RECORD_BATCH_OVERHEAD_BYTES) return undefined;
+    if (this.locateChunk.length < length) this.locateChunk = Buffer.allocUnsafe(Math.max(length,
+        LOCATE_CHUNK_BYTES + RECORD_BATCH_OVERHEAD_BYTES));
+    const chunk = this.locateChunk;
+    const fd = this.file.acquire();
+    let got: number;
+    try {
+      got = readSync(fd, chunk, 0, length, startPosition);
+    } finally {
+      this.file.release();
+    }
+    let at = 0;
+    while (at + RECORD_BATCH_OVERHEAD_BYTES <= got) {
+      const batchLength = chunk.readInt32BE(at + BATCH_LENGTH);
+      const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
+      const positionBytes = startPosition + at;
+      if (batchLength < LEGACY_MIN_MESSAGE_BYTES || positionBytes + sizeBytes > this.sizeBytes) {
+        throw new CorruptRecordError(`bad batch length ${batchLength}`, { path: this.file.path, positionBytes });
+      }
+      if (chunk[at + MAGIC] !== 2) return undefined;
+      const h = this.header.load(chunk, at);
+      if (h.lastOffset >= offset) {
+        return { positionBytes, sizeBytes, baseOffset: h.baseOffset, lastOffset: h.lastOffset, maxTimestampMs: h.maxTimestampMs,
+            partitionLeaderEpoch: h.partitionLeaderEpoch };
+      }
+      at += sizeBytes;
+    }
+    return at >= got && startPosition + at >= this.sizeBytes ? null : undefined;
   }
 
   /**
