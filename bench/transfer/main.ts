@@ -157,9 +157,11 @@ async function main(): Promise<void> {
   const cpuPerGB = (m: Measured) => m.cpuSeconds / (m.bytes / 1e9);
   const seglog = results['seglog-transferTo']!;
   const bestRaw = Math.max(gbps(results['c-sendfile']!), gbps(results['c-readwrite']!));
-  console.log(`transfer of ${(sizeBytes / 1048576).toFixed(0)} MiB over 127.0.0.1 (best of ${rounds}; platform ${platformReport().mapFile})`);
+  const platform = platformReport().mapFile;
+  console.log(`transfer of ${(sizeBytes / 1048576).toFixed(0)} MiB over 127.0.0.1 (best of ${rounds}; platform ${platform})`);
   for (const [name, m] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(28)} ${gbps(m).toFixed(2)} GB/s   sender CPU ${cpuPerGB(m).toFixed(3)} s/GB   ${(gbps(m) / bestRaw).toFixed(2)}× best raw`);
+    const cpu = `sender CPU ${cpuPerGB(m).toFixed(3)} s/GB`;
+    console.log(`  ${name.padEnd(28)} ${gbps(m).toFixed(2)} GB/s   ${cpu}   ${(gbps(m) / bestRaw).toFixed(2)}× best raw`);
   }
   console.log(JSON.stringify({
     case: 'transfer',
