@@ -29,3 +29,9 @@ export { systemClock, ManualClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { platformReport } from './platform/index.js';
 export type { PlatformReport } from './platform/contract.js';
+export { enforceRetention, type RetentionResult } from './retention/retention.js';
+export { selectRetention, type RetentionReason, type RetentionDecision } from './retention/retention-policy.js';
+export { LogManager, type LogManagerOptions, type RunReport, type Scheduler } from './retention/log-manager.js';
+export { cleanLog, dirtyRatio, cleanableRangeOf, readCleanerCheckpoint, type CleanOptions,
+    type CleanResult } from './compaction/cleaner.js';
+export { OffsetMap } from './compaction/offset-map.js';

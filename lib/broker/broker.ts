@@ -32,6 +32,7 @@ import {
   InvalidConfigError,
   LOG_START_OFFSET_CHECKPOINT,
   Log,
+  LogManager,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
   TopicExistsError,
@@ -49,6 +50,7 @@ import {
   type LogConfig,
   type LogStats,
   type RecordInput,
+  type RunReport,
 } from '../index.js';
 import { LOG_OVERHEAD_BYTES } from '../limits.js';
 import { GroupCoordinator } from './group-coordinator.js';
@@ -77,6 +79,10 @@ export interface BrokerOptions {
   sessionTimeoutMinMs?: number;
   /** How often the dir-level checkpoints are rewritten (default 5000). */
   checkpointIntervalMs?: number;
+  /** Retention and compaction check interval (Kafka's log.retention.check.interval.ms, default 300000). */
+  logCheckIntervalMs?: number;
+  /** Compaction offset-map memory (default 32 MiB ≈ 1.2 M keys per round: an embedded broker's share). */
+  offsetMapBytes?: number;
 }
 
 export interface TopicDescription {
@@ -195,6 +201,8 @@ export function parseTopicConfigs(entries: readonly { name: string; value: strin
 }
 
 
+const DEFAULT_LOG_CHECK_INTERVAL_MS = 300_000;
+const DEFAULT_OFFSET_MAP_BYTES = 32 * 1024 * 1024;
 type CheckpointRow = { topic: string; partition: number; offset: number };
 
 export class Broker extends EventEmitter {
@@ -211,6 +219,8 @@ export class Broker extends EventEmitter {
   private readonly checkpointIntervalMs: number;
   private closed = false;
   private readonly servers = new Set<{ close(): Promise<void> }>();
+  /** Retention and compaction for every partition, on the broker's clock. */
+  readonly logManager: LogManager;
 
   private constructor(dataDir: string, options: BrokerOptions, clusterId: string) {
     super();
@@ -220,6 +230,12 @@ export class Broker extends EventEmitter {
     this.defaults = validateLogConfig(options.defaults ?? {});
     this.clock = options.clock ?? systemClock;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.logManager = new LogManager({
+      clock: this.clock,
+      checkIntervalMs: options.logCheckIntervalMs ?? DEFAULT_LOG_CHECK_INTERVAL_MS,
+      offsetMapBytes: options.offsetMapBytes ?? DEFAULT_OFFSET_MAP_BYTES,
+    });
+    this.logManager.on('error', (error: unknown) => this.emit('maintenanceError', error));
     this.groups = new GroupCoordinator({
       clock: this.clock,
       ...(options.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: options.initialRebalanceDelayMs }),
@@ -279,6 +295,7 @@ export class Broker extends EventEmitter {
     for (let p = 0; p < partitionCount; p++) {
       const dir = join(this.dataDir, partitionDirName(name, p));
       const log = await Log.open(dir, logConfig, { clock: this.clock });
+      this.logManager.add(log);
       const partition: Partition = {
         topic: name, partition: p, log, producers: new ProducerStateTable(),
         fetchRequests: 0, fetchBytes: 0, lastStatsMs: this.clock.nowMs(), lastStatsRecords: 0, lastStatsFetches: 0,
@@ -381,6 +398,7 @@ export class Broker extends EventEmitter {
     this.topics.delete(name);
     this.writeTopicsFile();
     for (const p of topic.partitions) {
+      this.logManager.remove(p.log);
       await p.log.close();
       rmSync(p.log.dir, { recursive: true, force: true });
     }
@@ -762,6 +780,12 @@ export class Broker extends EventEmitter {
    * Clean shutdown: stops servers and the coordinator, snapshots producer state, closes (flushes and
    * checkpoints) every log, writes the dir checkpoints and finally the clean-shutdown marker.
    */
+  /** One retention + compaction pass now (the background task runs it every logCheckIntervalMs). */
+  runMaintenance(nowMs: number = this.clock.nowMs()): Promise<RunReport> {
+    this.ensureOpen();
+    return this.logManager.runOnce(nowMs);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -769,6 +793,7 @@ export class Broker extends EventEmitter {
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
     this.checkpointTimer = null;
     for (const server of [...this.servers]) await server.close();
+    await this.logManager.close();
     this.groups.close();
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {

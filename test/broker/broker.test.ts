@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Broker, partitionForKey } from '../../lib/broker/index.js';
-import { InvalidTopicError, OutOfOrderSequenceError, ProducerFencedError, TopicExistsError, UnknownTopicError, decodeBatches,
+import { ManualClock, InvalidTopicError, OutOfOrderSequenceError, ProducerFencedError, TopicExistsError, UnknownTopicError, decodeBatches,
     parseOffsetCheckpoint } from '../../lib/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
@@ -128,6 +128,33 @@ test('fetch long-polls until an append arrives, then returns its region; listOff
   const stats = broker.stats().find((s) => s.topic === 'f')!;
   assert.is(stats.logEndOffset, 2);
   assert.is(stats.logStartOffset, 1);
+  await broker.close();
+});
+
+test('background maintenance: __consumer_offsets compacts and keeps the latest commits; retention deletes old segments', async () => {
+  const dir = tempDir('seglog-broker-');
+  const clock = new ManualClock(1_700_000_000_000);
+  let broker = await Broker.open(dir, { clock, defaults: { segmentBytes: 16 * 1024 }, logCheckIntervalMs: 60_000 });
+  await broker.createTopic('old', { partitions: 1, config: { retentionMs: 60_000, segmentBytes: 4096 } });
+  await broker.createTopic('c', { partitions: 4 });
+  for (let i = 0; i < 50; i++) await broker.produce('old', 0, [{ value: 'x'.repeat(500), timestampMs: clock.nowMs() }]);
+  for (let round = 0; round < 400; round++) {
+    broker.commitOffsets('g', [{ topic: 'c', partition: round % 4, offset: round }]);
+  }
+  const offsets = broker.log('__consumer_offsets', 0);
+  const segmentsBefore = offsets.stats().segments;
+  assert.ok(segmentsBefore > 2, 'commits spread over several segments');
+  clock.advance(120_000);
+  await broker.produce('old', 0, [{ value: 'new', timestampMs: clock.nowMs() }]);
+  offsets.roll();
+  const report = await broker.runMaintenance();
+  assert.is(report.errors.length, 0);
+  assert.is(broker.log('old', 0).logStartOffset, 49, 'retention removed every expired segment (the one taking new records stays)');
+  assert.ok(report.compaction !== null && report.compaction.result.recordsDropped > 300, 'compaction dropped superseded commits');
+  await broker.close();
+  broker = await Broker.open(dir, { clock, defaults: { segmentBytes: 16 * 1024 } });
+  for (let p = 0; p < 4; p++) assert.is(broker.committedOffset('g', 'c', p)?.offset, 396 + p,
+      'the latest commit per partition survives compaction');
   await broker.close();
 });
 
