@@ -10,11 +10,11 @@
  */
 import { CorruptRecordError } from '../errors.js';
 import { BATCH_BYTES_MAX, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES } from '../limits.js';
-import { computeBatchCrc, readHeader, type BatchHeaderFields } from './batch-header.js';
+import { BatchHeaderView, computeBatchCrc, readHeader } from './batch-header.js';
 import { decompress } from './compression.js';
 import { parseControlRecord, type ControlRecordInfo } from './control-record.js';
 import { readInt32, readInt64 } from './int64.js';
-import { COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS, type CompressionType, type TimestampType } from './layout.js';
+import { COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
 import { LEGACY_ATTRIBUTES, LEGACY_MAGIC, LEGACY_V1_TIMESTAMP, readLegacyMessage } from './legacy.js';
 import { readRecord, type Record, type RecordContext } from './record.js';
 import { RecordCursor } from './varint.js';
@@ -29,34 +29,16 @@ export interface DecodeOptions {
   allowTruncatedTail?: boolean;
 }
 
-export class RecordBatch implements BatchHeaderFields {
+/** One decoded batch: the header fields (read once, as BatchHeaderView's) plus lazy records. */
+export class RecordBatch extends BatchHeaderView {
   /** File position of the batch (basePositionBytes + its index in the given bytes). */
   readonly positionBytes: number;
   readonly path: string | undefined;
-  baseOffset = 0;
-  batchLength = 0;
-  sizeBytes = 0;
-  partitionLeaderEpoch = -1;
-  magic = CURRENT_MAGIC;
-  crc = 0;
-  attributes = 0;
-  compression: CompressionType = 'none';
-  timestampType: TimestampType = 'CreateTime';
-  isTransactional = false;
-  isControl = false;
-  hasDeleteHorizon = false;
-  lastOffsetDelta = 0;
-  lastOffset = 0;
-  baseTimestampMs = -1;
-  maxTimestampMs = -1;
-  producerId = -1;
-  producerEpoch = -1;
-  baseSequence = -1;
-  recordsCount = 0;
   private readonly source: Uint8Array;
   private readonly start: number;
 
   constructor(source: Uint8Array, start: number, basePositionBytes: number, path: string | undefined) {
+    super();
     this.source = source;
     this.start = start;
     this.positionBytes = basePositionBytes + start;
