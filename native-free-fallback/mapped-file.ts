@@ -20,18 +20,21 @@
 import { fstatSync, fsyncSync, readSync, writeSync } from 'node:fs';
 import type { MapFile, MappedFile, PlatformFaults } from '../lib/platform/contract.js';
 
-class BufferMappedFile implements MappedFile {
+/**
+ * What both sides of MappedFile share (the native one in lib/platform/native.ts extends it too): the
+ * bytes, use-after-close and bounds checks — a store past a real mapping is SIGBUS, and into a
+ * PROT_READ one SIGSEGV, so both are refused before the bytes are touched.
+ */
+export abstract class CheckedMappedFile implements MappedFile {
   readonly sizeBytes: number;
   readonly writable: boolean;
   private mapped: Buffer | null;
-  private readonly fd: number;
-  private readonly faults: PlatformFaults;
+  protected readonly faults: PlatformFaults;
 
-  constructor(fd: number, mapped: Buffer, writable: boolean, faults: PlatformFaults) {
+  constructor(mapped: Buffer, writable: boolean, faults: PlatformFaults) {
     this.sizeBytes = mapped.length;
     this.writable = writable;
     this.mapped = mapped;
-    this.fd = fd;
     this.faults = faults;
   }
 
@@ -39,7 +42,7 @@ class BufferMappedFile implements MappedFile {
     return this.live();
   }
 
-  private live(): Buffer {
+  protected live(): Buffer {
     const mapped = this.mapped;
     if (mapped === null) throw this.faults.bug('mapped file used after close()');
     return mapped;
@@ -47,12 +50,37 @@ class BufferMappedFile implements MappedFile {
 
   write(positionBytes: number, source: Uint8Array): void {
     const mapped = this.live();
-    const lengthBytes = source.length;
     if (!this.writable) throw this.faults.bug('write() on a read-only mapping');
-    if (!(Number.isSafeInteger(positionBytes) && positionBytes >= 0 && positionBytes + lengthBytes <= this.sizeBytes)) {
-      throw this.faults.bug(`write of ${lengthBytes} bytes at position ${positionBytes} outside mapping of ${this.sizeBytes}`);
+    if (!(Number.isSafeInteger(positionBytes) && positionBytes >= 0 && positionBytes + source.length <= this.sizeBytes)) {
+      throw this.faults.bug(`write of ${source.length} bytes at position ${positionBytes} outside mapping of ${this.sizeBytes}`);
     }
     mapped.set(source, positionBytes);
+    this.afterWrite(positionBytes, source);
+  }
+
+  /** The fallback persists the same bytes here (write-through); a real mapping needs nothing. */
+  protected afterWrite(positionBytes: number, source: Uint8Array): void {
+    void positionBytes;
+    void source;
+  }
+
+  abstract flush(): void;
+
+  close(): void {
+    this.mapped = null;
+  }
+}
+
+class BufferMappedFile extends CheckedMappedFile {
+  private readonly fd: number;
+
+  constructor(fd: number, mapped: Buffer, writable: boolean, faults: PlatformFaults) {
+    super(mapped, writable, faults);
+    this.fd = fd;
+  }
+
+  protected override afterWrite(positionBytes: number, source: Uint8Array): void {
+    const lengthBytes = source.length;
     const fd = this.fd;
     let writtenBytes = 0;
     try {
@@ -64,7 +92,7 @@ class BufferMappedFile implements MappedFile {
     }
   }
 
-  flush(): void {
+  override flush(): void {
     this.live();
     if (!this.writable) return;
     try {
@@ -74,9 +102,6 @@ class BufferMappedFile implements MappedFile {
     }
   }
 
-  close(): void {
-    this.mapped = null;
-  }
 }
 
 export function createMapFile(faults: PlatformFaults): MapFile {

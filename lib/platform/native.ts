@@ -23,6 +23,7 @@
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
+import { CheckedMappedFile } from '../../native-free-fallback/mapped-file.js';
 import type { Crc32c, DirectoryLock, LockDirectory, MapFile, MappedFile, PlatformFaults } from './contract.js';
 import {
   createLockFile,
@@ -82,42 +83,16 @@ function makeCrc32c(sse4: Sse4Crc32Module): Crc32c {
   };
 }
 
-class MmapMappedFile implements MappedFile {
-  readonly sizeBytes: number;
-  readonly writable: boolean;
-  private mapped: Buffer | null;
+/** A MAP_SHARED mapping: stores land in the page cache directly; flush() is a blocking msync. */
+class MmapMappedFile extends CheckedMappedFile {
   private readonly mmap: MmapIoModule;
-  private readonly faults: PlatformFaults;
 
   constructor(mapped: Buffer, writable: boolean, mmap: MmapIoModule, faults: PlatformFaults) {
-    this.sizeBytes = mapped.length;
-    this.writable = writable;
-    this.mapped = mapped;
+    super(mapped, writable, faults);
     this.mmap = mmap;
-    this.faults = faults;
   }
 
-  get bytes(): Buffer {
-    return this.live();
-  }
-
-  private live(): Buffer {
-    const mapped = this.mapped;
-    if (mapped === null) throw this.faults.bug('mapped file used after close()');
-    return mapped;
-  }
-
-  write(positionBytes: number, source: Uint8Array): void {
-    const mapped = this.live();
-    // A store into a PROT_READ mapping is SIGSEGV, not an exception: refuse before touching it.
-    if (!this.writable) throw this.faults.bug('write() on a read-only mapping');
-    if (!(Number.isSafeInteger(positionBytes) && positionBytes >= 0 && positionBytes + source.length <= this.sizeBytes)) {
-      throw this.faults.bug(`write of ${source.length} bytes at position ${positionBytes} outside mapping of ${this.sizeBytes}`);
-    }
-    mapped.set(source, positionBytes);
-  }
-
-  flush(): void {
+  override flush(): void {
     const mapped = this.live();
     if (!this.writable || this.sizeBytes === 0) return;
     try {
@@ -125,10 +100,6 @@ class MmapMappedFile implements MappedFile {
     } catch (error) {
       throw this.faults.io(error, 'msync mapped file', undefined);
     }
-  }
-
-  close(): void {
-    this.mapped = null;
   }
 }
 
