@@ -45,7 +45,7 @@ const RELATIVE_OFFSET_SPAN_MAX = 2_147_483_647;
 const DEFAULT_SLICE_MS = 5;
 
 /** Points a crash test can stop the process at (CleanOptions.onStep). */
-export type CleanStep = 'mapped' | 'segment-written' | 'before-swap' | 'swapped' | 'checkpointed';
+export type CleanStep = 'mapped' | 'segment-written' | 'before-swap' | 'swap-rename' | 'swapped' | 'checkpointed';
 
 export interface CleanOptions {
   nowMs: number;
@@ -534,7 +534,7 @@ export async function cleanLog(log: Log, options: CleanOptions): Promise<CleanRe
   options.onStep?.('before-swap');
   const swapStartMs = performance.now();
   // One swap for every group: the loader then resolves a crash to all-old or all-new (§9.2).
-  log.replaceSegments(toClean.map((s) => s.baseOffset), written);
+  log.replaceSegments(toClean.map((s) => s.baseOffset), written, () => options.onStep?.('swap-rename'));
   options.onStep?.('swapped');
   writeCleanerCheckpoint(log, endOffset);
   const swapMs = performance.now() - swapStartMs;

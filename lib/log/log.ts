@@ -803,7 +803,7 @@ export class Log extends EventEmitter {
    * 4. the directory is fsync'd.
    * `oldBaseOffsets` must be contiguous sealed segments; the new ones must cover the same offsets.
    */
-  replaceSegments(oldBaseOffsets: readonly number[], cleaned: readonly Segment[]): void {
+  replaceSegments(oldBaseOffsets: readonly number[], cleaned: readonly Segment[], onRename?: () => void): void {
     this.ensureOpen();
     const first = this.segments.findIndex((s) => s.baseOffset === oldBaseOffsets[0]);
     assert(first >= 0 && oldBaseOffsets.length > 0, 'replaceSegments: unknown first segment');
@@ -812,9 +812,19 @@ export class Log extends EventEmitter {
       'replaceSegments: old segments must be contiguous');
     assert(!olds.includes(this.active), 'replaceSegments: the active segment is never replaced');
     const news = [...cleaned].sort((a, b) => a.baseOffset - b.baseOffset);
-    for (let i = news.length - 1; i >= 0; i--) (news[i] as Segment).changeState('swap');
-    for (const s of olds) this.retireSegment(s);
-    for (const s of news) s.changeState(null);
+    // `onRename` runs after every rename: crash tests kill a real process between any two of them.
+    for (let i = news.length - 1; i >= 0; i--) {
+      (news[i] as Segment).changeState('swap');
+      onRename?.();
+    }
+    for (const s of olds) {
+      this.retireSegment(s);
+      onRename?.();
+    }
+    for (const s of news) {
+      s.changeState(null);
+      onRename?.();
+    }
     fsyncDirectory(this.dir);
     this.segments.splice(first, olds.length, ...news);
     this.segments.sort((a, b) => a.baseOffset - b.baseOffset);

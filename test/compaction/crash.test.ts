@@ -112,6 +112,21 @@ test('SIGKILL right after each cleaner step', async () => {
   }
 });
 
+test('SIGKILL between every two renames of a real swap (old or new state, never a mix)', async () => {
+  const states = new Set<string>();
+  let renames = 0;
+  for (let n = 1; ; n++) {
+    const dir = copy(prepared);
+    const { signal, output } = await runChild(dir, `swap-rename:${n}`, null);
+    if (output.includes('done')) break; // past the last rename: the swap finished
+    assert.is(signal, 'SIGKILL', `rename ${n}: ${output}`);
+    renames = n;
+    states.add(await checkConsistentThenComplete(dir, `killed after rename ${n}`));
+  }
+  assert.ok(renames >= 3, `the swap has several renames (${renames})`);
+  assert.ok(states.has('old') && states.has('new'), 'both outcomes occur across the protocol');
+});
+
 test('crash at every rename of the swap protocol (the files a killed replaceSegments leaves)', async () => {
   // Reach the state just before the swap: .cleaned files written and fsync'd, nothing renamed.
   const base = copy(prepared);
