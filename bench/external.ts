@@ -2,12 +2,19 @@
  * Other engineers' stand-alone bench scripts that the runner folds into a quick or full run when
  * their folder exports no case modules (bench/case.ts). Each is run as a child process per side;
  * its last JSON object on stdout is read and every numeric field whose name contains "ratio"
- * becomes a row (the rest go to details). Sizes are cut for the quick run so it stays near a minute.
+ * becomes a row (the rest go to details); for scripts whose fields are known (transfer, compaction)
+ * named rows with absolute figures and the issue's target are added. A script that prints a table
+ * and writes its JSON to a results folder instead (bench/codec) is read from the newest file there
+ * written during the run. Sizes are cut for the quick run so it stays near a minute and a half.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchSize } from './case.js';
+import { higherIsBetter, targetMin, type BenchRow, type BenchSize, type BenchTarget } from './case.js';
 import { MIB } from './util.js';
+
+/** Rows and targets read from a script's JSON (flattened to dotted keys); null when a field is missing. */
+export type ScriptFigures = (fields: ReadonlyMap<string, number>, parsed: Record<string, unknown>) => { rows: BenchRow[];
+  targets: BenchTarget[] } | null;
 
 export interface ExternalScript {
   name: string;
@@ -16,6 +23,12 @@ export interface ExternalScript {
   args(size: BenchSize): string[];
   env(size: BenchSize): NodeJS.ProcessEnv;
   timeoutMs(size: BenchSize): number;
+  /** Named rows (absolute figures and baseline) and the issue's target, where the script's fields are known. */
+  figures: ScriptFigures | null;
+  /** Also turn every numeric `*ratio*` field into a row (off when `figures` already names them all). */
+  genericRatios: boolean;
+  /** Where the script writes its JSON when it does not print it (absolute), else null. */
+  resultsDir: string | null;
 }
 
 interface Known {
@@ -24,16 +37,78 @@ interface Known {
   file: string;
   args?: (size: BenchSize) => string[];
   env?: (size: BenchSize) => NodeJS.ProcessEnv;
+  figures?: ScriptFigures;
+  genericRatios?: boolean;
+  /** Relative to the repository root. */
+  resultsDir?: string;
 }
+
+/** Issue 8: fetch transfer ≥ 0.9× the best raw transfer of the zero-copy issue (C sendfile or C read+write). */
+const transferFigures: ScriptFigures = (f) => {
+  const seglog = f.get('gbps.seglog-transferTo');
+  const sendfile = f.get('gbps.c-sendfile');
+  const readWrite = f.get('gbps.c-readwrite');
+  const nodeLoop = f.get('gbps.node-readsync-write');
+  if (seglog === undefined || sendfile === undefined || readWrite === undefined) return null;
+  const best = Math.max(sendfile, readWrite);
+  const rows = [higherIsBetter('transferTo vs best raw (C)', seglog * 1000, best * 1000, 'MB/s', 'best of C sendfile, read+write')];
+  if (nodeLoop !== undefined) {
+    rows.push(higherIsBetter('transferTo vs Node loop', seglog * 1000, nodeLoop * 1000, 'MB/s', 'readSync+write'));
+  }
+  return { rows, targets: [targetMin('fetch transfer ≥ 0.9× best raw transfer', seglog / best, 0.9)] };
+};
+
+/** Issue 8: compaction MB/s vs raw read + write of the same log (no numeric goal in the issue). */
+const compactionFigures: ScriptFigures = (f) => {
+  const clean = f.get('cleanMBps');
+  const raw = f.get('rawReadWriteMBps');
+  if (clean === undefined || raw === undefined) return null;
+  return { rows: [higherIsBetter('clean vs raw read+write', clean, raw, 'MB/s', 'read+write')], targets: [] };
+};
 
 const quickOrFull = <T>(size: BenchSize, quick: T, full: T): T => (size === 'full' ? full : quick);
 
+interface CodecRow { shape: string; case: string; mbPerS: number; ratioToCopy: number }
+
+function isCodecRow(value: unknown): value is CodecRow {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as Record<string, unknown>;
+  return typeof r['shape'] === 'string' && typeof r['case'] === 'string' && typeof r['mbPerS'] === 'number'
+    && typeof r['ratioToCopy'] === 'number';
+}
+
+/** bench/codec: `{ rows: [{ shape, case, mbPerS, ratioToCopy }] }`, each next to `Buffer.copy` of the same batch. */
+const codecFigures: ScriptFigures = (_f, parsed) => {
+  const raw = parsed['rows'];
+  if (!Array.isArray(raw)) return null;
+  const rows: BenchRow[] = [];
+  for (const r of raw.filter(isCodecRow)) {
+    if (r.ratioToCopy === 1 || r.ratioToCopy <= 0) continue; // the baseline itself
+    rows.push({ label: `${r.shape} ${r.case}`, value: r.mbPerS, baseline: r.mbPerS / r.ratioToCopy, unit: 'MB/s',
+      baselineLabel: 'Buffer.copy', ratio: r.ratioToCopy });
+  }
+  return { rows, targets: [] };
+};
+
+/** The newest `.json` in `dir` modified at or after `sinceMs`, parsed; null if none. */
+export function newestResultsFile(dir: string, sinceMs: number): Record<string, unknown> | null {
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => ({ path: join(dir, n), mtimeMs: statSync(join(dir,
+    n)).mtimeMs })).filter((f) => f.mtimeMs >= sinceMs).sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const newest = files[0];
+  if (newest === undefined) return null;
+  const parsed: unknown = JSON.parse(readFileSync(newest.path, 'utf8'));
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : null;
+}
+
 const KNOWN: readonly Known[] = [
-  { name: 'transfer', folder: 'transfer', file: 'main.js', args: (s) => ['--size-mib', quickOrFull(s, '64', '1024')] },
+  { name: 'transfer', folder: 'transfer', file: 'main.js', args: (s) => ['--size-mib', quickOrFull(s, '64', '1024')],
+    figures: transferFigures },
   { name: 'compaction', folder: 'compaction', file: 'compaction.bench.js', env: (s) => ({ SEGLOG_BENCH_BYTES: String(quickOrFull(s,
-    48 * MIB, 1024 * MIB)) }) },
+    48 * MIB, 1024 * MIB)) }), figures: compactionFigures },
   { name: 'broker', folder: 'broker', file: 'throughput.js', args: (s) => [quickOrFull(s, '10000', '200000')] },
-  { name: 'codec-script', folder: 'codec', file: 'main.js' },
+  { name: 'codec-script', folder: 'codec', file: 'main.js', figures: codecFigures, genericRatios: false,
+    resultsDir: 'bench/codec/results' },
   { name: 'inspect', folder: 'inspect', file: 'main.js', args: (s) => ['--size-mib', quickOrFull(s, '64', '1024')] },
 ];
 
@@ -45,5 +120,8 @@ export function externalScripts(distBenchDir: string): ExternalScript[] {
     args: k.args ?? (() => []),
     env: k.env ?? (() => ({})),
     timeoutMs: (size) => quickOrFull(size, 120_000, 3600_000),
+    figures: k.figures ?? null,
+    genericRatios: k.genericRatios ?? true,
+    resultsDir: k.resultsDir === undefined ? null : join(distBenchDir, '..', '..', k.resultsDir),
   }));
 }

@@ -17,12 +17,12 @@
  * and full runs and their JSON output folded in; `--smoke` runs only case modules.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { platformReport } from '../lib/platform/index.js';
 import type { BenchCase, BenchContext, BenchRow, BenchSide, BenchSize, BenchTarget, CaseResult } from './case.js';
-import { externalScripts, type ExternalScript } from './external.js';
+import { externalScripts, newestResultsFile, type ExternalScript } from './external.js';
 import { formatMarkdown, formatTable } from './report.js';
 import { lastJsonObject, runNode } from './spawn.js';
 import { fold } from './util.js';
@@ -46,7 +46,8 @@ export interface RunResults {
   size: BenchSize;
   seed: number;
   node: string;
-  machine: { cpus: number; cpuModel: string; totalMemBytes: number };
+  /** `loadAvg1m` at the start and end of the run: other work on the machine skews latencies (p99 most). */
+  machine: { cpus: number; cpuModel: string; totalMemBytes: number; loadAvg1mStart: number; loadAvg1mEnd: number };
   /** Every case the runner meant to run, per side, so a reader can check none is missing. */
   expected: Array<{ name: string; side: BenchSide }>;
   cases: CaseOutcome[];
@@ -228,7 +229,7 @@ function sideEnv(side: BenchSide): NodeJS.ProcessEnv {
   return env;
 }
 
-const SIDE_TIMEOUT_MS: Record<BenchSize, number> = { smoke: 60_000, quick: 15 * 60_000, full: 4 * 3600_000 };
+const SIDE_TIMEOUT_MS: Record<BenchSize, number> = { smoke: 100_000, quick: 15 * 60_000, full: 4 * 3600_000 };
 
 async function spawnSide(args: Args, side: BenchSide, scratchDir: string): Promise<SideOutcome> {
   const out = join(scratchDir, `${side}.json`);
@@ -249,8 +250,10 @@ async function runScript(script: ExternalScript, size: BenchSize, side: BenchSid
   progressWriter(`[${side}] ${script.name}:`)(`running ${script.path}`);
   try {
     const env = { ...sideEnv(side), ...script.env(size) };
+    const startedWallMs = Date.now() - 1000; // file mtimes have coarse clocks on some file systems
     const outcome = await runNode(script.path, script.args(size), { env, timeoutMs: script.timeoutMs(size) });
-    const parsed = lastJsonObject(outcome.stdout);
+    const parsed = lastJsonObject(outcome.stdout) ?? (script.resultsDir === null ? null : newestResultsFile(script.resultsDir,
+      startedWallMs));
     if (outcome.code !== 0 || parsed === null) {
       const lines = (outcome.stderr || outcome.stdout).trim().split('\n');
       const tail = lines.find((l) => /\b\w*Error\b/.test(l)) ?? lines.slice(-3).join(' | ');
@@ -259,12 +262,16 @@ async function runScript(script: ExternalScript, size: BenchSize, side: BenchSid
     }
     const rows: BenchRow[] = [];
     let checksum = 0;
-    for (const [key, value] of flattenNumbers(parsed)) {
-      if (/ratio/i.test(key)) rows.push({ label: key, value, baseline: 1, unit: '×', baselineLabel: 'script baseline', ratio: value });
-      else base.details[key] = value;
+    const fields = new Map(flattenNumbers(parsed));
+    const named = script.figures?.(fields, parsed) ?? null;
+    if (named !== null) rows.push(...named.rows);
+    for (const [key, value] of fields) {
+      if (script.genericRatios && /ratio/i.test(key)) {
+        rows.push({ label: key, value, baseline: 1, unit: '×', baselineLabel: 'script baseline', ratio: value });
+      } else base.details[key] = value;
       checksum = fold(checksum, value);
     }
-    return { ...base, rows, checksum, ms: performance.now() - started };
+    return { ...base, rows, targets: named?.targets ?? [], checksum, ms: performance.now() - started };
   } catch (error) {
     return { ...base, ms: performance.now() - started, error: errorText(error) };
   }
@@ -288,7 +295,8 @@ async function runParent(args: Args): Promise<number> {
     size: args.size,
     seed: args.seed,
     node: process.version,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem() },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemBytes: totalmem(), loadAvg1mStart: loadavg()[0]!,
+      loadAvg1mEnd: Number.NaN },
     expected: [],
     cases: [],
     platform: {},
@@ -317,6 +325,7 @@ async function runParent(args: Args): Promise<number> {
   } finally {
     rmSync(scratchDir, { recursive: true, force: true });
   }
+  results.machine.loadAvg1mEnd = loadavg()[0]!;
   results.checksum = results.cases.reduce((sum, c) => fold(sum, c.checksum), 0);
   const out = args.out ?? join(REPO_ROOT, 'bench', 'results', `${startedAt.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });

@@ -21,6 +21,12 @@ function pad(columns: string[][]): string {
     && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
+/** Load average over the run: above the core count, other processes took CPU from the bench (p99s first). */
+function loadText(results: RunResults): string {
+  const m = results.machine;
+  return `load average ${fmt(m.loadAvg1mStart)} → ${fmt(m.loadAvg1mEnd)} on ${m.cpus} cores`;
+}
+
 export function formatTable(results: RunResults): string {
   const rows: string[][] = [['side', 'case', 'measure', 'seglog', 'baseline', 'ratio', '', 'unit / baseline']];
   const failures: string[] = [];
@@ -37,7 +43,8 @@ export function formatTable(results: RunResults): string {
   const platform = Object.entries(results.platform).map(([side,
     p]) => `${side}: crc32c ${p.crc32c}, mapFile ${p.mapFile}, lock ${p.lockDirectory}`);
   return [
-    `seglog bench (${results.size}) ${results.startedAt}  node ${results.node}  ${results.machine.cpus}× ${results.machine.cpuModel}`,
+    `seglog bench (${results.size}) ${results.startedAt}  node ${results.node}  ${results.machine.cpus}× ${results.machine.cpuModel}`
+      + `  ${loadText(results)}`,
     ...platform,
     '',
     pad(rows),
@@ -50,7 +57,8 @@ export function formatTable(results: RunResults): string {
 
 export function formatMarkdown(results: RunResults): string {
   const lines = [
-    `Run: ${results.size}, ${results.startedAt}, Node ${results.node}, ${results.machine.cpus}× ${results.machine.cpuModel}.`,
+    `Run: ${results.size}, ${results.startedAt}, Node ${results.node}, ${results.machine.cpus}× ${results.machine.cpuModel},`
+      + ` ${loadText(results)}.`,
     '',
     '| side | case | measure | seglog | baseline | ratio | unit vs baseline |',
     '|---|---|---|---:|---:|---:|---|',

@@ -4,7 +4,8 @@
  *   1. throughput of cleanLog over a log of 1 KiB values where 10% of the keys are live, as a ratio
  *      to a raw sequential read + write (+ fsync) of the same bytes in the same run;
  *   2. offset-map memory per million keys, and the key-hash cost: md5Into vs node:crypto createHash;
- *   3. the longest pause an appender sees while the clean runs (appends every 1 ms on the same log).
+ *   3. the longest pause an appender sees while the clean runs (appends every 1 ms on the same log),
+ *      next to the longest gap of the same 1 ms timer over 2 s with no clean (the machine's own noise).
  * Inputs are prepared outside the timed regions; a checksum of results is printed; one JSON file
  * per run goes to bench/results/.
  */
@@ -89,6 +90,18 @@ async function main(): Promise<void> {
 
     const raw = rawCopy(dir);
 
+    // The same appender with no clean running: on a shared machine the scheduler alone makes gaps,
+    // and this baseline tells them apart from pauses the cleaner causes.
+    let idleLongestGapMs = 0;
+    let idleLast = performance.now();
+    const idle = setInterval(() => {
+      const now = performance.now();
+      idleLongestGapMs = Math.max(idleLongestGapMs, now - idleLast);
+      idleLast = now;
+    }, 1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    clearInterval(idle);
+
     // Appender on the same log during the clean: every 1 ms, one batch; the gap between ticks is the pause it sees.
     let longestGapMs = 0;
     let appends = 0;
@@ -103,7 +116,9 @@ async function main(): Promise<void> {
       appends++;
     }, 1);
     const started = performance.now();
-    const result = await cleanLog(log, { nowMs: 1_900_000_000_000 });
+    // Step times split the longest pause into batch work and the swap's synchronous renames/fsyncs.
+    const stepMs: Record<string, number> = {};
+    const result = await cleanLog(log, { nowMs: 1_900_000_000_000, onStep: (step) => (stepMs[step] = performance.now()) });
     const cleanMs = performance.now() - started;
     clearInterval(appender);
 
@@ -123,7 +138,10 @@ async function main(): Promise<void> {
       recordsKept: result.recordsKept,
       recordsDropped: result.recordsDropped,
       cleanerLongestSliceMs: result.longestPauseMs,
+      swapRenamesMs: (stepMs.swapped ?? 0) - (stepMs['before-swap'] ?? 0),
+      checkpointWriteMs: (stepMs.checkpointed ?? 0) - (stepMs.swapped ?? 0),
       appenderLongestGapMs: longestGapMs,
+      idleTimerLongestGapMs: idleLongestGapMs,
       appendsDuringClean: appends,
       offsetMapBytes: map.memoryBytes,
       offsetMapKeysMax: map.entriesMax,

@@ -1,21 +1,27 @@
 /**
- * Zero-copy transfer benchmark (issue: zero-copy reads). Moves the same log bytes over 127.0.0.1 to a
- * receiver process that only counts them (recv.c), and compares seglog's FileRegion.transferTo with
- * (a) C sendfile(2) and C read(1 MiB)+write (send.c), (b) Node readSync into a reused 1 MiB buffer +
- * socket.write with backpressure, (c) fs.createReadStream().pipe(socket). Reports throughput, sender
- * CPU per GB, ratios to the best raw transfer and to (b), and heap/RSS around seglog's transfer.
+ * Zero-copy transfer benchmark (issue: zero-copy reads). Moves the same log bytes — a log of sealed
+ * segments of 1 KiB records — over 127.0.0.1 to a receiver process that only counts them (recv.c),
+ * and compares seglog's FileRegion.transferTo (fetch-sized regions from Log.read) with
+ *   (a) C sendfile(2) and C read(1 MiB) + write (send.c, built with gcc into a temp dir now),
+ *   (b) Node readSync into reused 1 MiB buffers + socket.write with backpressure,
+ *   (c) fs.createReadStream().pipe(socket).
+ * Reports throughput, sender CPU per GB (process.cpuUsage / getrusage), ratios to the best raw
+ * transfer and to (b), and heap/RSS before and after seglog's transfers. Cases interleave, each run
+ * `--rounds` times (default 3); the best and the median are kept. The side (mmap-io mapping or
+ * positioned reads) is the process's: run again with SEGLOG_NATIVE=0 for the fallback.
  *
  *   node dist/bench/transfer/main.js [--size-mib N] [--rounds N]
  * The last stdout line is one JSON object (bench/external.ts reads it).
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Log, platformReport } from '../../lib/index.js';
+import { Log, decodeBatches, platformReport, type FileRegion } from '../../lib/index.js';
 
+const MIB = 1024 * 1024;
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -24,6 +30,8 @@ const sizeMiB = argValue('--size-mib', 1024);
 const rounds = argValue('--rounds', 3);
 const sourceDir = fileURLToPath(new URL('../../../bench/transfer/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'seglog-transfer-'));
+/** A consumer's fetch: Kafka's default fetch.max.bytes is 50 MiB, max.partition.fetch.bytes 1 MiB; brokers batch partitions. */
+const FETCH_BYTES = 16 * MIB;
 
 function build(): { recv: string; send: string } {
   const recv = join(work, 'recv');
@@ -33,10 +41,11 @@ function build(): { recv: string; send: string } {
   return { recv, send };
 }
 
+/** The counting receiver: one line per connection, "received <bytes>". */
 class Receiver {
   private readonly child: ChildProcessWithoutNullStreams;
-  private lines: string[] = [];
-  private waiters: Array<(line: string) => void> = [];
+  private readonly lines: string[] = [];
+  private readonly waiters: Array<(line: string) => void> = [];
   constructor(path: string) {
     this.child = spawn(path);
     let buffered = '';
@@ -72,9 +81,11 @@ async function nodeSender(port: number, run: (socket: Socket) => Promise<void>):
   return { cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-async function rawReadWrite(socket: Socket, path: string, sizeBytes: number): Promise<void> {
+/** Baseline (b): what a careful Node programmer writes by hand. */
+async function rawReadWrite(socket: Socket, path: string): Promise<void> {
+  const sizeBytes = statSync(path).size;
   const fd = openSync(path, 'r');
-  const buffers = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
+  const buffers = [Buffer.allocUnsafe(MIB), Buffer.allocUnsafe(MIB)];
   let position = 0;
   await new Promise<void>((resolve) => {
     let inFlight = 0;
@@ -92,90 +103,153 @@ async function rawReadWrite(socket: Socket, path: string, sizeBytes: number): Pr
         });
         if (!ok) return;
       }
+      if (sizeBytes === 0) resolve();
     };
     pump();
   });
   closeSync(fd);
 }
 
-async function main(): Promise<void> {
-  const { recv, send } = build();
-  const receiver = new Receiver(recv);
-  const port = Number((await receiver.next()).split(' ')[1]);
+/** Fetch-sized (offset, maxOffset) pairs covering the log at batch boundaries, found before timing. */
+function fetchPlan(log: Log): Array<{ offset: number; maxOffset: number }> {
+  const plan: Array<{ offset: number; maxOffset: number }> = [];
+  let offset = log.logStartOffset;
+  while (offset < log.logEndOffset) {
+    const region = log.read(offset, { maxBytes: FETCH_BYTES });
+    let nextOffset = offset;
+    for (const batch of decodeBatches(region.toBuffer())) nextOffset = batch.lastOffset + 1; // a cut last batch is skipped
+    plan.push({ offset, maxOffset: nextOffset });
+    offset = nextOffset;
+  }
+  return plan;
+}
 
-  // One segment holding sizeMiB of 1 KiB records: the file every case sends.
+async function prepareLog(): Promise<{ log: Log; files: string[]; sizeBytes: number }> {
   const dir = join(work, 'bench-0');
-  const log = await Log.open(dir, { segmentBytes: 2_000_000_000 });
+  // Several sealed segments (the mapped path) and a small active one, like a real partition.
+  const segmentBytes = Math.max(16 * MIB, Math.min(256 * MIB, Math.floor((sizeMiB * MIB) / 4)));
+  const log = await Log.open(dir, { segmentBytes });
   const value = Buffer.alloc(1024, 7);
   const records = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value, timestampMs: 1_700_000_000_000 }));
-  while (log.stats().sizeBytes < sizeMiB * 1024 * 1024) log.append(records);
+  while (log.stats().sizeBytes < sizeMiB * MIB) log.append(records);
   await log.flush();
-  const segmentPath = join(dir, '00000000000000000000.log');
-  const sizeBytes = statSync(segmentPath).size;
-  const regionMaxBytes = 16 * 1024 * 1024;
+  const files = readdirSync(dir).filter((n) => n.endsWith('.log')).sort().map((n) => join(dir, n));
+  const sizeBytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  return { log, files, sizeBytes };
+}
 
-  const cases: Record<string, () => Promise<{ cpuSeconds: number }>> = {
-    'c-sendfile': async () => ({ cpuSeconds: Number(execFileSync(send, ['sendfile', String(port),
-        segmentPath]).toString().split(' ')[1]) / 1e6 }),
-    'c-readwrite': async () => ({ cpuSeconds: Number(execFileSync(send, ['readwrite', String(port),
-        segmentPath]).toString().split(' ')[1]) / 1e6 }),
-    'node-readsync-write': () => nodeSender(port, (socket) => rawReadWrite(socket, segmentPath, sizeBytes)),
-    'node-createreadstream-pipe': () => nodeSender(port, (socket) => new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(segmentPath);
-      stream.on('end', resolve).on('error', reject);
-      stream.pipe(socket, { end: false });
-    })),
+type Case = () => Promise<{ cpuSeconds: number }>;
+
+function cases(port: number, send: string, log: Log, files: string[]): Record<string, Case> {
+  const cSender = (mode: string): Case => async () => ({
+    cpuSeconds: Number(execFileSync(send, [mode, String(port), ...files]).toString().split(' ')[1]) / 1e6,
+  });
+  const plan = fetchPlan(log);
+  return {
+    'c-sendfile': cSender('sendfile'),
+    'c-readwrite': cSender('readwrite'),
+    'node-readsync-write': () => nodeSender(port, async (socket) => {
+      for (const file of files) await rawReadWrite(socket, file);
+    }),
+    'node-createreadstream-pipe': () => nodeSender(port, async (socket) => {
+      for (const file of files) {
+        await new Promise<void>((resolve, reject) => {
+          const stream = createReadStream(file);
+          stream.on('end', resolve).on('error', reject);
+          stream.pipe(socket, { end: false });
+        });
+      }
+    }),
     'seglog-transferTo': () => nodeSender(port, async (socket) => {
-      // A consumer's fetches: regions of whole batches, ~16 MiB each (160 batches of 100 records).
-      const stepOffsets = 16_000;
-      for (let offset = 0; offset < log.logEndOffset; offset += stepOffsets) {
-        const region = log.read(offset, { maxBytes: 1 << 30, maxOffset: offset + stepOffsets });
+      for (const { offset, maxOffset } of plan) {
+        const region: FileRegion = log.read(offset, { maxBytes: FETCH_BYTES, maxOffset });
         await region.transferTo(socket);
       }
     }),
   };
+}
 
-  const results: Record<string, Measured> = {};
+/** RSS split (Linux): anonymous memory is what the process allocated; file pages are the shared page cache it maps. */
+function rssSplitMiB(): { anon: number; file: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { anon: Math.round(kib('RssAnon') / 1024), file: Math.round(kib('RssFile') / 1024) };
+}
+
+const gbps = (m: Measured): number => m.bytes / m.seconds / 1e9;
+const cpuPerGB = (m: Measured): number => m.cpuSeconds / (m.bytes / 1e9);
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const round3 = (n: number): number => Number(n.toFixed(3));
+
+async function main(): Promise<void> {
+  const { recv, send } = build();
+  const receiver = new Receiver(recv);
+  const port = Number((await receiver.next()).split(' ')[1]);
+  const { log, files, sizeBytes } = await prepareLog();
+  const all = cases(port, send, log, files);
+
+  const runs: Record<string, Measured[]> = {};
   const memoryBefore = process.memoryUsage();
+  const rssSplitBefore = rssSplitMiB();
   let memoryAfterSeglog = memoryBefore;
+  let rssSplitAfter = rssSplitBefore;
   for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of Object.entries(cases)) {
+    for (const [name, run] of Object.entries(all)) {
       const started = performance.now();
       const { cpuSeconds } = await run();
       const received = Number((await receiver.next()).split(' ')[1]);
       const seconds = (performance.now() - started) / 1000;
-      if (name === 'seglog-transferTo') memoryAfterSeglog = process.memoryUsage();
-      const best = results[name];
-      if (best === undefined || seconds < best.seconds) results[name] = { seconds, cpuSeconds, bytes: received };
+      if (received !== sizeBytes) throw new Error(`${name}: receiver counted ${received} of ${sizeBytes} bytes`);
+      if (name === 'seglog-transferTo') {
+        memoryAfterSeglog = process.memoryUsage();
+        rssSplitAfter = rssSplitMiB();
+      }
+      (runs[name] ??= []).push({ seconds, cpuSeconds, bytes: received });
     }
   }
   receiver.stop();
   await log.close();
   rmSync(work, { recursive: true, force: true });
 
-  const gbps = (m: Measured) => m.bytes / m.seconds / 1e9;
-  const cpuPerGB = (m: Measured) => m.cpuSeconds / (m.bytes / 1e9);
-  const seglog = results['seglog-transferTo']!;
-  const bestRaw = Math.max(gbps(results['c-sendfile']!), gbps(results['c-readwrite']!));
-  const platform = platformReport().mapFile;
-  console.log(`transfer of ${(sizeBytes / 1048576).toFixed(0)} MiB over 127.0.0.1 (best of ${rounds}; platform ${platform})`);
-  for (const [name, m] of Object.entries(results)) {
-    const cpu = `sender CPU ${cpuPerGB(m).toFixed(3)} s/GB`;
-    console.log(`  ${name.padEnd(28)} ${gbps(m).toFixed(2)} GB/s   ${cpu}   ${(gbps(m) / bestRaw).toFixed(2)}× best raw`);
+  const best: Record<string, Measured> = {};
+  for (const [name, list] of Object.entries(runs)) best[name] = list.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const medianGbps = (name: string): number => median(runs[name]!.map(gbps));
+  const medianCpu = (name: string): number => median(runs[name]!.map(cpuPerGB));
+  const bestRaw = Math.max(gbps(best['c-sendfile']!), gbps(best['c-readwrite']!));
+  const bestRawMedian = Math.max(medianGbps('c-sendfile'), medianGbps('c-readwrite'));
+  const side = platformReport().mapFile === 'native:mmap-io' ? 'native (mmap-io views of sealed segments)' : 'fallback (positioned reads)';
+  const what = `${(sizeBytes / MIB).toFixed(0)} MiB in ${files.length} segment files`;
+  console.log(`transfer of ${what} over 127.0.0.1 (best of ${rounds}); ${side}`);
+  for (const [name, m] of Object.entries(best)) {
+    const cpu = `sender CPU ${cpuPerGB(m).toFixed(3)} s/GB (median ${medianCpu(name).toFixed(3)})`;
+    const speed = `${gbps(m).toFixed(2)} GB/s (median ${medianGbps(name).toFixed(2)})`;
+    console.log(`  ${name.padEnd(28)} ${speed}   ${cpu}   ${(gbps(m) / bestRaw).toFixed(2)}× best raw`);
   }
+  const seglog = 'seglog-transferTo';
+  const readSync = 'node-readsync-write';
   console.log(JSON.stringify({
     case: 'transfer',
+    side: platformReport().mapFile,
     sizeBytes,
-    gbps: Object.fromEntries(Object.entries(results).map(([k, m]) => [k, Number(gbps(m).toFixed(3))])),
-    cpuSecondsPerGB: Object.fromEntries(Object.entries(results).map(([k, m]) => [k, Number(cpuPerGB(m).toFixed(4))])),
-    seglogToBestRawRatio: Number((gbps(seglog) / bestRaw).toFixed(3)),
-    seglogToNodeReadSyncRatio: Number((gbps(seglog) / gbps(results['node-readsync-write']!)).toFixed(3)),
-    pipeToBestRawRatio: Number((gbps(results['node-createreadstream-pipe']!) / bestRaw).toFixed(3)),
-    seglogCpuToNodeReadSyncRatio: Number((cpuPerGB(seglog) / cpuPerGB(results['node-readsync-write']!)).toFixed(3)),
-    heapBeforeMiB: Math.round(memoryBefore.heapUsed / 1048576),
-    heapAfterMiB: Math.round(memoryAfterSeglog.heapUsed / 1048576),
-    rssBeforeMiB: Math.round(memoryBefore.rss / 1048576),
-    rssAfterMiB: Math.round(memoryAfterSeglog.rss / 1048576),
+    segmentFiles: files.length,
+    rounds,
+    gbps: Object.fromEntries(Object.entries(best).map(([k, m]) => [k, round3(gbps(m))])),
+    medianGbps: Object.fromEntries(Object.keys(best).map((k) => [k, round3(medianGbps(k))])),
+    cpuSecondsPerGB: Object.fromEntries(Object.entries(best).map(([k, m]) => [k, Number(cpuPerGB(m).toFixed(4))])),
+    medianCpuSecondsPerGB: Object.fromEntries(Object.keys(best).map((k) => [k, Number(medianCpu(k).toFixed(4))])),
+    seglogToBestRawRatio: round3(gbps(best[seglog]!) / bestRaw),
+    seglogToBestRawMedianRatio: round3(medianGbps(seglog) / bestRawMedian),
+    seglogToNodeReadSyncRatio: round3(gbps(best[seglog]!) / gbps(best[readSync]!)),
+    pipeToBestRawRatio: round3(gbps(best['node-createreadstream-pipe']!) / bestRaw),
+    seglogCpuToNodeReadSyncRatio: round3(medianCpu(seglog) / medianCpu(readSync)),
+    heapBeforeMiB: Math.round(memoryBefore.heapUsed / MIB),
+    heapAfterMiB: Math.round(memoryAfterSeglog.heapUsed / MIB),
+    rssBeforeMiB: Math.round(memoryBefore.rss / MIB),
+    rssAfterMiB: Math.round(memoryAfterSeglog.rss / MIB),
+    rssAnonBeforeMiB: rssSplitBefore.anon,
+    rssAnonAfterMiB: rssSplitAfter.anon,
+    rssFileBeforeMiB: rssSplitBefore.file,
+    rssFileAfterMiB: rssSplitAfter.file,
   }));
 }
 

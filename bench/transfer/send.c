@@ -1,6 +1,6 @@
-/* Raw senders for the transfer benchmark: `send sendfile|readwrite <port> <file>` moves the whole
- * file to 127.0.0.1:<port> with sendfile(2), or with read(1 MiB) + write, and prints its own CPU
- * time (user + sys, microseconds). */
+/* Raw senders for the transfer benchmark: `send sendfile|readwrite <port> <file>...` moves each file
+ * whole, in order, over one connection to 127.0.0.1:<port> with sendfile(2), or with read(1 MiB) +
+ * write, and prints its own CPU time (user + sys, microseconds). */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,22 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int main(int argc, char **argv) {
-  if (argc != 4) return 2;
-  int file = open(argv[3], O_RDONLY);
+static int send_file(int sock, const char *path, int use_sendfile) {
+  static char buffer[1 << 20];
+  int file = open(path, O_RDONLY);
+  if (file < 0) { perror(path); return 1; }
   struct stat st;
   fstat(file, &st);
-  int sock = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-  if (connect(sock, (struct sockaddr *)&address, sizeof address) != 0) { perror("connect"); return 1; }
   off_t offset = 0;
-  if (strcmp(argv[1], "sendfile") == 0) {
+  if (use_sendfile) {
     while (offset < st.st_size) {
       ssize_t n = sendfile(sock, file, &offset, st.st_size - offset);
       if (n <= 0) { perror("sendfile"); return 1; }
     }
   } else {
-    static char buffer[1 << 20];
     for (;;) {
       ssize_t n = read(file, buffer, sizeof buffer);
       if (n <= 0) break;
@@ -38,6 +35,17 @@ int main(int argc, char **argv) {
       }
     }
   }
+  close(file);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) return 2;
+  int use_sendfile = strcmp(argv[1], "sendfile") == 0;
+  int sock = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  if (connect(sock, (struct sockaddr *)&address, sizeof address) != 0) { perror("connect"); return 1; }
+  for (int i = 3; i < argc; i++) if (send_file(sock, argv[i], use_sendfile) != 0) return 1;
   close(sock);
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);

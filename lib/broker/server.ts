@@ -57,6 +57,8 @@ export interface ListenOptions {
   port?: number;
   /** The host clients are told to connect to (Metadata, FindCoordinator); default: the bound host. */
   advertisedHost?: string;
+  /** The port clients are told to connect to (behind a proxy or port forward); default: the bound port. */
+  advertisedPort?: number;
   /** Largest request frame accepted (default REQUEST_BYTES_MAX_DEFAULT). */
   requestBytesMax?: number;
   /** Metadata for a missing topic creates it (Kafka's auto.create.topics.enable). Default false. */
@@ -91,6 +93,10 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
   if (!Number.isSafeInteger(requestBytesMax) || requestBytesMax < REQUEST_HEADER_MIN_BYTES) {
     throw new InvalidConfigError(`requestBytesMax must be an integer ≥ ${REQUEST_HEADER_MIN_BYTES}, got ${requestBytesMax}`);
   }
+  const advertisedPort = options.advertisedPort;
+  if (advertisedPort !== undefined && (!Number.isSafeInteger(advertisedPort) || advertisedPort < 1 || advertisedPort > 65_535)) {
+    throw new InvalidConfigError(`advertisedPort must be an integer in [1, 65535], got ${advertisedPort}`);
+  }
   const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
   const sockets = new Set<Socket>();
   const context: ServerContext = {
@@ -115,7 +121,7 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
   server.on('error', (error) => broker.emit('error', error));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  context.port = port;
+  context.port = advertisedPort ?? port;
   let closing: Promise<void> | null = null;
   const handle: BrokerServer = {
     host,

@@ -1,8 +1,9 @@
 /**
  * `seglog serve --data DIR [--host 127.0.0.1] [--port 9092] [--auto-create-topics] [--partitions N]
- * [--request-bytes-max N] [--initial-rebalance-delay-ms N]`: opens a Broker on DIR and serves the
- * Kafka wire protocol until SIGINT/SIGTERM, then shuts down cleanly (flush, checkpoints, clean-shutdown
- * marker). Prints one line `listening <host>:<port>` once bound (port 0 picks one: scripts read it).
+ * [--request-bytes-max N] [--initial-rebalance-delay-ms N] [--advertised-host H] [--advertised-port N]`:
+ * opens a Broker on DIR and serves the Kafka wire protocol until SIGINT/SIGTERM, then shuts down
+ * cleanly (flush, checkpoints, clean-shutdown marker). Prints one line `listening <host>:<port>` once
+ * bound (port 0 picks one: scripts read it).
  * No authentication: keep it on 127.0.0.1.
  */
 import { Broker } from '../broker/index.js';
@@ -16,11 +17,14 @@ interface ServeArgs {
   partitions: number;
   requestBytesMax: number | undefined;
   initialRebalanceDelayMs: number | undefined;
+  /** What Metadata tells clients to connect to (behind a proxy, port forward or container). */
+  advertisedHost: string | undefined;
+  advertisedPort: number | undefined;
 }
 
 function parseServeArgs(argv: readonly string[]): ServeArgs | string {
   const args: ServeArgs = { dataDir: '', host: '127.0.0.1', port: 9092, autoCreateTopics: false, partitions: 1, requestBytesMax: undefined,
-      initialRebalanceDelayMs: undefined };
+      initialRebalanceDelayMs: undefined, advertisedHost: undefined, advertisedPort: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -57,6 +61,15 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | string {
         if (typeof (n = number()) === 'string') return n;
         args.initialRebalanceDelayMs = n;
         break;
+      case '--advertised-host':
+        if (value === undefined) return '--advertised-host needs an address';
+        args.advertisedHost = value;
+        i++;
+        break;
+      case '--advertised-port':
+        if (typeof (n = number()) === 'string') return n;
+        args.advertisedPort = n;
+        break;
       case '--auto-create-topics':
         args.autoCreateTopics = true;
         break;
@@ -73,9 +86,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (typeof parsed === 'string') {
     console.error(`seglog serve: ${parsed}`);
     console.error('usage: seglog serve --data DIR [--host 127.0.0.1] [--port 9092] [--auto-create-topics] [--partitions N]');
+    console.error('                    [--request-bytes-max N] [--initial-rebalance-delay-ms N]');
+    console.error('                    [--advertised-host H] [--advertised-port N]');
     return 2;
   }
-  let broker: Broker;
+  let broker: Broker | null = null;
   try {
     broker = await Broker.open(parsed.dataDir,
         parsed.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: parsed.initialRebalanceDelayMs });
@@ -85,19 +100,24 @@ export async function serveCommand(argv: string[]): Promise<number> {
       autoCreateTopics: parsed.autoCreateTopics,
       defaultPartitions: parsed.partitions,
       ...(parsed.requestBytesMax === undefined ? {} : { requestBytesMax: parsed.requestBytesMax }),
+      ...(parsed.advertisedHost === undefined ? {} : { advertisedHost: parsed.advertisedHost }),
+      ...(parsed.advertisedPort === undefined ? {} : { advertisedPort: parsed.advertisedPort }),
     });
     console.log(`listening ${server.host}:${server.port}`);
   } catch (error) {
     console.error(error instanceof SeglogError ? error.toLine() : `seglog serve: ${(error as Error).message}`);
+    // Opened but could not listen (port taken, bad option): release the logs cleanly before exiting.
+    await broker?.close().catch(() => undefined);
     return 1;
   }
-  broker.on('error', (error: unknown) => console.error(error instanceof SeglogError ? error.toLine() : String(error)));
+  const opened = broker;
+  opened.on('error', (error: unknown) => console.error(error instanceof SeglogError ? error.toLine() : String(error)));
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (): void => {
       if (stopping) return;
       stopping = true;
-      broker.close().then(() => resolve(0), (error: unknown) => {
+      opened.close().then(() => resolve(0), (error: unknown) => {
         console.error(error instanceof SeglogError ? error.toLine() : String(error));
         resolve(1);
       });

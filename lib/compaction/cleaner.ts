@@ -112,6 +112,10 @@ class Pacer {
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStartMs = performance.now();
   }
+  /** After an await that freed the event loop (an fsync in the thread pool): a new slice starts. */
+  resume(): void {
+    this.sliceStartMs = performance.now();
+  }
 }
 
 function topicPartitionOf(dir: string): { topic: string; partition: number } {
@@ -510,6 +514,7 @@ export async function cleanLog(log: Log, options: CleanOptions): Promise<CleanRe
       }
       out.onBecomeInactive();
       await out.flush();
+      pacer.resume();
       out.releaseWriter();
       result.bytesWritten += out.sizeBytes;
       options.onStep?.('segment-written');

@@ -46,6 +46,30 @@ export interface DirectoryLock {
  */
 export type LockDirectory = (dir: string) => DirectoryLock;
 
+/** Where a file send reads: an open fd (positioned reads), or a read-only mapping of the whole file. */
+export interface FileSendSource {
+  fd: number;
+  /** The mapped file's bytes; null to read through `fd`. Views of it are handed to the destination. */
+  mapped: Buffer | null;
+}
+
+/** Why a send stopped early, or null when every byte was handed over and the destination called back. */
+export type FileSendFailure = 'file-ended' | 'read-failed' | 'destination-closed' | 'destination-failed' | null;
+
+export interface FileSendOutcome {
+  sentBytes: number;
+  failure: FileSendFailure;
+  cause: unknown;
+}
+
+/**
+ * Writes bytes [positionBytes, positionBytes + sizeBytes) of the file to `destination` with
+ * backpressure and calls `done` exactly once. Never throws and never emits on `destination`; the
+ * caller owns the fd (and keeps it open until `done`).
+ */
+export type SendFileRange = (source: FileSendSource, positionBytes: number, sizeBytes: number,
+  destination: import('node:stream').Writable, done: (outcome: FileSendOutcome) => void) => void;
+
 /**
  * How a platform implementation reports failure without importing lib/errors.ts (the fallbacks may
  * import only this file's types): lib/platform/faults.ts passes the real constructors in.

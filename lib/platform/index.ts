@@ -8,7 +8,8 @@
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
 import { createLockDirectory } from '../../native-free-fallback/directory-lock.js';
 import { createMapFile } from '../../native-free-fallback/mapped-file.js';
-import type { Crc32c, LockDirectory, MapFile, PlatformReport } from './contract.js';
+import { sendFileRange as fallbackSendFileRange } from '../../native-free-fallback/file-sender.js';
+import type { Crc32c, LockDirectory, MapFile, PlatformReport, SendFileRange } from './contract.js';
 import { platformFaults } from './faults.js';
 import { loadNative } from './native.js';
 
@@ -19,6 +20,11 @@ const FORCED_REASON = 'SEGLOG_NATIVE=0';
 export const crc32c: Crc32c = native?.crc32c ?? fallbackCrc32c;
 export const mapFile: MapFile = native?.mapFile ?? createMapFile(platformFaults);
 export const lockDirectory: LockDirectory = native?.lockDirectory ?? createLockDirectory(platformFaults);
+/**
+ * One sender for both sides: the native side's contribution is the mapping FileRegion passes in
+ * (mmap-io), which the sender writes without a read copy; without one it reads through the fd.
+ */
+export const sendFileRange: SendFileRange = fallbackSendFileRange;
 
 const report: PlatformReport = {
   crc32c: native?.crc32c !== undefined ? 'native:sse4_crc32' : 'fallback:slice-by-8',

@@ -15,7 +15,7 @@ import { decompress } from './compression.js';
 import { parseControlRecord, type ControlRecordInfo } from './control-record.js';
 import { readInt32, readInt64 } from './int64.js';
 import { COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
-import { LEGACY_ATTRIBUTES, LEGACY_MAGIC, LEGACY_V1_TIMESTAMP, readLegacyMessage } from './legacy.js';
+import { crc32Ieee, LEGACY_ATTRIBUTES, LEGACY_MAGIC, LEGACY_V1_TIMESTAMP, readLegacyMessage } from './legacy.js';
 import { readRecord, type Record, type RecordContext } from './record.js';
 import { RecordCursor } from './varint.js';
 
@@ -91,8 +91,8 @@ export class RecordBatch extends BatchHeaderView {
 
   /** CRC over [attributes, end) (CRC-32C); legacy messages: CRC-32 IEEE over [magic, end). */
   computedCrc(): number {
-    if (this.magic !== CURRENT_MAGIC) return readLegacyMessage(this.source, this.start, this.sizeBytes, { path: this.path,
-        positionBytes: this.positionBytes }).crcValid ? this.crc : ~this.crc >>> 0;
+    // A legacy CRC covers [magic, end) whatever the fields inside say, so it is computable even when they are malformed.
+    if (this.magic !== CURRENT_MAGIC) return crc32Ieee(this.source, this.start + LEGACY_MAGIC, this.start + this.sizeBytes);
     return computeBatchCrc(this.source, this.start, this.sizeBytes);
   }
 
@@ -120,12 +120,15 @@ export class RecordBatch extends BatchHeaderView {
     cursor.offset = this.baseOffset;
     const payloadStart = this.start + RECORDS;
     const payloadEnd = this.start + this.sizeBytes;
+    // The compactor keeps emptied batches as a bare header (Kafka writes no compressed stream for them).
+    if (this.recordsCount === 0 && payloadEnd === payloadStart) return;
     if (this.compression === 'none') {
       cursor.reset(this.source, payloadStart, payloadEnd, this.positionBytes - this.start);
     } else {
       const plain = decompress(this.compression, this.source.subarray(payloadStart, payloadEnd), place);
-      // Positions inside decompressed bytes have no file meaning: report the batch position.
-      cursor.reset(plain, 0, plain.length, this.positionBytes - 0);
+      // Positions inside decompressed bytes have no file meaning: errors report the batch position.
+      cursor.reset(plain, 0, plain.length, this.positionBytes);
+      cursor.decompressed = true;
     }
     const context: RecordContext = {
       baseOffset: this.baseOffset,

@@ -65,10 +65,13 @@ function requireInt(name: string, value: number, min: number, max: number): numb
 export class BatchEncoder {
   private buffer: Buffer;
   private scratch: Buffer;
+  /** Body size of record i of the batch being encoded (grow-only). */
+  private bodySizes: Float64Array;
 
   constructor(initialCapacityBytes = INITIAL_CAPACITY_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialCapacityBytes);
     this.scratch = Buffer.allocUnsafe(0);
+    this.bodySizes = new Float64Array(64);
   }
 
   /** Encodes one batch; the returned view is valid until the next call. */
@@ -101,10 +104,15 @@ export class BatchEncoder {
       maxTimestampMs = nowMs;
     }
 
-    // Records section size.
+    if (offsetDeltas !== undefined) checkOffsetDeltas(offsetDeltas);
+
+    // Records section size; each body size is kept for the write pass (sizing a string twice is not free).
+    if (this.bodySizes.length < count) this.bodySizes = new Float64Array(Math.max(count, this.bodySizes.length * 2));
+    const bodySizes = this.bodySizes;
     let recordsBytes = 0;
     for (let i = 0; i < count; i++) {
       const body = this.recordBodySize(records[i]!, i, baseTimestampMs, nowMs, offsetDeltas);
+      bodySizes[i] = body;
       recordsBytes += sizeOfVarint(body) + body;
     }
     if (recordsBytes > DECOMPRESSED_BYTES_MAX) {
@@ -128,6 +136,9 @@ export class BatchEncoder {
 
     const naturalLastDelta = count === 0 ? 0 : offsetDeltas !== undefined ? offsetDeltas[count - 1]! : count - 1;
     const lastOffsetDelta = options.lastOffsetDelta ?? naturalLastDelta;
+    if (lastOffsetDelta < naturalLastDelta) {
+      throw new InvalidArgumentError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offset delta ${naturalLastDelta}`);
+    }
     let attributes = COMPRESSION_IDS[compression];
     if (timestampType === 'LogAppendTime') attributes |= TIMESTAMP_TYPE_MASK;
     if (options.isTransactional === true) attributes |= TRANSACTIONAL_MASK;
@@ -178,9 +189,10 @@ export class BatchEncoder {
 
   private writeRecords(out: Buffer, position: number, records: readonly RecordInput[], baseTimestampMs: number, nowMs: number | undefined,
       offsetDeltas: readonly number[] | undefined): number {
+    const bodySizes = this.bodySizes;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      position = writeVarint(out, position, this.recordBodySize(record, i, baseTimestampMs, nowMs, offsetDeltas));
+      position = writeVarint(out, position, bodySizes[i]!);
       out[position++] = 0;
       position = writeVarlong(out, position, (record.timestampMs ?? nowMs!) - baseTimestampMs);
       position = writeVarint(out, position, offsetDeltas === undefined ? i : offsetDeltas[i]!);
@@ -196,6 +208,18 @@ export class BatchEncoder {
       }
     }
     return position;
+  }
+}
+
+/** Compactor-supplied deltas: int32, non-negative, strictly increasing (readers rely on the order). */
+function checkOffsetDeltas(offsetDeltas: readonly number[]): void {
+  let previous = -1;
+  for (let i = 0; i < offsetDeltas.length; i++) {
+    const delta = offsetDeltas[i]!;
+    if (!Number.isInteger(delta) || delta <= previous || delta > 2147483647) {
+      throw new InvalidArgumentError(`offsetDeltas[${i}] = ${delta}: deltas must be increasing int32 values from 0`);
+    }
+    previous = delta;
   }
 }
 

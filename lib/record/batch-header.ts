@@ -5,12 +5,13 @@
  *
  * `load` checks only what is needed to interpret the fields (61 bytes present, magic 2, a known
  * codec, sane count and length); the CRC is the caller's choice (`computeBatchCrc`), because the
- * recovery scan already has it and the read path does not want it.
+ * recovery scan already has it and the read path does not want it. A header read allocates nothing
+ * (no per-field objects or slices) unless it throws.
  */
-import { CorruptRecordError } from '../errors.js';
+import { CorruptRecordError, UnsafeIntegerError } from '../errors.js';
 import { BATCH_RECORDS_MAX, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
 import { crc32c } from '../platform/index.js';
-import { readInt16, readInt32, readInt64, readUint32 } from './int64.js';
+import { readInt16, readInt32, readInt64Unchecked, readUint32 } from './int64.js';
 import {
   ATTRIBUTES, BASE_OFFSET, BASE_SEQUENCE, BASE_TIMESTAMP, BATCH_LENGTH, COMPRESSION_BY_ID, COMPRESSION_MASK, CONTROL_MASK,
   CRC, CRC_COVERED_FROM, CURRENT_MAGIC, DELETE_HORIZON_MASK, LAST_OFFSET_DELTA, MAGIC, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH,
@@ -47,34 +48,45 @@ export interface HeaderPlace {
   basePositionBytes?: number | undefined;
 }
 
-/** Reads a v2 header at `position` into `target`. Throws CorruptRecordError on anything uninterpretable. */
-export function readHeader(target: BatchHeaderFields, bytes: Uint8Array, position: number, place: HeaderPlace = {}): void {
-  const positionBytes = (place.basePositionBytes ?? 0) + position;
+function corrupt(message: string, place: HeaderPlace | undefined, positionBytes: number, offset?: number): never {
+  throw new CorruptRecordError(message, { path: place?.path, positionBytes, offset });
+}
+
+/**
+ * Reads a v2 header at `position` into `target`. Throws CorruptRecordError on anything uninterpretable
+ * and UnsafeIntegerError when an int64 field (or lastOffset) is outside the safe range. Allocates
+ * nothing unless it throws: the int64s are read unchecked and checked together.
+ */
+export function readHeader(target: BatchHeaderFields, bytes: Uint8Array, position: number, place?: HeaderPlace): void {
+  const positionBytes = (place?.basePositionBytes ?? 0) + position;
   if (bytes.length - position < RECORD_BATCH_OVERHEAD_BYTES) {
-    throw new CorruptRecordError(`batch header needs 61 bytes, ${Math.max(0, bytes.length - position)} left`, { path: place.path,
-        positionBytes });
+    corrupt(`batch header needs 61 bytes, ${Math.max(0, bytes.length - position)} left`, place, positionBytes);
   }
   const magic = bytes[position + MAGIC]!;
-  if (magic !== CURRENT_MAGIC) throw new CorruptRecordError(`unsupported magic ${magic} (expected 2)`, { path: place.path, positionBytes });
-  const where = { path: place.path, positionBytes };
-  const baseOffset = readInt64(bytes, position + BASE_OFFSET, where);
+  if (magic !== CURRENT_MAGIC) corrupt(`unsupported magic ${magic} (expected 2)`, place, positionBytes);
+  const baseOffset = readInt64Unchecked(bytes, position + BASE_OFFSET);
+  const lastOffsetDelta = readInt32(bytes, position + LAST_OFFSET_DELTA);
+  const baseTimestampMs = readInt64Unchecked(bytes, position + BASE_TIMESTAMP);
+  const maxTimestampMs = readInt64Unchecked(bytes, position + MAX_TIMESTAMP);
+  const producerId = readInt64Unchecked(bytes, position + PRODUCER_ID);
+  if (!Number.isSafeInteger(baseOffset + lastOffsetDelta) || !Number.isSafeInteger(baseOffset)
+      || !Number.isSafeInteger(baseTimestampMs) || !Number.isSafeInteger(maxTimestampMs) || !Number.isSafeInteger(producerId)) {
+    throw new UnsafeIntegerError('batch header has an int64 field (offset, timestamp or producer id) outside the safe integer range',
+        { path: place?.path, positionBytes });
+  }
   const batchLength = readInt32(bytes, position + BATCH_LENGTH);
   if (batchLength < RECORD_BATCH_OVERHEAD_BYTES - LOG_OVERHEAD_BYTES) {
-    throw new CorruptRecordError(`batch length ${batchLength} is below the 49-byte minimum`, { path: place.path, positionBytes,
-        offset: baseOffset });
+    corrupt(`batch length ${batchLength} is below the 49-byte minimum`, place, positionBytes, baseOffset);
   }
   const attributes = readInt16(bytes, position + ATTRIBUTES) & 0xff;
   const codec = attributes & COMPRESSION_MASK;
   const compression = COMPRESSION_BY_ID[codec];
-  if (compression === undefined) throw new CorruptRecordError(`unknown compression codec ${codec}`, { path: place.path, positionBytes,
-      offset: baseOffset });
-  const lastOffsetDelta = readInt32(bytes, position + LAST_OFFSET_DELTA);
+  if (compression === undefined) corrupt(`unknown compression codec ${codec}`, place, positionBytes, baseOffset);
   const recordsCount = readInt32(bytes, position + RECORDS_COUNT);
   if (recordsCount < 0 || recordsCount > BATCH_RECORDS_MAX) {
-    throw new CorruptRecordError(`invalid record count ${recordsCount}`, { path: place.path, positionBytes, offset: baseOffset });
+    corrupt(`invalid record count ${recordsCount}`, place, positionBytes, baseOffset);
   }
-  if (lastOffsetDelta < 0) throw new CorruptRecordError(`negative last offset delta ${lastOffsetDelta}`, { path: place.path, positionBytes,
-      offset: baseOffset });
+  if (lastOffsetDelta < 0) corrupt(`negative last offset delta ${lastOffsetDelta}`, place, positionBytes, baseOffset);
   target.baseOffset = baseOffset;
   target.batchLength = batchLength;
   target.sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
@@ -89,9 +101,9 @@ export function readHeader(target: BatchHeaderFields, bytes: Uint8Array, positio
   target.hasDeleteHorizon = (attributes & DELETE_HORIZON_MASK) !== 0;
   target.lastOffsetDelta = lastOffsetDelta;
   target.lastOffset = baseOffset + lastOffsetDelta;
-  target.baseTimestampMs = readInt64(bytes, position + BASE_TIMESTAMP, where);
-  target.maxTimestampMs = readInt64(bytes, position + MAX_TIMESTAMP, where);
-  target.producerId = readInt64(bytes, position + PRODUCER_ID, where);
+  target.baseTimestampMs = baseTimestampMs;
+  target.maxTimestampMs = maxTimestampMs;
+  target.producerId = producerId;
   target.producerEpoch = readInt16(bytes, position + PRODUCER_EPOCH);
   target.baseSequence = readInt32(bytes, position + BASE_SEQUENCE);
   target.recordsCount = recordsCount;

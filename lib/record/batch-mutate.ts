@@ -70,6 +70,7 @@ export function validateBatchRecords(bytes: Uint8Array, position: number, path?:
   else {
     const plain = decompress(h.compression, bytes.subarray(position + RECORDS, end), place);
     cursor.reset(plain, 0, plain.length, position);
+    cursor.decompressed = true;
   }
   let maxTimestampMs = -1;
   const base = h.baseTimestampMs;

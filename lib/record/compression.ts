@@ -31,9 +31,12 @@ interface Lz4Module {
   compressFrameSync(data: Buffer): Buffer;
   decompressFrameSync(data: Buffer): Buffer;
 }
+interface ZstdDecompressor {
+  decompress(data: Uint8Array): Buffer;
+}
 interface ZstdModule {
   compress(data: Uint8Array, parameters?: { compressionLevel?: number }): Buffer;
-  decompress(data: Uint8Array): Buffer;
+  Decompressor: new () => ZstdDecompressor;
 }
 
 const PACKAGE_BY_CODEC = { snappy: 'snappy', lz4: 'lz4-napi', zstd: 'zstd-napi' } as const;
@@ -113,7 +116,8 @@ export function decompress(codec: CompressionType, bytes: Uint8Array, place: Err
         output = load<Lz4Module>('lz4').decompressFrameSync(input);
         break;
       case 'zstd':
-        output = load<ZstdModule>('zstd').decompress(input);
+        checkZstdContentSize(input);
+        output = decompressZstd(load<ZstdModule>('zstd'), input);
         break;
     }
   } catch (error) {
@@ -163,4 +167,44 @@ function decompressSnappy(snappy: SnappyModule, input: Buffer): Buffer {
     position += length;
   }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+const ZSTD_DICT_ID_BYTES = [0, 1, 2, 4] as const;
+const ZSTD_CONTENT_SIZE_BYTES = [0, 2, 4, 8] as const;
+
+/**
+ * zstd-napi allocates a frame's declared content size before decoding it, so a corrupt header
+ * claiming gigabytes would allocate them: refuse a first frame that declares more than the ceiling.
+ * Frame header: magic u32le | descriptor u8 (bits 7-6 size flag, bit 5 single segment, bits 1-0
+ * dict id flag) | [window u8 unless single segment] | dict id 0/1/2/4 | content size 0/1/2/4/8 (LE).
+ */
+function checkZstdContentSize(input: Buffer): void {
+  if (input.length < 5 || input.readUInt32LE(0) !== ZSTD_MAGIC) return;
+  const descriptor = input[4]!;
+  const singleSegment = (descriptor & 0x20) !== 0;
+  const sizeFlag = descriptor >>> 6;
+  const sizeBytes = sizeFlag === 0 ? (singleSegment ? 1 : 0) : ZSTD_CONTENT_SIZE_BYTES[sizeFlag]!;
+  const at = 5 + (singleSegment ? 0 : 1) + ZSTD_DICT_ID_BYTES[descriptor & 0x03]!;
+  if (sizeBytes === 0 || input.length < at + sizeBytes) return;
+  let declared = 0;
+  for (let i = sizeBytes - 1; i >= 0; i--) declared = declared * 256 + input[at + i]!;
+  if (sizeBytes === 2) declared += 256;
+  if (declared > DECOMPRESSED_BYTES_MAX) throw new Error(`frame declares ${declared} bytes of content, over ${DECOMPRESSED_BYTES_MAX}`);
+}
+
+let zstdDecompressor: ZstdDecompressor | null = null;
+
+/**
+ * zstd-napi's decompression context keeps its stream state after a corrupt frame fails mid-way, and
+ * every later call on it then fails too ("Operation not authorized at current processing stage"):
+ * one bad batch would poison all zstd reads in the process. So seglog owns its context and drops it
+ * after any failure.
+ */
+function decompressZstd(zstd: ZstdModule, input: Buffer): Buffer {
+  const decompressor = zstdDecompressor ?? new zstd.Decompressor();
+  zstdDecompressor = null;
+  const output = decompressor.decompress(input);
+  zstdDecompressor = decompressor;
+  return output;
 }

@@ -23,6 +23,14 @@ export function readInt16(bytes: Uint8Array, position: number): number {
   return ((bytes[position]! << 24) | (bytes[position + 1]! << 16)) >> 16;
 }
 
+/**
+ * The int64 at `position` as a double, unchecked: exact when the value is a safe integer, otherwise
+ * not a safe integer either (see above). For hot paths that check several fields at once.
+ */
+export function readInt64Unchecked(bytes: Uint8Array, position: number): number {
+  return readInt32(bytes, position) * TWO_POW_32 + readUint32(bytes, position + 4);
+}
+
 export function readInt64(bytes: Uint8Array, position: number, place?: ErrorPlace): number {
   const value = readInt32(bytes, position) * TWO_POW_32 + readUint32(bytes, position + 4);
   if (!Number.isSafeInteger(value)) {

@@ -82,10 +82,15 @@ export function readRecord(cursor: RecordCursor, context: RecordContext): Record
   if (cursor.position !== cursor.end) cursor.fail(`record declares ${length} bytes but its fields use ${cursor.position - bodyStart}`);
   cursor.end = outerEnd;
   const seq = context.baseSequence;
+  const offset = context.baseOffset + offsetDelta;
+  const timestampMs = context.logAppendTimeMs >= 0 ? context.logAppendTimeMs : context.baseTimestampMs + timestampDelta;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(timestampMs)) {
+    cursor.failUnsafe(`record offset ${offset} or timestamp ${timestampMs} is outside the safe integer range`);
+  }
   return {
-    offset: context.baseOffset + offsetDelta,
+    offset,
     offsetDelta,
-    timestampMs: context.logAppendTimeMs >= 0 ? context.logAppendTimeMs : context.baseTimestampMs + timestampDelta,
+    timestampMs,
     key,
     value,
     headers,

@@ -17,17 +17,33 @@ export class RecordCursor {
   basePositionBytes = 0;
   path: string | undefined = undefined;
   offset: number | undefined = undefined;
+  /**
+   * True when `bytes` are a decompressed payload: a position in them has no file meaning, so errors
+   * report `basePositionBytes` (the batch) and name the position inside the payload in the message.
+   */
+  decompressed = false;
 
   reset(bytes: Uint8Array, position: number, end: number, basePositionBytes: number): this {
     this.bytes = bytes;
     this.position = position;
     this.end = end;
     this.basePositionBytes = basePositionBytes;
+    this.decompressed = false;
     return this;
   }
 
   fail(message: string): never {
+    if (this.decompressed) {
+      throw new CorruptRecordError(`${message} (byte ${this.position} of the decompressed records)`, { path: this.path,
+          positionBytes: this.basePositionBytes, offset: this.offset });
+    }
     throw new CorruptRecordError(message, { path: this.path, positionBytes: this.basePositionBytes + this.position, offset: this.offset });
+  }
+
+  /** An int64 derived from the record (offset, timestamp) left the safe integer range. */
+  failUnsafe(message: string): never {
+    const positionBytes = this.basePositionBytes + (this.decompressed ? 0 : this.position);
+    throw new UnsafeIntegerError(message, { path: this.path, positionBytes, offset: this.offset });
   }
 
   readInt8(): number {
@@ -71,7 +87,7 @@ export class RecordCursor {
     const value = raw <= Number.MAX_SAFE_INTEGER ? (raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2) : this.bigVarlong(start, position);
     if (!Number.isSafeInteger(value)) {
       throw new UnsafeIntegerError('varlong is outside the safe integer range', {
-        path: this.path, positionBytes: this.basePositionBytes + position, offset: this.offset,
+        path: this.path, positionBytes: this.basePositionBytes + (this.decompressed ? 0 : position), offset: this.offset,
       });
     }
     return value;

@@ -6,15 +6,26 @@
  * FilePool bounds how many read fds a log (or a broker's logs together) keeps open: idle handles
  * close least-recently-used first, so a log of 10,000 segments opens with none and reads with a few.
  *
+ * Mapping: once sealed (its size never changes again) the file may be mapped read-only, whole, for
+ * transfers (mmap-io only: the fallback "mapping" would read the file into memory). The mapping is
+ * dropped with the fd (eviction, retire) and by `beforeTruncate`; mmap-io cannot unmap, so the pages
+ * go when the last view is collected. Views of it are only ever handed to the kernel (socket writes),
+ * where a page past a cut end is EFAULT for that write, never SIGBUS — see file-region.ts.
+ *
  * Deletion: `retire()` means the segment left the log. Readers that already hold a region keep
- * reading — through the open fd, or by reopening the renamed `.deleted` file — until the file is
- * unlinked after fileDeleteDelayMs, which is why Kafka delays physical deletion. After that an
- * acquire is a TransferAbortedError, never a crash.
+ * reading — through the open fd (or mapping), which stay valid after the `.deleted` rename and the
+ * unlink after fileDeleteDelayMs, which is why Kafka delays physical deletion. An acquire after
+ * retire is a TransferAbortedError, never a crash.
  */
 import { closeSync, openSync, renameSync } from 'node:fs';
 import { assert } from '../assert.js';
 import { TransferAbortedError, ioError } from '../errors.js';
 import { OPEN_SEGMENT_FILES_MAX } from '../limits.js';
+import type { MappedFile } from '../platform/contract.js';
+import { mapFile, platformReport } from '../platform/index.js';
+
+/** Only a real mapping saves a copy; the fallback's would read the whole file into memory. */
+const MAPPING_SAVES_COPY = platformReport().mapFile === 'native:mmap-io';
 
 export class FilePool {
   readonly maxOpenFiles: number;
@@ -69,6 +80,13 @@ export class FileHandle {
   private retiredFlag = false;
   private sealedFlag = false;
   private sealedSizeBytes = -1;
+  /** Read-only mapping of the sealed file, made on the first mapped transfer; null otherwise. */
+  private mapping: MappedFile | null = null;
+  /** Mapping failed once (address space, EACCES, …): transfers read through the fd from then on. */
+  private mappingFailed = false;
+  /** Truncations so far and the smallest size cut to: a mapped transfer checks them when it ends. */
+  private truncationCount = 0;
+  private truncatedToBytes = Number.MAX_SAFE_INTEGER;
   /** @internal the pool's use counter when this handle was last moved to the recent end. */
   lastUsed = 0;
 
@@ -98,16 +116,35 @@ export class FileHandle {
     return this.refs;
   }
 
-  /** A read-only fd, held until `release()`. */
+  /**
+   * True if the file was cut below `endPositionBytes` by a truncation after `since` (a value of
+   * `truncations`). A mapped send cannot see a cut inside the last page — the kernel reads zeros
+   * there — so the transfer asks this when it ends and fails instead of claiming success.
+   */
+  cutBelow(endPositionBytes: number, since: number): boolean {
+    return this.truncationCount !== since && this.truncatedToBytes < endPositionBytes;
+  }
+
+  get truncations(): number {
+    return this.truncationCount;
+  }
+
+  /** True while a mapping is held (tests, stats). */
+  get mapped(): boolean {
+    return this.mapping !== null;
+  }
+
+  /**
+   * A read-only fd, held until `release()`. After `retire()` only an fd still open for an in-flight
+   * read is shared: the file is never reopened by path, which may by then name a different file (a
+   * later segment retired under the same `.deleted` name).
+   */
   acquire(): number {
     if (this.fd < 0) {
+      if (this.retiredFlag) throw new TransferAbortedError('segment was deleted', { path: this.filePath });
       try {
         this.fd = openSync(this.filePath, 'r');
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' && this.retiredFlag) {
-          throw new TransferAbortedError('segment was deleted', { path: this.filePath });
-        }
         throw ioError(error, 'cannot open segment for reading', { path: this.filePath });
       }
     }
@@ -125,9 +162,37 @@ export class FileHandle {
     }
   }
 
+  /**
+   * The whole sealed file mapped read-only, for a holder of `acquire()`; null when the file is active,
+   * was cut by a truncation, is retired, or the platform has no real mapping. The caller hands views
+   * of it to the kernel only (socket writes), never to JavaScript that reads them.
+   */
+  mappedBytes(): Buffer | null {
+    assert(this.refs > 0 && this.fd >= 0, 'mappedBytes() needs acquire() first');
+    if (!MAPPING_SAVES_COPY || !this.sealedFlag || this.retiredFlag || this.mappingFailed || this.sealedSizeBytes <= 0) return null;
+    if (this.mapping === null) {
+      try {
+        this.mapping = mapFile(this.fd, this.sealedSizeBytes, false);
+      } catch {
+        // A file shorter than its sealed size (cut by another process) or no address space: reads
+        // through the fd still work and report a short file as TransferAbortedError.
+        this.mappingFailed = true;
+        return null;
+      }
+    }
+    return this.mapping.bytes;
+  }
+
+  private dropMapping(): void {
+    if (this.mapping === null) return;
+    this.mapping.close();
+    this.mapping = null;
+  }
+
   /** @internal closes the fd if nobody holds it; true if it is closed now. */
   closeIfIdle(): boolean {
     if (this.refs > 0) return false;
+    this.dropMapping();
     if (this.fd >= 0) {
       closeSync(this.fd);
       this.fd = -1;
@@ -135,7 +200,7 @@ export class FileHandle {
     return true;
   }
 
-  /** Renames the file; an open fd stays valid. */
+  /** Renames the file; an open fd (and mapping) stays valid. */
   renameTo(newPath: string): void {
     try {
       renameSync(this.filePath, newPath);
@@ -155,19 +220,25 @@ export class FileHandle {
   }
 
   markSealed(sizeBytes: number): void {
+    assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `sealed size ${sizeBytes} is not a byte count`);
     this.sealedFlag = true;
     this.sealedSizeBytes = sizeBytes;
+    this.mappingFailed = false;
   }
 
   /**
-   * Called before the segment cuts its file below `newSizeBytes` (recovery, replication truncation).
-   * Reads use positioned reads, not mappings, so a shrinking file cannot fault: a region past the
-   * new end reads short and the transfer fails with TransferAbortedError. The file is no longer
-   * immutable, so it is not sealed any more.
+   * Called before the segment cuts its file to `newSizeBytes` (recovery, replication truncation).
+   * The file stops being sealed, so no new transfer maps it, and the mapping is dropped. Transfers
+   * already under way keep their views: a view past the new end only ever reaches the kernel, whose
+   * copy from it fails that socket write with EFAULT (a TransferAbortedError), not SIGBUS; reads
+   * through the fd past the new end read short (TransferAbortedError too).
    */
   beforeTruncate(newSizeBytes: number): void {
+    assert(Number.isSafeInteger(newSizeBytes) && newSizeBytes >= 0, `truncation size ${newSizeBytes} is not a byte count`);
     this.sealedFlag = false;
     this.sealedSizeBytes = -1;
-    void newSizeBytes;
+    this.truncationCount++;
+    this.truncatedToBytes = Math.min(this.truncatedToBytes, newSizeBytes);
+    this.dropMapping();
   }
 }

@@ -1,33 +1,48 @@
 /**
  * A slice of a segment file — what `Log.read` returns (Kafka's FileRecords slice). The bytes on disk
- * are the bytes on the wire, so a region moves to a socket or stream without decoding.
+ * are the bytes on the wire (whole batches from the first; the end may cut a batch), so a region moves
+ * to a socket or stream without decoding or re-encoding.
  *
- * Mechanism, chosen by measurement (see README): positioned `readSync` into reused 1 MiB buffers and
- * `write` to the destination, two buffers in flight so the next read overlaps the previous write.
- * On loopback this path measured ≈ 0.97× a C read+write loop, ahead of C sendfile(2); a mapping of
- * the file would save one copy but makes a truncated file a SIGBUS, and mmap-io cannot unmap.
- * A buffer is reused only after the destination has called back for it: the socket holds the
- * Buffer it was given, not a copy.
+ * Mechanism, chosen by measurement (bench/transfer, README "Zero-copy reads"): to a plain TCP or IPC
+ * socket, a sealed segment goes as 1 MiB views of a read-only mmap of the file — one kernel copy,
+ * page cache → socket buffer, ≈ 1.4× the throughput and ≈ 0.55× the CPU of read + write on loopback.
+ * Everything else (the active segment, a file cut by truncation, TLS sockets and other Writables, and
+ * every send under SEGLOG_NATIVE=0) goes through positioned `readSync` into two reused 1 MiB buffers
+ * + `write` (≈ 0.97× a C read+write loop). Node has no sendfile(2); on loopback C sendfile measured
+ * below read+write anyway.
  *
- * Failure: a destination that closes or errors, a file deleted or cut under the region — the
- * promise rejects with TransferAbortedError, the fd is released, nothing hangs.
+ * SIGBUS: a page of a mapping past the file's end faults. A view of the mapping is therefore handed
+ * only to a socket's kernel write, where the fault becomes EFAULT for that write (the transfer
+ * rejects), and never to JavaScript that would read it (TLS encrypts in user space, a generic
+ * Writable may copy) — those destinations get copies. Only sealed segments are mapped; a truncation
+ * of one calls FileHandle.beforeTruncate first, which stops new mappings.
+ *
+ * Failure: a destination that closes or errors, a file deleted or cut under the region — the promise
+ * rejects with TransferAbortedError, the fd is released, nothing hangs. Deleted but still open (the
+ * `.deleted` delay, or unlinked with the fd held) is not a failure: the bytes are still there.
  */
 import { readSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
-import { TransferAbortedError } from '../errors.js';
+import { assert } from '../assert.js';
+import { SeglogError, TransferAbortedError, ioError } from '../errors.js';
+import { LOG_OVERHEAD_BYTES } from '../limits.js';
+import type { FileSendOutcome } from '../platform/contract.js';
+import { sendFileRange } from '../platform/index.js';
 import type { FileHandle } from './file-handle.js';
 
-const CHUNK_BYTES = 1024 * 1024;
+/** Chunks of stream(): handed to the consumer, who may keep them, so each is a fresh Buffer. */
 const STREAM_CHUNK_BYTES = 64 * 1024;
-const POOL_MAX = 8;
-const bufferPool: Buffer[] = [];
+/** Position of batchLength in the log overhead (baseOffset int64, batchLength int32). */
+const BATCH_LENGTH = 8;
 
-function takeBuffer(): Buffer {
-  return bufferPool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-}
-
-function returnBuffer(buffer: Buffer): void {
-  if (bufferPool.length < POOL_MAX) bufferPool.push(buffer);
+/**
+ * Mapped views go only to a plain net.Socket (TCP or IPC, as net.connect and net.Server make them),
+ * whose writes hand the bytes straight to the kernel. Subclasses may read chunks in user space —
+ * TLSSocket encrypts them — so they, like every other Writable, get copies.
+ */
+function kernelOnly(destination: Writable): boolean {
+  return Object.getPrototypeOf(destination) === Socket.prototype;
 }
 
 export class FileRegion {
@@ -37,6 +52,9 @@ export class FileRegion {
   readonly firstOffset: number;
 
   constructor(file: FileHandle | null, positionBytes: number, sizeBytes: number, firstOffset: number) {
+    assert(Number.isSafeInteger(positionBytes) && positionBytes >= 0, `region position ${positionBytes}`);
+    assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `region size ${sizeBytes}`);
+    assert(file !== null || sizeBytes === 0, 'a region with bytes needs a file');
     this.file = file;
     this.positionBytes = positionBytes;
     this.sizeBytes = sizeBytes;
@@ -52,35 +70,62 @@ export class FileRegion {
     return this.file === null ? '' : this.file.path;
   }
 
-  /** Reads `length` bytes at region offset `from` into `target` (fully, or TransferAbortedError). */
-  private readInto(fd: number, target: Buffer, from: number, length: number): void {
-    let got = 0;
-    while (got < length) {
-      const n = readSync(fd, target, got, length - got, this.positionBytes + from + got);
-      if (n === 0) throw new TransferAbortedError(`segment ended ${this.sizeBytes - from - got} bytes before the region's end`,
-        { path: this.path, positionBytes: this.positionBytes + from + got });
-      got += n;
+  /** Reads `lengthBytes` at region offset `fromBytes` into `target` at `targetStart` (fully, or TransferAbortedError). */
+  private readInto(fd: number, target: Buffer, targetStart: number, fromBytes: number, lengthBytes: number): void {
+    const filePosition = this.positionBytes + fromBytes;
+    let readBytes = 0;
+    while (readBytes < lengthBytes) {
+      let n: number;
+      try {
+        n = readSync(fd, target, targetStart + readBytes, lengthBytes - readBytes, filePosition + readBytes);
+      } catch (error) {
+        throw ioError(error, 'cannot read segment', { path: this.path, positionBytes: filePosition + readBytes });
+      }
+      if (n === 0) {
+        throw new TransferAbortedError(`segment ended ${this.sizeBytes - fromBytes - readBytes} bytes before the region's end`,
+          { path: this.path, positionBytes: filePosition + readBytes });
+      }
+      readBytes += n;
     }
   }
 
-  /** The region's bytes in one Buffer (small reads). */
+  /** The region's bytes in one Buffer (small reads: the consumer gets a copy it may keep). */
   toBuffer(): Buffer {
     const out = Buffer.allocUnsafe(this.sizeBytes);
-    if (this.sizeBytes === 0 || this.file === null) return out;
-    const fd = this.file.acquire();
+    const file = this.file;
+    if (this.sizeBytes === 0 || file === null) return out;
+    const fd = file.acquire();
     try {
-      this.readInto(fd, out, 0, this.sizeBytes);
+      this.readInto(fd, out, 0, 0, this.sizeBytes);
     } finally {
-      this.file.release();
+      file.release();
     }
     return out;
   }
 
-  /** A Readable of the region (64 KiB chunks the consumer may keep). */
-  stream(): Readable {
-    let from = 0;
-    let fd = -1;
+  /**
+   * Size of the first batch (log overhead + batchLength), read from its 12-byte header; -1 for an
+   * empty region or one shorter than a header. The fetch planner uses it to spot a cut first batch.
+   */
+  firstBatchSizeBytes(): number {
     const file = this.file;
+    if (file === null || this.sizeBytes < LOG_OVERHEAD_BYTES) return -1;
+    const header = Buffer.allocUnsafe(LOG_OVERHEAD_BYTES);
+    const fd = file.acquire();
+    try {
+      this.readInto(fd, header, 0, 0, LOG_OVERHEAD_BYTES);
+    } finally {
+      file.release();
+    }
+    return LOG_OVERHEAD_BYTES + header.readInt32BE(BATCH_LENGTH);
+  }
+
+  /** A Readable of the region in 64 KiB chunks the consumer may keep; errors are TransferAbortedError / StorageError. */
+  stream(): Readable {
+    const file = this.file;
+    const sizeBytes = this.sizeBytes;
+    let fromBytes = 0;
+    let fd = -1;
     const release = (): void => {
       if (fd >= 0 && file !== null) file.release();
       fd = -1;
@@ -89,16 +134,16 @@ export class FileRegion {
       highWaterMark: STREAM_CHUNK_BYTES,
       read: (): void => {
         try {
-          if (from >= this.sizeBytes || file === null) {
+          if (fromBytes >= sizeBytes || file === null) {
             release();
             readable.push(null);
             return;
           }
           if (fd < 0) fd = file.acquire();
-          const length = Math.min(STREAM_CHUNK_BYTES, this.sizeBytes - from);
-          const chunk = Buffer.allocUnsafe(length);
-          this.readInto(fd, chunk, from, length);
-          from += length;
+          const lengthBytes = Math.min(STREAM_CHUNK_BYTES, sizeBytes - fromBytes);
+          const chunk = Buffer.allocUnsafe(lengthBytes);
+          this.readInto(fd, chunk, 0, fromBytes, lengthBytes);
+          fromBytes += lengthBytes;
           readable.push(chunk);
         } catch (error) {
           release();
@@ -115,91 +160,56 @@ export class FileRegion {
 
   /**
    * Writes the region's bytes to `destination` (a net.Socket or any Writable) with backpressure.
-   * Resolves with the byte count; rejects with TransferAbortedError if the destination goes away or
-   * the file is deleted or cut under the region.
+   * Resolves with the byte count once the destination has taken every byte; rejects with
+   * TransferAbortedError if the destination closes or fails, or the file is deleted or cut under
+   * the region. Listeners it adds to `destination` are gone when it settles; an 'error' the
+   * destination emits afterwards is the caller's to handle.
    */
   transferTo(destination: Writable): Promise<number> {
-    const total = this.sizeBytes;
     const file = this.file;
-    if (total === 0 || file === null) return Promise.resolve(0);
+    if (this.sizeBytes === 0 || file === null) return Promise.resolve(0);
     return new Promise<number>((resolve, reject) => {
       let fd: number;
       try {
         fd = file.acquire();
       } catch (error) {
-        reject(error instanceof TransferAbortedError ? error : new TransferAbortedError('cannot read segment', { path: this.path,
-          cause: error }));
+        reject(this.aborted('cannot read segment', 0, error));
         return;
       }
-      const spare: Buffer[] = [takeBuffer(), takeBuffer()];
-      let sent = 0; // bytes handed to the destination
-      let inFlight = 0;
-      let done = false;
-      let waitingDrain = false;
-      const finish = (error: Error | null): void => {
-        if (done) return;
-        done = true;
-        destination.off('close', onClose);
-        destination.off('error', onError);
-        destination.off('drain', onDrain);
+      let mapped = kernelOnly(destination) ? file.mappedBytes() : null;
+      // A region past the mapped (sealed) size — the file grew again after a truncation — reads.
+      if (mapped !== null && this.positionBytes + this.sizeBytes > mapped.length) mapped = null;
+      const truncations = file.truncations;
+      const endPositionBytes = this.positionBytes + this.sizeBytes;
+      sendFileRange({ fd, mapped }, this.positionBytes, this.sizeBytes, destination, (outcome: FileSendOutcome) => {
         file.release();
-        if (error !== null) reject(error);
-        else resolve(total);
-      };
-      const onClose = (): void => finish(new TransferAbortedError(`destination closed after ${sent} of ${total} bytes`, { path: this.path,
-        positionBytes: this.positionBytes + sent }));
-      const onError = (error: Error): void => {
-        const why = `destination failed after ${sent} of ${total} bytes: ${error.message}`;
-        finish(new TransferAbortedError(why, { path: this.path, cause: error }));
-      };
-      const onDrain = (): void => {
-        waitingDrain = false;
-        pump();
-      };
-      const pump = (): void => {
-        while (!done && !waitingDrain && sent < total && spare.length > 0) {
-          if (destination.destroyed || destination.writableEnded) {
-            onClose();
-            return;
-          }
-          const buffer = spare.pop()!;
-          const length = Math.min(CHUNK_BYTES, total - sent);
-          try {
-            this.readInto(fd, buffer, sent, length);
-          } catch (error) {
-            spare.push(buffer);
-            finish(error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
-          sent += length;
-          inFlight++;
-          const view = length === buffer.length ? buffer : buffer.subarray(0, length);
-          const more = destination.write(view, (error) => {
-            inFlight--;
-            spare.push(buffer);
-            if (spare.length === 2 && done) {
-              for (const b of spare.splice(0)) returnBuffer(b);
-            }
-            if (error) {
-              onError(error);
-              return;
-            }
-            if (sent === total && inFlight === 0) {
-              for (const b of spare.splice(0)) returnBuffer(b);
-              finish(null);
-              return;
-            }
-            if (!done) pump();
-          });
-          if (!more) {
-            waitingDrain = true;
-            destination.once('drain', onDrain);
-          }
-        }
-      };
-      destination.on('close', onClose);
-      destination.on('error', onError);
-      pump();
+        if (outcome.failure !== null) reject(this.failed(outcome));
+        else if (mapped !== null && file.cutBelow(endPositionBytes, truncations)) {
+          reject(this.aborted('segment was cut under the region while it was sent', outcome.sentBytes, undefined));
+        } else resolve(outcome.sentBytes);
+      });
     });
+  }
+
+  private failed(outcome: FileSendOutcome): SeglogError {
+    const sent = `after ${outcome.sentBytes} of ${this.sizeBytes} bytes`;
+    switch (outcome.failure) {
+      case 'file-ended':
+        return this.aborted(`segment was cut under the region ${sent}`, outcome.sentBytes, undefined);
+      case 'read-failed':
+        return this.aborted(`segment read failed ${sent}`, outcome.sentBytes, outcome.cause);
+      case 'destination-closed':
+        return this.aborted(`destination closed ${sent}`, outcome.sentBytes, undefined);
+      default: {
+        const detail = outcome.cause instanceof Error ? `: ${outcome.cause.message}` : '';
+        return this.aborted(`destination failed ${sent}${detail}`, outcome.sentBytes, outcome.cause);
+      }
+    }
+  }
+
+  private aborted(message: string, sentBytes: number, cause: unknown): SeglogError {
+    if (cause instanceof TransferAbortedError) return cause;
+    return new TransferAbortedError(message, { path: this.path, positionBytes: this.positionBytes + sentBytes, offset: this.firstOffset,
+      cause });
   }
 }

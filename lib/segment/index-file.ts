@@ -1,24 +1,40 @@
 /**
  * What the offset index and the time index share (Kafka's AbstractIndex): a file of fixed-size
- * big-endian entries with no header, mapped through the platform's `mapFile` (mmap-io, or a buffer
- * with write-through in the fallback — same bytes on disk either way), searched with Kafka's
- * warm-section binary search.
+ * big-endian entries with no header, mapped through the platform's `mapFile` (mmap-io, or a Buffer
+ * with write-through in the fallback — the same bytes on disk either way), searched with Kafka's
+ * warm-section binary search. Subclasses own the entry layout; this file owns the file.
  *
  * Lifecycle:
- *  - active: opened read-write, extended (sparse) to `maxIndexBytes` rounded down to whole entries
- *    and mapped; entries are appended in place. A preallocated file is what a crash leaves behind,
- *    so opening never trusts the length: trailing all-zero slots and a non-increasing tail are
- *    dropped (entry 0 may legitimately be all zeros).
- *  - sealed: nothing is opened until the first lookup (a log may hold 10,000 segments); then the file
- *    is mapped read-only and its fd closed at once (a mapping needs no fd). `release()` drops the
- *    mapping; the next lookup maps again.
+ *  - active (writable): the file is created if missing, a torn partial entry at its end is cut, and
+ *    it is extended (ftruncate up, so sparse) to `maxIndexBytes` rounded down to whole entries, then
+ *    mapped read-write; entries are written in place. A longer file (a smaller config than when it
+ *    was written, a resize down) is cut to that size first; one holding more trusted entries than
+ *    that keeps them all (the index is then simply full, and the segment rolls).
+ *  - sealed (read-only): nothing is opened at construction — a log may hold 10,000 segments. The
+ *    first lookup maps the file read-only (the fallback reads it into a Buffer) and closes the fd at
+ *    once, since a mapping needs none; `release()` drops the mapping so an LRU owner can bound
+ *    them; the next lookup maps again. A missing sealed file reads as empty.
  *  - `trimToValidSize()` (roll, close): the mapping is closed *before* the file is cut to
- *    entries × entryBytes — touching a mapping past a shortened file end is SIGBUS — and the index
- *    becomes sealed.
+ *    entries × entryBytes — touching a mapping past a shortened end of file is SIGBUS — and the
+ *    index is sealed from then on. `resize()` makes it active again.
+ *
+ * Invariants: entries [0, entries) have strictly increasing keys (offset or timestamp) and
+ * non-decreasing, non-negative relative offsets; in an active file every slot from `entries` up to
+ * the end is zero, so a crash never leaves a stale entry that looks valid after the last real one.
+ *
+ * Crash behaviour: a crash leaves the file preallocated (untrimmed), possibly with entries whose
+ * pages never reached the disk. Opening therefore never trusts the length alone: it keeps the
+ * longest prefix of plausible entries, stopping at the first all-zero slot after entry 0 (entry 0
+ * may legitimately be (0, 0)) or the first entry that does not follow its predecessor. Indexes carry
+ * no checksum; recovery rebuilds them from the .log when the segment is above the recovery point.
+ * Durability: `flush()` msyncs (fsyncs in the fallback) an active index, and fsyncs a file trimmed
+ * since its last flush; fsync of the directory (renames, creation) is the caller's job.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, unlinkSync,
+} from 'node:fs';
 import { assert } from '../assert.js';
-import { ioError } from '../errors.js';
+import { InvalidArgumentError, ioError } from '../errors.js';
 import { INDEX_WARM_SECTION_BYTES } from '../limits.js';
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
@@ -26,29 +42,48 @@ import { mapFile } from '../platform/index.js';
 export type IndexMode = 'active' | 'sealed';
 
 export interface IndexOptions {
+  /** Preallocated size of an active index (Kafka's segment.index.bytes), rounded down to whole entries. */
   maxIndexBytes: number;
   mode: IndexMode;
 }
 
 const EMPTY = Buffer.alloc(0);
+/** entryCount before a sealed index was first loaded. */
+const NOT_LOADED = -1;
+/** At most this many problem lines from one sanityCheck(): the first break is what matters. */
+const SANITY_PROBLEMS_MAX = 8;
 
 export abstract class IndexFile {
   readonly baseOffset: number;
   readonly entryBytes: number;
+  /** Kafka's warm section in entries (1024 for the offset index, 682 for the time index). */
+  private readonly warmEntries: number;
   private filePath: string;
   private maxIndexBytes: number;
   private mode: IndexMode;
   private mapped: MappedFile | null = null;
-  /** The mapped bytes (EMPTY when not mapped): lookups read them directly. */
+  /** The mapped bytes (EMPTY when not mapped): lookups read them directly, big-endian, no slicing. */
   protected bytes: Buffer = EMPTY;
-  private entryCount = -1; // -1: sealed and not loaded yet
+  private entryCount = NOT_LOADED;
+  /** Slots in the active mapping. */
+  private slotCount = 0;
+  /** Length of a sealed file when its entries were counted: a remap of the same length skips the scan. */
+  private countedFileBytes = -1;
   private writeFd = -1;
+  /** Set by a trim: the cut file has not been fsync'd since. */
+  private syncPending = false;
+  /** One entry, prepared by a subclass and handed to the mapping. */
   protected readonly scratch: Buffer;
 
   protected constructor(path: string, baseOffset: number, entryBytes: number, options: IndexOptions) {
+    if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) {
+      throw new InvalidArgumentError(`index base offset must be a non-negative safe integer, got ${baseOffset}`, { path });
+    }
+    checkMaxIndexBytes(options.maxIndexBytes, path);
     this.filePath = path;
     this.baseOffset = baseOffset;
     this.entryBytes = entryBytes;
+    this.warmEntries = Math.floor(INDEX_WARM_SECTION_BYTES / entryBytes);
     this.maxIndexBytes = options.maxIndexBytes;
     this.mode = options.mode;
     this.scratch = Buffer.alloc(entryBytes);
@@ -63,142 +98,240 @@ export abstract class IndexFile {
     return this.mode === 'active';
   }
 
+  /** Whether a mapping or an fd is held right now (a sealed index holds neither until a lookup). */
   get isOpen(): boolean {
-    return this.mapped !== null;
+    return this.mapped !== null || this.writeFd >= 0;
   }
 
-  /** Entries in use. */
+  /** Entries in use (loads a sealed index). */
   get entries(): number {
     this.ensureLoaded();
     return this.entryCount;
   }
 
-  /** Slots of the preallocated file (active), or the entries (sealed). */
+  /** Slots of the active file; for a sealed one its entries (nothing more can be appended). */
   get maxEntries(): number {
-    return this.mode === 'active' ? Math.floor(this.maxIndexBytes / this.entryBytes) : this.entries;
+    return this.mode === 'active' ? this.slotCount : this.entries;
   }
 
   get isFull(): boolean {
-    return this.mode === 'active' && this.entries >= this.maxEntries;
+    return this.entries >= this.maxEntries;
   }
 
+  /** Bytes of valid entries (what the file is trimmed to). */
   get sizeBytes(): number {
     return this.entries * this.entryBytes;
   }
 
-  /** The key (offset or timestamp) of entry `i`; subclasses know the layout. */
-  protected abstract keyAt(i: number): number;
-  /** Relative offset of entry `i` (both layouts carry one). */
-  protected abstract relativeOffsetAt(i: number): number;
+  // ---------------------------------------------------------------------------------------------
+  // Layout hooks (subclasses)
+
+  /** The search key (offset relative to base, or timestamp) of entry `i` in `bytes`. */
+  protected abstract keyIn(bytes: Buffer, i: number): number;
+  /** Relative offset of entry `i` in `bytes`. */
+  protected abstract relativeOffsetIn(bytes: Buffer, i: number): number;
+  /**
+   * Why entry `i` of `bytes` cannot be trusted after entry `i − 1` (or, for i = 0, on its own), or
+   * null when it can. Keys must strictly increase and relative offsets be ≥ 0 and non-decreasing;
+   * subclasses may add checks on their other field.
+   */
+  protected describeBreak(bytes: Buffer, i: number): string | null {
+    const relative = this.relativeOffsetIn(bytes, i);
+    if (relative < 0) return `entry ${i} has a negative relative offset ${relative}`;
+    if (i === 0) return null;
+    const key = this.keyIn(bytes, i);
+    const previousKey = this.keyIn(bytes, i - 1);
+    if (key <= previousKey) {
+      return `entry ${i}: ${this.keyName()} ${this.keyValue(key)} is not above the previous entry's ${this.keyValue(previousKey)}`;
+    }
+    const previousRelative = this.relativeOffsetIn(bytes, i - 1);
+    if (relative < previousRelative) {
+      return `entry ${i}: offset ${this.baseOffset + relative} is below the previous entry's ${this.baseOffset + previousRelative}`;
+    }
+    return null;
+  }
+  /** 'offset' or 'timestamp', for messages (a method: hooks run inside the base constructor). */
+  protected abstract keyName(): string;
+  /** A key as a message shows it (offsets absolute). */
+  protected abstract keyValue(key: number): number;
+  /** Kafka's own sanity checks (§4.5 / §5.4) over the first `entries` entries of `bytes`. */
+  protected abstract kafkaSanityProblems(bytes: Buffer, entries: number): string[];
+
+  protected keyAt(i: number): number {
+    return this.keyIn(this.bytes, i);
+  }
+
+  protected relativeOffsetAt(i: number): number {
+    return this.relativeOffsetIn(this.bytes, i);
+  }
+
+  /** Asserts `i` is an entry: reading past `entries` is a caller bug (the slot is zero or stale). */
+  protected checkSlot(i: number): void {
+    assert(Number.isInteger(i) && i >= 0 && i < this.entries, `index entry ${i} outside [0, ${this.entryCount}) of ${this.filePath}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Opening and loading
 
   private openActive(): void {
     const path = this.filePath;
+    const entryBytes = this.entryBytes;
     let fd = -1;
     try {
       fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-      const existingBytes = fstatSync(fd).size;
-      const slots = Math.floor(this.maxIndexBytes / this.entryBytes);
-      const mapBytes = slots * this.entryBytes;
-      const found = Math.min(Math.floor(existingBytes / this.entryBytes), slots);
-      // Cut a torn partial entry and anything past the slots, then extend to the preallocated size.
-      if (existingBytes !== mapBytes) ftruncateSync(fd, Math.min(existingBytes - (existingBytes % this.entryBytes), mapBytes));
-      ftruncateSync(fd, mapBytes);
-      this.mapped = mapFile(fd, mapBytes, true);
-      this.bytes = this.mapped.bytes;
+      let existingBytes = fstatSync(fd).size;
+      let found = Math.floor(existingBytes / entryBytes);
+      const targetSlots = Math.floor(this.maxIndexBytes / entryBytes);
+      // More slots than configured (a smaller segmentIndexBytes, a resize down, a crashed file of an
+      // earlier, larger config): keep the slots that hold entries, not the old preallocation, which
+      // would let the index outgrow its bound. Read, not mapped: the file is cut right after.
+      if (found > targetSlots) {
+        const head = Buffer.alloc(found * entryBytes);
+        let readBytes = 0;
+        while (readBytes < head.length) {
+          const n = readSync(fd, head, readBytes, head.length - readBytes, readBytes);
+          if (n === 0) break;
+          readBytes += n;
+        }
+        found = Math.max(targetSlots, this.validPrefix(head, Math.floor(readBytes / entryBytes)));
+        ftruncateSync(fd, found * entryBytes);
+        existingBytes = found * entryBytes;
+      }
+      const slots = Math.max(targetSlots, found);
+      // Cut a torn partial entry first, so the extension below leaves zeros, not its bytes, behind.
+      if (existingBytes % entryBytes !== 0) ftruncateSync(fd, found * entryBytes);
+      if (found !== slots || existingBytes % entryBytes !== 0) ftruncateSync(fd, slots * entryBytes);
+      const mapped = mapFile(fd, slots * entryBytes, true);
+      this.mapped = mapped;
+      this.bytes = mapped.bytes;
       this.writeFd = fd;
-      this.entryCount = this.validPrefix(found);
+      this.slotCount = slots;
       this.mode = 'active';
+      const valid = this.validPrefix(mapped.bytes, found);
+      // An untrusted tail is zeroed: later appends must not land in front of stale entries that a
+      // reopen after a crash would take as the continuation.
+      if (valid < found && this.hasNonZero(mapped.bytes, valid, found)) {
+        mapped.write(valid * entryBytes, Buffer.alloc((found - valid) * entryBytes));
+      }
+      this.entryCount = valid;
+      this.countedFileBytes = -1;
     } catch (error) {
       if (fd >= 0 && this.writeFd !== fd) closeSync(fd);
       throw ioError(error, 'cannot open index', { path });
     }
   }
 
+  /** Maps a sealed index on first use (and again after release()). */
   private ensureLoaded(): void {
-    if (this.entryCount >= 0 && (this.mapped !== null || this.entryCount === 0)) return;
+    if (this.mapped !== null || this.mode === 'active') return;
+    if (this.entryCount === 0 && this.countedFileBytes <= 0) return; // empty or missing: nothing to map
     const path = this.filePath;
     let fd = -1;
     try {
       fd = openSync(path, 'r');
-      const sizeBytes = fstatSync(fd).size;
-      const found = Math.floor(sizeBytes / this.entryBytes);
-      const mapBytes = found * this.entryBytes;
-      this.mapped = mapBytes > 0 ? mapFile(fd, mapBytes, false) : null;
-      this.bytes = this.mapped === null ? EMPTY : this.mapped.bytes;
-      this.entryCount = this.validPrefix(found);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        // A missing sealed index reads as empty: lookups fall back to a scan from position 0.
-        this.mapped = null;
-        this.bytes = EMPTY;
-        this.entryCount = 0;
-        return;
+      const fileBytes = fstatSync(fd).size;
+      const found = Math.floor(fileBytes / this.entryBytes);
+      const mapped = found > 0 ? mapFile(fd, found * this.entryBytes, false) : null;
+      this.mapped = mapped;
+      this.bytes = mapped === null ? EMPTY : mapped.bytes;
+      if (this.countedFileBytes !== fileBytes || this.entryCount === NOT_LOADED) {
+        this.entryCount = this.validPrefix(this.bytes, found);
+        this.countedFileBytes = fileBytes;
       }
-      throw ioError(error, 'cannot open index', { path });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot open index', { path });
+      // A missing sealed index reads as empty: lookups then start a scan at position 0.
+      this.closeMapping();
+      this.entryCount = 0;
+      this.countedFileBytes = 0;
     } finally {
       if (fd >= 0) closeSync(fd);
     }
   }
 
-  /** How many leading entries to trust: strictly increasing keys, no all-zero slot after entry 0. */
-  private validPrefix(found: number): number {
+  /** How many leading entries of `bytes` to trust (see the header). */
+  private validPrefix(bytes: Buffer, found: number): number {
     let n = 0;
-    let lastKey = Number.NEGATIVE_INFINITY;
-    let lastRelative = -1;
-    for (; n < found; n++) {
-      if (n > 0 && this.isZeroSlot(n)) break;
-      const key = this.keyAt(n);
-      const relative = this.relativeOffsetAt(n);
-      if (key <= lastKey || relative < lastRelative || relative < 0) break;
-      lastKey = key;
-      lastRelative = relative;
-    }
+    while (n < found && !(n > 0 && this.isZeroSlot(bytes, n)) && this.describeBreak(bytes, n) === null) n++;
     return n;
   }
 
-  private isZeroSlot(i: number): boolean {
-    const bytes = this.bytes;
-    const start = i * this.entryBytes;
-    for (let b = start; b < start + this.entryBytes; b++) if (bytes[b] !== 0) return false;
+  private isZeroSlot(bytes: Buffer, i: number): boolean {
+    const end = (i + 1) * this.entryBytes;
+    for (let b = i * this.entryBytes; b < end; b++) if (bytes[b] !== 0) return false;
     return true;
   }
 
-  /** Problems Kafka's sanity checks (and a length check) would report; empty when healthy. */
+  private hasNonZero(bytes: Buffer, fromEntry: number, toEntry: number): boolean {
+    for (let i = fromEntry; i < toEntry; i++) if (!this.isZeroSlot(bytes, i)) return true;
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checks
+
+  /**
+   * Problems with the file as it is on disk, empty when healthy: Kafka's sanity checks (§4.5, §5.4),
+   * a length that is not a multiple of the entry size, entries that do not follow their
+   * predecessor, and (for a sealed index) an untrimmed zero tail. Never throws for bad contents.
+   */
   sanityCheck(): string[] {
-    const problems: string[] = [];
-    let fileBytes = -1;
+    const path = this.filePath;
+    let bytes: Buffer;
     try {
-      const fd = openSync(this.filePath, 'r');
-      fileBytes = fstatSync(fd).size;
-      closeSync(fd);
-    } catch {
-      problems.push(`${this.filePath}: missing`);
-      return problems;
+      bytes = readFileSync(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return [code === 'ENOENT' ? `${path}: does not exist` : `${path}: cannot be read (${code ?? String(error)})`];
     }
-    if (fileBytes % this.entryBytes !== 0) problems.push(`${this.filePath}: length ${fileBytes} is not a multiple of ${this.entryBytes}`);
-    const found = Math.floor(fileBytes / this.entryBytes);
-    if (this.mode === 'sealed' && this.entries < found) {
-      problems.push(`${this.filePath}: only ${this.entries} of ${found} entries are increasing and non-empty`);
+    const problems: string[] = [];
+    const entryBytes = this.entryBytes;
+    if (bytes.length % entryBytes !== 0) {
+      problems.push(`${path}: length ${bytes.length} is not a multiple of ${entryBytes}`);
+    }
+    const found = Math.floor(bytes.length / entryBytes);
+    let used = found;
+    while (used > 1 && this.isZeroSlot(bytes, used - 1)) used--;
+    if (used < found && this.mode === 'sealed') {
+      problems.push(`${path}: ${found - used} empty slots after entry ${used - 1} (the file was not trimmed)`);
+    }
+    for (const problem of this.kafkaSanityProblems(bytes, this.mode === 'active' ? this.entries : found)) {
+      problems.push(`${path}: ${problem}`);
+    }
+    for (let i = 0; i < used && problems.length < SANITY_PROBLEMS_MAX; i++) {
+      const zeroHole = i > 0 && this.isZeroSlot(bytes, i);
+      const why = zeroHole ? `entry ${i} is empty` : this.describeBreak(bytes, i);
+      if (why === null) continue;
+      problems.push(`${path}: ${why}; only ${i} of ${used} entries are trusted`);
+      break;
     }
     return problems;
   }
 
-  /** Kafka's lookup: the largest entry whose key ≤ target, -1 if none; hot entries searched first. */
+  // ---------------------------------------------------------------------------------------------
+  // Search
+
+  /**
+   * Kafka's lookup: slot of the largest entry whose key ≤ target, -1 if none. The last 8 KiB of
+   * entries (the warm section) is searched first when the target lies there — where in-sync readers
+   * and appends look — so their probes stay on pages that are already in memory instead of touching
+   * the cold pages a plain binary search over the whole file would visit.
+   */
   protected largestLowerBound(target: number): number {
     const entries = this.entries;
     if (entries === 0) return -1;
-    const warmEntries = Math.floor(INDEX_WARM_SECTION_BYTES / this.entryBytes);
-    const firstHot = Math.max(0, entries - 1 - warmEntries);
+    const firstHot = Math.max(0, entries - 1 - this.warmEntries);
     if (this.keyAt(firstHot) < target) return this.binarySearch(target, firstHot, entries - 1);
     if (this.keyAt(0) > target) return -1;
     return this.binarySearch(target, 0, firstHot);
   }
 
+  /** Largest slot in [begin, end] with key ≤ target; the caller guarantees key(begin) ≤ target. */
   private binarySearch(target: number, begin: number, end: number): number {
     let lo = begin;
     let hi = end;
     while (lo < hi) {
-      const mid = lo + ((hi - lo + 1) >>> 1);
+      const mid = (lo + hi + 1) >>> 1;
       const key = this.keyAt(mid);
       if (key > target) hi = mid - 1;
       else if (key < target) lo = mid;
@@ -207,110 +340,182 @@ export abstract class IndexFile {
     return lo;
   }
 
-  /** Writes the entry prepared in `scratch` at the end. */
+  /** Smallest slot whose relative offset is ≥ `relativeOffset` (entries when none): where truncation cuts. */
+  protected firstSlotAtOrAbove(relativeOffset: number): number {
+    let lo = 0;
+    let hi = this.entries;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.relativeOffsetAt(mid) < relativeOffset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Mutation
+
+  /** Writes the entry prepared in `scratch` after the last one. */
   protected appendScratch(): void {
-    assert(this.mode === 'active' && this.mapped !== null, 'append to an index that is not active');
-    assert(this.entryCount < this.maxEntries, 'append to a full index (the segment must roll first)');
-    this.mapped.write(this.entryCount * this.entryBytes, this.scratch);
+    const mapped = this.mapped;
+    assert(this.mode === 'active' && mapped !== null, `append to ${this.filePath}, which is not active`);
+    assert(this.entryCount < this.slotCount, `append to the full index ${this.filePath} (the segment must roll first)`);
+    mapped.write(this.entryCount * this.entryBytes, this.scratch);
     this.entryCount++;
   }
 
-  /** Keeps the first `entries` entries; the freed slots are zeroed so a reopen does not see them. */
-  protected truncateEntries(entries: number): void {
+  /** Keeps the first `keep` entries. Active: the freed slots are zeroed (see the invariants). Sealed: the file is cut. */
+  protected truncateEntries(keep: number): void {
     const current = this.entries;
-    if (entries >= current) return;
-    if (this.mode === 'active' && this.mapped !== null) {
-      const zeros = Buffer.alloc((current - entries) * this.entryBytes);
-      this.mapped.write(entries * this.entryBytes, zeros);
-      this.entryCount = entries;
+    if (keep >= current) return;
+    const mapped = this.mapped;
+    if (this.mode === 'active' && mapped !== null) {
+      mapped.write(keep * this.entryBytes, Buffer.alloc((current - keep) * this.entryBytes));
+      this.entryCount = keep;
       return;
     }
     this.closeMapping();
+    const path = this.filePath;
     try {
-      const fd = openSync(this.filePath, 'r+');
+      const fd = openSync(path, 'r+');
       try {
-        ftruncateSync(fd, entries * this.entryBytes);
+        ftruncateSync(fd, keep * this.entryBytes);
       } finally {
         closeSync(fd);
       }
     } catch (error) {
-      throw ioError(error, 'cannot truncate index', { path: this.filePath });
+      throw ioError(error, 'cannot truncate index', { path });
     }
-    this.entryCount = entries;
+    this.entryCount = keep;
+    this.countedFileBytes = keep * this.entryBytes;
+    this.syncPending = true;
   }
 
-  /** Forgets every entry (recovery rebuilds the index). */
+  /** Forgets every entry (recovery rebuilds the index); a sealed index becomes active again. */
   reset(): void {
-    if (this.mode !== 'active') {
-      this.resize(this.maxIndexBytes);
-    }
+    if (this.mode !== 'active') this.resize(this.maxIndexBytes);
     this.truncateEntries(0);
   }
 
-  /** Cuts the file to its entries and turns sealed (roll, close). Safe to call twice. */
+  /** Cuts the file to its entries and seals the index (roll, close). A no-op when already sealed. */
   trimToValidSize(): void {
     if (this.mode !== 'active') return;
+    const path = this.filePath;
     const validBytes = this.entryCount * this.entryBytes;
-    this.flush();
-    this.closeMapping();
-    try {
-      ftruncateSync(this.writeFd, validBytes);
-    } catch (error) {
-      throw ioError(error, 'cannot trim index', { path: this.filePath });
-    } finally {
-      closeSync(this.writeFd);
-      this.writeFd = -1;
-    }
+    const fd = this.writeFd;
+    this.closeMapping(); // before the cut: the mapping must never see a shorter file
+    this.writeFd = -1;
     this.mode = 'sealed';
+    this.countedFileBytes = validBytes;
+    this.syncPending = true;
+    try {
+      ftruncateSync(fd, validBytes);
+    } catch (error) {
+      this.countedFileBytes = -1; // the file kept its length: recount on the next load
+      throw ioError(error, 'cannot trim index', { path });
+    } finally {
+      closeSync(fd);
+    }
   }
 
-  /** Makes a sealed index active again with `maxIndexBytes` of slots (truncation reactivates a segment). */
+  /**
+   * Makes the index active with `maxIndexBytes` of slots (truncation re-activates a segment; load
+   * re-extends the last one), or changes an active index's size. The entries are kept.
+   */
   resize(maxIndexBytes: number): void {
-    if (this.mode === 'active') return;
-    this.ensureLoaded();
-    const keep = this.entryCount;
-    this.closeMapping();
+    checkMaxIndexBytes(maxIndexBytes, this.filePath);
+    if (this.mode === 'active') {
+      const slots = Math.floor(maxIndexBytes / this.entryBytes);
+      if (slots < this.entryCount) {
+        throw new InvalidArgumentError(`cannot resize index to ${maxIndexBytes} bytes: it holds ${this.entryCount} entries`,
+          { path: this.filePath });
+      }
+      this.closeMapping();
+      const fd = this.writeFd;
+      this.writeFd = -1;
+      closeSync(fd);
+    } else {
+      this.ensureLoaded();
+      this.closeMapping();
+    }
     this.maxIndexBytes = maxIndexBytes;
     this.openActive();
-    if (this.entryCount > keep) this.entryCount = keep;
   }
 
+  /** Makes written entries durable: msync (fsync in the fallback) when active, fsync after a trim. */
   flush(): void {
-    if (this.mode === 'active' && this.mapped !== null) this.mapped.flush();
+    if (this.mode === 'active' && this.mapped !== null) {
+      this.mapped.flush();
+      this.syncPending = false;
+      return;
+    }
+    if (!this.syncPending) return;
+    const path = this.filePath;
+    let fd = -1;
+    try {
+      fd = openSync(path, 'r');
+      fsyncSync(fd);
+      this.syncPending = false;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot fsync index', { path });
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
   }
 
-  /** Drops the mapping of a sealed index (an LRU owner bounds mappings this way). */
+  /** Drops the mapping of a sealed index (an LRU owner bounds mappings this way); the next lookup maps again. */
   release(): void {
     if (this.mode === 'active') return;
     this.closeMapping();
   }
 
   private closeMapping(): void {
-    if (this.mapped !== null) this.mapped.close();
+    const mapped = this.mapped;
     this.mapped = null;
     this.bytes = EMPTY;
+    if (mapped !== null) mapped.close();
   }
 
+  /** Renames the file (e.g. to `.deleted` or from `.swap`); the index keeps working under the new name. */
   renameTo(newPath: string): void {
     try {
       renameSync(this.filePath, newPath);
     } catch (error) {
+      // A sealed index may never have been written (lazy creation): nothing to move.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot rename index', { path: this.filePath });
     }
     this.filePath = newPath;
   }
 
+  /** Trims an active index (Kafka does so on close) and drops mapping and fd. Lookups may still map it again. */
   close(): void {
     if (this.mode === 'active') this.trimToValidSize();
     this.closeMapping();
   }
 
-  deleteIfExists(): void {
-    this.close();
+  /** Drops mapping and fd and unlinks the file. True if a file was removed. */
+  deleteIfExists(): boolean {
+    this.closeMapping();
+    if (this.writeFd >= 0) {
+      closeSync(this.writeFd);
+      this.writeFd = -1;
+    }
+    this.mode = 'sealed';
+    this.entryCount = 0;
+    this.countedFileBytes = 0;
+    this.syncPending = false;
     try {
       unlinkSync(this.filePath);
-    } catch {
-      // Already gone.
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw ioError(error, 'cannot delete index', { path: this.filePath });
     }
+  }
+}
+
+function checkMaxIndexBytes(maxIndexBytes: number, path: string): void {
+  if (!Number.isSafeInteger(maxIndexBytes) || maxIndexBytes < 0 || maxIndexBytes > 2 ** 31 - 1) {
+    throw new InvalidArgumentError(`maxIndexBytes must be an integer in [0, 2^31 − 1], got ${maxIndexBytes}`, { path });
   }
 }

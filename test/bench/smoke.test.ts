@@ -14,14 +14,14 @@ import { lastJsonObject } from '../../bench/spawn.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
 const MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
-/** The suite promises < 10 s; the slack covers `npm test` running two files at once on 2 cores. */
-const SMOKE_LIMIT_MS = 30_000;
+/** The suite promises < 10 s on an idle machine; the slack covers `npm test` and other work sharing 2 cores (load 10+ seen). */
+const SMOKE_LIMIT_MS = 60_000;
 
 function runBench(args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
   const started = performance.now();
   const env = { ...process.env };
   delete env['SEGLOG_NATIVE'];
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, timeout: 240_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
 }
 

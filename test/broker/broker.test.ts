@@ -158,4 +158,26 @@ test('background maintenance: __consumer_offsets compacts and keeps the latest c
   await broker.close();
 });
 
+test('the background task runs retention and compaction on its own timer, not only when asked', async () => {
+  const dir = tempDir('seglog-broker-');
+  const broker = await Broker.open(dir, { logCheckIntervalMs: 50 });
+  try {
+    await broker.createTopic('aged', { partitions: 1, config: { retentionMs: 60_000, segmentBytes: 4096 } });
+    const hourAgoMs = Date.now() - 3_600_000;
+    for (let i = 0; i < 40; i++) await broker.produce('aged', 0, [{ value: 'x'.repeat(500), timestampMs: hourAgoMs }]);
+    const log = broker.log('aged', 0);
+    assert.ok(log.stats().segments > 3, 'several rolled segments');
+    assert.is(log.logStartOffset, 0);
+    const runs: number[] = [];
+    broker.logManager.on('run', (report: { nowMs: number }) => runs.push(report.nowMs));
+    const deadlineMs = Date.now() + 5_000;
+    while (Date.now() < deadlineMs && log.logStartOffset === 0) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(runs.length >= 1, 'a scheduled pass ran');
+    assert.ok(log.logStartOffset > 0, 'expired segments deleted by the scheduled pass');
+    assert.is(log.stats().segments, 1, 'only the active segment is left');
+  } finally {
+    await broker.close();
+  }
+});
+
 test.run();

@@ -1,4 +1,5 @@
-// librdkafka through kcat: produce (-P) with every codec kcat offers, consume (-C -o beginning -e).
+// librdkafka through kcat: produce (-P) with every codec kcat offers, consume (-C -o beginning -e), and
+// librdkafka's group consumer (-G) committing and resuming.
 // kcat is a Debian package (apt-get install -y kcat); when it is absent this file says so loudly and
 // registers no test, which scripts/test.mjs reports as a failed (zero-test) file — never a silent pass.
 import { test } from 'uvu';
@@ -57,5 +58,29 @@ if (kcatPath === undefined) {
       assert.equal([...codecs], [codec]);
     });
   }
+  test('kcat balanced consumer (-G): consumes in a group, commits, and a second run resumes after the commit', async () => {
+    const topic = 'kcat-group';
+    const broker = `127.0.0.1:${serve.port}`;
+    const admin = new kafkajs.Kafka({ brokers: [broker], logLevel: kafkajs.logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    await admin.disconnect();
+    const produce = (from: number, count: number): void => {
+      const lines = Array.from({ length: count }, (_, i) => `g${from + i}:v${from + i}`);
+      const produced = kcat(['-P', '-b', broker, '-t', topic, '-K', ':'], `${lines.join('\n')}\n`);
+      assert.is(produced.status, 0, produced.stderr);
+    };
+    // -G ends (-e) at the end of every assigned partition and commits what it consumed on close.
+    const consume = (): string[] => {
+      const out = kcat(['-b', broker, '-G', 'kcat-g', '-X', 'auto.offset.reset=earliest', '-e', '-q', '-f', '%k\n', topic]);
+      assert.is(out.status, 0, out.stderr);
+      return out.stdout.split('\n').filter((l) => l.length > 0).sort();
+    };
+    produce(0, 40);
+    assert.is(consume().length, 40);
+    produce(40, 7);
+    assert.equal(consume(), Array.from({ length: 7 }, (_, i) => `g${40 + i}`).sort(), 'only what came after the commit');
+  });
+
   test.run();
 }

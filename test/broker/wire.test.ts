@@ -142,4 +142,42 @@ test('a thousand idle connections do not stop a new client being served', async 
   for (const s of idle) s.destroy();
 });
 
+function fetchFrame(correlationId: number, offset: number, maxBytes: number): Buffer {
+  return requestFrame(ApiKey.Fetch, 11, correlationId, (w) => {
+    w.int32(-1).int32(0).int32(1).int32(maxBytes).int8(0).int32(0).int32(-1);
+    w.int32(1).string('t').int32(1).int32(0).int32(-1).int64(offset).int64(-1).int32(maxBytes);
+    w.int32(0).string('');
+  });
+}
+
+test('a client that stops reading its responses does not stall fetches for another client', async () => {
+  const big = Array.from({ length: 50 }, (_, i) => ({ key: `s${i}`, value: 'y'.repeat(1000) }));
+  // Earlier tests' batches carry 2023 timestamps, so (as in Kafka) the segment rolled after them and a
+  // fetch from 0 stops at that segment's end: read from where these records start.
+  const from = broker.log('t', 0).logEndOffset;
+  for (let i = 0; i < 40; i++) await broker.produce('t', 0, big);
+  // No 'data' listener: the socket stays paused, the kernel buffers fill, the server's writes back up.
+  const stalled = await new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+    const s = connect(server.port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  const fetchedBytes = (): number => broker.stats().find((p) => p.topic === 't')?.fetchBytesTotal ?? 0;
+  const fetchedBefore = fetchedBytes();
+  const availableBytes = broker.log('t', 0).read(from, { maxBytes: 4 << 20 }).sizeBytes;
+  for (let i = 0; i < 20; i++) stalled.write(fetchFrame(100 + i, from, 4 << 20));
+  await new Promise((r) => setTimeout(r, 300));
+  // The server answers one request at a time per connection and waits for the socket to drain.
+  assert.ok(fetchedBytes() - fetchedBefore < 10 * availableBytes, 'the stalled connection is held back, not buffered in memory');
+  const healthy = await WireClient.open(server.port);
+  for (let i = 0; i < 3; i++) {
+    const started = process.hrtime.bigint();
+    const frame = await healthy.request(fetchFrame(200 + i, from, 1 << 20));
+    assert.is(frame.readInt32BE(0), 200 + i);
+    assert.ok(frame.length > 1 << 19, `a full fetch answer (${frame.length} bytes)`);
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 2000, 'answered while the other client is stalled');
+  }
+  healthy.close();
+  stalled.destroy();
+});
+
 test.run();

@@ -256,7 +256,8 @@ test('flush advances the recovery point and writes the checkpoint', async () => 
   assert.is(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8').trim().split('\n')[2]?.split(' ')[2], '10');
   const flushed = await Log.open(tempDir(), { flushMessages: 5 });
   flushed.append(records(0, 5));
-  await new Promise((r) => setTimeout(r, 50));
+  // The flush runs in the background (an fsync in the thread pool): wait for it, bounded.
+  for (let waitedMs = 0; flushed.recoveryPoint < 5 && waitedMs < 10_000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20));
   assert.is(flushed.recoveryPoint, 5, 'flushMessages triggers a background flush');
   await flushed.close();
   await log.close();

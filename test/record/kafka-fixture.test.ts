@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeBatches } from '../../lib/record/index.js';
+import { BatchHeaderView, decodeBatches, validateBatchRecords } from '../../lib/record/index.js';
 
 const fixture = (path: string) => readFileSync(fileURLToPath(new URL(`../../../fixtures/kafka-broker/${path}`, import.meta.url)));
 
@@ -49,6 +49,36 @@ test('__cluster_metadata-0: 4,814 batches, 4,929 records, control records includ
   assert.is(c.batches, 4814);
   assert.is(c.records, 4929);
   assert.ok(c.control > 0);
+});
+
+test('__cluster_metadata-0: its control batch is a KRaft LEADER_CHANGE record', () => {
+  const types: string[] = [];
+  for (const batch of decodeBatches(fixture('__cluster_metadata-0/00000000000000000000.log'))) {
+    if (!batch.isControl) continue;
+    assert.is(batch.recordsCount, 1);
+    types.push(batch.controlRecord()!.controlType);
+  }
+  assert.equal(types, ['LEADER_CHANGE']);
+});
+
+test('validateBatchRecords accepts every broker-written batch; header views agree with the decoder', () => {
+  for (const path of ['__consumer_offsets-6', 'TestTopicPatient-0', '__cluster_metadata-0']) {
+    const bytes = fixture(`${path}/00000000000000000000.log`);
+    const view = new BatchHeaderView();
+    for (const batch of decodeBatches(bytes)) {
+      view.load(bytes, batch.positionBytes);
+      assert.equal([view.baseOffset, view.lastOffset, view.crc, view.maxTimestampMs, view.recordsCount, view.producerId],
+          [batch.baseOffset, batch.lastOffset, batch.crc, batch.maxTimestampMs, batch.recordsCount, batch.producerId]);
+      const max = batch.recordArray().reduce((m, r) => Math.max(m, r.timestampMs), -1);
+      assert.is(validateBatchRecords(bytes, batch.positionBytes, path).maxTimestampMs, max);
+    }
+  }
+});
+
+test('TestTopicPatient-0: an idempotent producer wrote it (producer id, epoch, sequences present)', () => {
+  for (const batch of decodeBatches(fixture('TestTopicPatient-0/00000000000000000000.log'))) {
+    assert.ok(batch.producerId >= 0 && batch.producerEpoch >= 0 && batch.baseSequence >= 0);
+  }
 });
 
 test.run();

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   BatchEncoder, decodeBatches, encodeBatch, encodeControlBatch, setBaseOffset, setLogAppendTime, setMaxTimestamp, setPartitionLeaderEpoch,
-  validateBatchRecords, computeBatchCrc, storedBatchCrc, RecordCursor, writeVarlong, writeVarint, sizeOfVarlong,
+  validateBatchRecords, computeBatchCrc, storedBatchCrc,
   type CompressionType, type RecordInput,
 } from '../../lib/record/index.js';
-import { CorruptRecordError, InvalidRecordError, UnsafeIntegerError } from '../../lib/errors.js';
+import { CorruptRecordError, InvalidArgumentError, InvalidRecordError, UnsafeIntegerError } from '../../lib/errors.js';
 
 const CODECS: CompressionType[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 const TS = 1_700_000_000_000;
@@ -137,27 +137,29 @@ test('validateBatchRecords: max timestamp over records, contiguous deltas and co
   assert.throws(() => validateBatchRecords(gappy, 0), (e: unknown) => e instanceof InvalidRecordError || e instanceof CorruptRecordError);
 });
 
-test('varint and varlong edge values round trip; too long is a typed error', () => {
-  const out = new Uint8Array(16);
-  for (const v of [0, -1, 1, 63, 64, -64, -65, 2147483647, -2147483648]) {
-    const end = writeVarint(out, 0, v);
-    assert.is(new RecordCursor().reset(out, 0, end, 0).readVarint(), v);
-  }
-  for (const v of [0, -1, 2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1_700_000_000_000]) {
-    const end = writeVarlong(out, 0, v);
-    assert.is(end, sizeOfVarlong(v));
-    assert.is(new RecordCursor().reset(out, 0, end, 0).readVarlong(), v);
-  }
-  const tooLong = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-  assert.throws(() => new RecordCursor().reset(tooLong, 0, 6, 0).readVarint(), (e: unknown) => e instanceof CorruptRecordError);
-  const huge = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-  assert.throws(() => new RecordCursor().reset(huge, 0, 10, 0).readVarlong(), (e: unknown) => e instanceof UnsafeIntegerError);
-});
-
 test('int64 outside the safe range is UnsafeIntegerError, not a rounded offset', () => {
   const bytes = encodeBatch([{ value: 'x', timestampMs: TS }]);
   Buffer.from(bytes.buffer, bytes.byteOffset).writeBigInt64BE(2n ** 62n, 0);
   assert.throws(() => [...decodeBatches(bytes)], (e: unknown) => e instanceof UnsafeIntegerError);
+});
+
+test('offsets past 2^53 − 1 derived from a header or a record are UnsafeIntegerError', () => {
+  const bytes = Buffer.from(encodeBatch([{ value: 'a', timestampMs: TS }, { value: 'b', timestampMs: TS }],
+      { baseOffset: Number.MAX_SAFE_INTEGER }));
+  assert.throws(() => [...decodeBatches(bytes)], (e: unknown) => e instanceof UnsafeIntegerError, 'lastOffset = baseOffset + 1 is unsafe');
+  bytes.writeInt32BE(0, 23); // lastOffsetDelta 0: the header is fine, record 1's offset is not
+  const [batch] = [...decodeBatches(bytes)];
+  assert.throws(() => batch!.recordArray(), (e: unknown) => e instanceof UnsafeIntegerError);
+});
+
+test('encoder arguments: bad offset deltas and last offset delta are InvalidArgumentError', () => {
+  const two = [{ value: 'a', timestampMs: TS }, { value: 'b', timestampMs: TS }];
+  for (const offsetDeltas of [[1, 1], [3, 2], [-1, 0], [0, 0.5], [0, 2 ** 31]]) {
+    assert.throws(() => encodeBatch(two, { offsetDeltas }), (e: unknown) => e instanceof InvalidArgumentError, String(offsetDeltas));
+  }
+  assert.throws(() => encodeBatch(two, { offsetDeltas: [0, 5], lastOffsetDelta: 4 }), (e: unknown) => e instanceof InvalidArgumentError);
+  assert.throws(() => encodeBatch([{ value: 'a' }]), (e: unknown) => e instanceof InvalidArgumentError, 'no timestamp, no nowMs');
+  assert.throws(() => encodeBatch(two, { baseOffset: 2 ** 53 }), (e: unknown) => e instanceof UnsafeIntegerError);
 });
 
 test('a codec whose package is unavailable is CodecUnavailableError naming the package', () => {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -116,8 +117,11 @@ test('LogManager: runs retention and compaction on its interval, deterministical
   assert.is(scheduler.callbacks.length, 1);
   const runs: unknown[] = [];
   manager.on('run', (r) => runs.push(r));
+  // The scheduled pass is asynchronous (compaction yields between slices): wait for its 'run'
+  // event rather than a fixed sleep, which a loaded machine can outlast.
+  const ran = once(manager, 'run');
   scheduler.callbacks[0]?.();
-  await new Promise((r) => setTimeout(r, 50));
+  await Promise.race([ran, new Promise((_r, reject) => setTimeout(() => reject(new Error('no run in 20 s')), 20_000).unref())]);
   assert.is(runs.length, 1);
   assert.ok(deleting.logStartOffset > 0, 'retention ran');
   const report = await manager.runOnce(clock.nowMs());

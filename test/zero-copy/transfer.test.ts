@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Log, planFetch, decodeBatches, TransferAbortedError, type FileRegion } from '../../lib/index.js';
+import { Log, planFetch, decodeBatches, platformReport, TransferAbortedError, type FileRegion } from '../../lib/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
 test.after.each(removeTempDirs);
@@ -96,6 +96,27 @@ test('the active segment while appends continue: the region is a stable snapshot
   await log.close();
 });
 
+test('the active segment rolls while its region is sent: exact bytes, and the sealed file is then sent mapped', async () => {
+  const dir = tempDir();
+  const log = await filledLog(dir, 150, 1000, { segmentBytes: 2 * 1024 * 1024 });
+  const startOffset = log.logEndOffset - 300;
+  const region = log.read(startOffset, { maxBytes: 4 * 1024 * 1024 });
+  assert.not.ok(region.file!.sealed, 'the region is in the active segment');
+  const expected = fileBytes(region);
+  let appended = 0;
+  const appending = setInterval(() => {
+    for (let i = 0; i < 20; i++) log.append([{ key: 'late', value: value(appended++, 5000), timestampMs: 1 }]);
+  }, 1);
+  const got = await send(region, 2);
+  clearInterval(appending);
+  assert.ok(got.equals(expected), 'a stable snapshot of the bytes at read time');
+  assert.ok(region.file!.sealed, 'appends rolled the segment during the transfer');
+  const again = log.read(startOffset, { maxBytes: 4 * 1024 * 1024 });
+  assert.ok((await send(again)).equals(fileBytes(again)));
+  assert.is(again.file!.mapped, platformReport().mapFile === 'native:mmap-io');
+  await log.close();
+});
+
 test('a receiver that disconnects mid-transfer: TransferAbortedError, no hang, no fd leak', async () => {
   const dir = tempDir();
   const log = await filledLog(dir, 1000, 1000);
@@ -138,6 +159,46 @@ test('a segment deleted by retention during the transfer: completes from the ope
   if (typeof outcome === 'number') assert.ok(got.equals(expected), 'a completed transfer carries the right bytes');
   else assert.instance(outcome, TransferAbortedError);
   assert.throws(() => region.toBuffer(), (e: unknown) => e instanceof TransferAbortedError, 'the file is gone now');
+  await log.close();
+});
+
+test('sealed segments (mapped on the native side): regions from batch starts and mid-batch offsets, whole-segment regions', async () => {
+  const dir = tempDir();
+  const log = await filledLog(dir, 900, 1000, { segmentBytes: 1024 * 1024 });
+  assert.ok(log.stats().segments > 5, 'several sealed segments');
+  for (const offset of [0, 5, 2000, 4444, 8000]) {
+    const region = log.read(offset, { maxBytes: 3 * 1024 * 1024 });
+    const got = await send(region);
+    assert.ok(got.equals(fileBytes(region)), `offset ${offset}`);
+    const batches = [...decodeBatches(got)];
+    assert.ok(batches[0]!.baseOffset <= offset && batches[0]!.lastOffset >= offset, `offset ${offset}: starts at its batch`);
+    if (region.file!.sealed) assert.is(region.file!.mapped, platformReport().mapFile === 'native:mmap-io', 'mapped iff native');
+  }
+  await log.close();
+});
+
+test('log.truncateTo into a sealed segment under a transfer of it: typed error or complete, never a crash', async () => {
+  const dir = tempDir();
+  const log = await filledLog(dir, 900, 1000, { segmentBytes: 4 * 1024 * 1024 });
+  const region = log.read(0, { maxBytes: 4 * 1024 * 1024 });
+  assert.ok(region.file!.sealed, 'the first segment is sealed');
+  const expected = fileBytes(region);
+  const { server, port, received } = await receiver(5);
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await new Promise((r) => socket.once('connect', r));
+  const transfer = region.transferTo(socket);
+  await new Promise((r) => setTimeout(r, 10));
+  log.truncateTo(100);
+  const outcome = await transfer.then((n) => n, (error: unknown) => error);
+  socket.destroy();
+  const got = await received;
+  server.close();
+  if (typeof outcome === 'number') assert.ok(got.equals(expected));
+  else assert.instance(outcome, TransferAbortedError);
+  assert.is(log.logEndOffset, 100);
+  const after = log.read(0, { maxBytes: 1 << 20 });
+  assert.ok((await send(after)).equals(fileBytes(after)), 'reads after the truncation are right');
   await log.close();
 });
 
