@@ -15,6 +15,10 @@ import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 test.after.each(removeTempDirs);
 
 const openFds = () => readdirSync('/proc/self/fd').length;
+/** Waits (≤ 2 s) for the sockets' fds to close: both ends close a moment after the receiver has its bytes. */
+async function fdsBackTo(fds: number): Promise<void> {
+  for (let waitedMs = 0; openFds() > fds && waitedMs < 2000; waitedMs += 10) await new Promise((r) => setTimeout(r, 10));
+}
 const value = (i: number, size: number) => Buffer.alloc(size, i % 251);
 
 async function filledLog(dir: string, batches: number, recordBytes: number, config = {}): Promise<Log> {
@@ -78,7 +82,7 @@ test('regions at batch boundaries and mid-segment arrive byte for byte; larger t
     const [first] = [...decodeBatches(got)];
     assert.ok(first !== undefined && first.baseOffset <= offset && first.lastOffset >= offset, 'starts at the batch holding the offset');
   }
-  await new Promise((r) => setTimeout(r, 20));
+  await fdsBackTo(fds);
   assert.ok(openFds() <= fds, `no descriptor leaked (${openFds() - fds})`);
   await log.close();
 });
@@ -136,7 +140,7 @@ test('a receiver that disconnects mid-transfer: TransferAbortedError, no hang, n
   }
   socket.destroy();
   server.close();
-  await new Promise((r) => setTimeout(r, 20));
+  await fdsBackTo(fds);
   assert.ok(openFds() <= fds, `no descriptor leaked (${openFds() - fds})`);
   await log.close();
 });
