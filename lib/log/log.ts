@@ -27,12 +27,14 @@ import {
   ioError,
 } from '../errors.js';
 import { LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
-import { crc32c, lockDirectory } from '../platform/index.js';
+import { lockDirectory } from '../platform/index.js';
 import type { DirectoryLock } from '../platform/contract.js';
 import {
   BatchEncoder,
   BatchHeaderView,
+  computeBatchCrc,
   decodeBatches,
+  storedBatchCrc,
   setBaseOffset,
   setLogAppendTime,
   setMaxTimestamp,
@@ -57,8 +59,6 @@ import { hasCompactPolicy, validateLogConfig, type LogConfig } from './config.js
 import { loadLog, type RecoveryReport } from './log-loader.js';
 import { rollJitterMs, shouldRoll, type RollReason } from './roll-policy.js';
 
-const CRC_COVERED_FROM = 21;
-const CRC = 17;
 
 export interface AppendOptions {
   compression?: CompressionType;
@@ -344,7 +344,7 @@ export class Log extends EventEmitter {
       setLogAppendTime(bytes, 0, nowMs);
       logAppendTimeMs = nowMs;
     } else {
-      this.checkTimestamps(this.header.load(bytes, 0).maxTimestampMs, nowMs, records, bytes);
+      this.checkTimestamps(nowMs, bytes);
     }
     const h = this.header.load(bytes, 0);
     return this.appendValidated(bytes, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, logAppendTimeMs);
@@ -370,8 +370,7 @@ export class Log extends EventEmitter {
       throw new CorruptRecordError(`batch length ${declared} does not match the ${bytes.length} bytes given (one batch per append)`, where);
     }
     this.checkBatchSize(bytes.length);
-    const storedCrc = (bytes[CRC]! << 24 | bytes[CRC + 1]! << 16 | bytes[CRC + 2]! << 8 | bytes[CRC + 3]!) >>> 0;
-    if (crc32c(bytes, CRC_COVERED_FROM, bytes.length) !== storedCrc) throw new CorruptRecordError('batch CRC mismatch', where);
+    if (computeBatchCrc(bytes, 0, bytes.length) !== storedBatchCrc(bytes, 0)) throw new CorruptRecordError('batch CRC mismatch', where);
     if (h.baseOffset !== 0) throw new InvalidRecordError(`producer batches must have base offset 0, got ${h.baseOffset}`, where);
     if (h.isControl) throw new InvalidRecordError('clients may not append control batches', where);
     if (h.recordsCount <= 0 || h.lastOffsetDelta + 1 !== h.recordsCount) {
@@ -394,7 +393,7 @@ export class Log extends EventEmitter {
     } else {
       if (h.timestampType === 'LogAppendTime') throw new InvalidRecordError('producer batch claims LogAppendTime on a CreateTime log',
         where);
-      this.checkTimestamps(maxTimestampMs, nowMs, null, bytes);
+      this.checkTimestamps(nowMs, bytes);
       if (maxTimestampMs !== h.maxTimestampMs) setMaxTimestamp(bytes, 0, maxTimestampMs);
     }
     return this.appendValidated(bytes, baseOffset, lastOffset, batchMaxTimestampMs, h.recordsCount, logAppendTimeMs);
@@ -413,8 +412,7 @@ export class Log extends EventEmitter {
       const size = LOG_OVERHEAD_BYTES + h.batchLength;
       if (position + size > bytes.length) break;
       const view = bytes.subarray(position, position + size);
-      const storedCrc = (view[CRC]! << 24 | view[CRC + 1]! << 16 | view[CRC + 2]! << 8 | view[CRC + 3]!) >>> 0;
-      if (crc32c(view, CRC_COVERED_FROM, size) !== storedCrc) throw new CorruptRecordError('batch CRC mismatch', where);
+      if (computeBatchCrc(view, 0, size) !== storedBatchCrc(view, 0)) throw new CorruptRecordError('batch CRC mismatch', where);
       if (h.baseOffset < this.nextOffset) {
         throw new InvalidRecordError(`replicated batch at offset ${h.baseOffset} is below the log end offset ${this.nextOffset}`, where);
       }
@@ -451,11 +449,12 @@ export class Log extends EventEmitter {
     }
   }
 
-  private checkTimestamps(maxTimestampMs: number, nowMs: number, _records: readonly RecordInput[] | null, _bytes: Uint8Array): void {
+  /** Kafka's message.timestamp.{before,after}.max.ms, checked per record (CreateTime only; off by default). */
+  private checkTimestamps(nowMs: number, bytes: Uint8Array): void {
     const before = this.config.messageTimestampBeforeMaxMs;
     const after = this.config.messageTimestampAfterMaxMs;
     if (before === Number.MAX_SAFE_INTEGER && after === Number.MAX_SAFE_INTEGER) return;
-    for (const batch of decodeBatches(_bytes)) {
+    for (const batch of decodeBatches(bytes)) {
       for (const record of batch.records()) {
         if (nowMs - record.timestampMs > before || record.timestampMs - nowMs > after) {
           throw new InvalidRecordError(`record timestamp ${record.timestampMs} is outside the allowed range around ${nowMs}`,
@@ -463,7 +462,6 @@ export class Log extends EventEmitter {
         }
       }
     }
-    void maxTimestampMs;
   }
 
   private appendValidated(bytes: Uint8Array, baseOffset: number, lastOffset: number, maxTimestampMs: number, recordsCount: number,

@@ -22,18 +22,13 @@ import { CorruptRecordError, ioError } from '../errors.js';
 import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
   RELATIVE_OFFSET_MAX } from '../limits.js';
 import { crc32c } from '../platform/index.js';
-import { BatchHeaderView, decodeBatches } from '../record/index.js';
+import { BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, MAGIC, decodeBatches } from '../record/index.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 
-/** Byte positions inside a v2 batch header that the scan paths read directly. */
-const BATCH_LENGTH = 8;
-const MAGIC = 16;
-const CRC = 17;
-const CRC_COVERED_FROM = 21;
 /** Chunk size of sequential scans (recovery): big enough that syscalls vanish next to the CRC. */
 const SCAN_CHUNK_BYTES = 1024 * 1024;
 /** Gaps between index entries up to this size are read at once by `locate` (a few indexIntervalBytes). */
