@@ -31,7 +31,8 @@ import { unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assert } from '../assert.js';
-import { InvalidArgumentError } from '../errors.js';
+import { CleanupPolicyError, InvalidArgumentError } from '../errors.js';
+import { hasCompactPolicy, requireNowMs } from '../log/config.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from '../log/checkpoint-file.js';
 import type { Log } from '../log/log.js';
 import { RecordBatch, encodeBatch, type RecordInput } from '../record/index.js';
@@ -471,7 +472,12 @@ function discardCleaned(dir: string, segments: readonly Segment[]): void {
  */
 export async function cleanLog(log: Log, options: CleanOptions): Promise<CleanResult> {
   const startedMs = performance.now();
-  const nowMs = options.nowMs;
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('cleanLog needs options with nowMs');
+  const nowMs = requireNowMs(options.nowMs, 'cleanLog');
+  if (!hasCompactPolicy(log.config)) {
+    throw new CleanupPolicyError(`cleanLog on a log whose cleanup.policy is '${log.config.cleanupPolicy}': compaction would drop records`
+      + ' this log keeps (set cleanupPolicy to compact or compact,delete)', { path: log.dir });
+  }
   const range = cleanableRangeOf(log, nowMs);
   const skip = range.cleanableBytes === 0 || (options.ignoreDirtyRatio === false && !range.eligible);
   if (skip) return emptyResult(range, range.firstDirtyOffset);
