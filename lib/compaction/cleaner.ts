@@ -20,7 +20,10 @@
  *
  * Pauses: the round runs on the main thread in slices of ≤ sliceMs (default 5 ms) of batch work,
  * yielding with setImmediate between slices, so appends and reads on the same log wait at most one
- * slice; fsyncs of the cleaned files run in the thread pool. The longest slice is reported.
+ * slice; fsyncs of the cleaned files run in the thread pool. The swap is the exception: its renames,
+ * directory fsyncs and the checkpoint write are synchronous (each rename must be durable before the
+ * next, and appends must not see a half-swapped segment list), so the longest pause reported is the
+ * longer of the longest slice and the swap.
  *
  * Crash behaviour: `.cleaned` files are written and fsync'd before `Log.replaceSegments` renames
  * anything; a crash before the swap leaves `.cleaned` files the loader deletes (round lost, log
