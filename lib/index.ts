@@ -7,7 +7,8 @@ export { Log } from './log/log.js';
 export type { AppendBatchOptions, AppendOptions, AppendResult, LogOptions, LogStats, ReadOptions, SegmentInfo } from './log/log.js';
 export { DEFAULT_LOG_CONFIG, validateLogConfig, hasCompactPolicy, hasDeletePolicy } from './log/config.js';
 export type { CleanupPolicy, LogConfig, MessageTimestampType } from './log/config.js';
-export type { RecoveryReport, SegmentRecovery } from './log/log-loader.js';
+export type { RecoveryAction, RecoveryActionKind, RecoveryReport, SegmentRecovery } from './log/log-loader.js';
+export { RECOVERED_SUFFIX, describeRecovery } from './log/log-loader.js';
 export type { TimestampHit } from './segment/segment.js';
 export {
   checkpointKey,

@@ -132,6 +132,8 @@ export interface LogStats {
   flushes: number;
   rolls: number;
   pendingDeletions: number;
+  /** What the last open found and did (recovery, set-aside files, ignored checkpoints). */
+  lastRecovery: RecoveryReport;
 }
 
 interface PendingDeletion {
@@ -267,15 +269,27 @@ export class Log extends EventEmitter {
     this.segments = segments;
     this.active = segments[segments.length - 1] as Segment;
     this.nextOffset = this.active.nextOffset();
+    let startOffset = checkpointedStart;
     if (this.nextOffset < checkpointedStart) {
-      // The log start moved past everything we have (records deleted, then a crash): start afresh there.
-      for (const s of this.segments) this.deleteSegmentFilesNow(s);
-      loaded.report.segmentsDeleted.push(...this.segments.map((s) => s.baseOffset));
-      this.active = Segment.create(this.dir, checkpointedStart, this.segmentOptions, this.pool, this.clock.nowMs());
-      this.segments = [this.active];
-      this.nextOffset = checkpointedStart;
+      const holdsData = this.segments.some((s) => s.sizeBytes > 0);
+      if (holdsData) {
+        // Kafka would delete every segment here. A log start past the data we hold is a damaged or
+        // foreign checkpoint, not a decision to drop records: keep them all and say so.
+        startOffset = 0;
+        loaded.report.actions.push({ action: 'checkpoint-ignored', file: LOG_START_OFFSET_CHECKPOINT, bytes: 0, records: -1,
+          keptAs: null, reason: `log start offset ${checkpointedStart} is past the log end ${this.nextOffset}; all records kept` });
+      } else {
+        // Records deleted, then a crash before the new empty segment: start afresh there (nothing is lost).
+        for (const s of this.segments) this.deleteSegmentFilesNow(s);
+        loaded.report.segmentsDeleted.push(...this.segments.map((s) => s.baseOffset));
+        loaded.report.actions.push(...this.segments.map((s) => ({ action: 'removed' as const, file: segmentFileName(s.baseOffset, 'log'),
+          bytes: 0, records: 0, keptAs: null, reason: `empty segment below the log start offset ${checkpointedStart}` })));
+        this.active = Segment.create(this.dir, checkpointedStart, this.segmentOptions, this.pool, this.clock.nowMs());
+        this.segments = [this.active];
+        this.nextOffset = checkpointedStart;
+      }
     }
-    this.startOffset = Math.max(checkpointedStart, (this.segments[0] as Segment).baseOffset);
+    this.startOffset = Math.max(startOffset, (this.segments[0] as Segment).baseOffset);
     this.recoveryOffset = cleanShutdown ? this.nextOffset : Math.min(checkpointedRecovery, this.nextOffset);
     this.highWatermarkOffset = this.nextOffset;
     this.flushRequestedUpTo = this.recoveryOffset;
@@ -884,6 +898,7 @@ export class Log extends EventEmitter {
       maxTimestampMs: this.segments.reduce((m, s) => Math.max(m, s.maxTimestampMs()), -1),
       ...this.counters,
       pendingDeletions: this.pendingDeletions.length,
+      lastRecovery: this.recoveryReport,
     };
   }
 

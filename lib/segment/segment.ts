@@ -22,7 +22,7 @@ import { CorruptRecordError, ioError } from '../errors.js';
 import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
   RELATIVE_OFFSET_MAX } from '../limits.js';
 import { crc32c } from '../platform/index.js';
-import { BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, MAGIC, decodeBatches } from '../record/index.js';
+import { BASE_OFFSET, BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, LAST_OFFSET_DELTA, MAGIC, decodeBatches } from '../record/index.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
@@ -456,9 +456,10 @@ export class Segment {
   /**
    * Rebuilds both indexes from the .log, checking every batch (size, magic, CRC, offsets), and cuts
    * the file at the first batch that is torn or invalid. The scan reads 1 MiB chunks; the CRC is the
-   * work that cannot be skipped.
+   * work that cannot be skipped. `keepCut(validBytes, fileSize)` runs before the cut, while the bytes
+   * about to go are still in the file, so the caller can keep them (recovery never destroys them).
    */
-  recover(): RecoveryResult {
+  recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void): RecoveryResult {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFarMs = -1;
@@ -530,12 +531,83 @@ export class Segment {
       this.file.release();
     }
     const truncatedBytes = fileSize - validBytes;
-    if (truncatedBytes > 0) this.truncateFile(validBytes);
+    if (truncatedBytes > 0) {
+      keepCut?.(validBytes, fileSize);
+      this.truncateFile(validBytes);
+    }
     this.sizeBytes = validBytes;
     this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
     this.bytesSinceLastIndexEntry = validBytes - lastIndexedPosition;
     this.cachedNextOffset = nextOffset;
     return { validBytes, truncatedBytes, batches, nextOffset, stopReason: truncatedBytes > 0 ? stopReason : null };
+  }
+
+  /**
+   * Why the end of this segment cannot be trusted, or null. Kafka trusts a cleanly closed segment's
+   * files; a damaged disk may not be so kind, and a torn or stale tail would otherwise fail every start
+   * (or make readers skip offsets). Cheap: from the last offset-index entry (which must name the batch
+   * at its position) the batch headers must chain, with sane lengths and offsets, to exactly the end
+   * of the file — at most indexIntervalBytes of headers are read.
+   */
+  tailProblem(): string | null {
+    const fileSize = this.fileLength();
+    let position = 0;
+    let expectLastOffset = -1;
+    if (this.offsetIndex.entries > 0) {
+      const entry = this.offsetIndex.entryAt(this.offsetIndex.entries - 1);
+      if (entry.positionBytes >= fileSize) {
+        return `index entry for offset ${entry.offset} points at byte ${entry.positionBytes}, past the end (${fileSize} bytes)`;
+      }
+      position = entry.positionBytes;
+      expectLastOffset = entry.offset;
+    }
+    let minBaseOffset = this.baseOffset;
+    // A transient fd, not the pool's: a start checks every segment once and must not fill the pool.
+    const own = this.writeFd < 0;
+    const fd = own ? this.openForCheck() : this.writeFd;
+    try {
+      while (position < fileSize) {
+        const got = readSync(fd, this.scratch, 0, Math.min(RECORD_BATCH_OVERHEAD_BYTES, fileSize - position), position);
+        if (got < HEADER_PEEK_BYTES) return `torn tail: ${fileSize - position} trailing bytes at byte ${position}`;
+        const batchLength = this.scratch.readInt32BE(BATCH_LENGTH);
+        const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
+        if (batchLength < LEGACY_MIN_MESSAGE_BYTES || position + sizeBytes > fileSize) {
+          return `torn tail: batch length ${batchLength} at byte ${position} with ${fileSize - position} bytes left`;
+        }
+        if (this.scratch[MAGIC] === 2) {
+          if (got < RECORD_BATCH_OVERHEAD_BYTES) return `torn tail: short batch at byte ${position}`;
+          const baseOffset = Number(this.scratch.readBigInt64BE(BASE_OFFSET));
+          const lastOffset = baseOffset + this.scratch.readInt32BE(LAST_OFFSET_DELTA);
+          if (!Number.isSafeInteger(baseOffset) || baseOffset < minBaseOffset || lastOffset < baseOffset
+            || lastOffset - this.baseOffset > RELATIVE_OFFSET_MAX) {
+            return `batch at byte ${position} has offsets ${baseOffset}..${lastOffset} that cannot follow ${minBaseOffset - 1}`;
+          }
+          // Kafka indexes one append (possibly several batches) at its first batch's position.
+          if (expectLastOffset >= 0 && minBaseOffset === this.baseOffset && expectLastOffset < baseOffset) {
+            return `index entry for offset ${expectLastOffset} points at a batch starting at offset ${baseOffset} (stale index)`;
+          }
+          minBaseOffset = lastOffset + 1;
+        }
+        position += sizeBytes;
+      }
+    } finally {
+      if (own) {
+        closeSync(fd);
+        this.releaseResources();
+      }
+    }
+    if (expectLastOffset >= 0 && minBaseOffset !== this.baseOffset && expectLastOffset >= minBaseOffset) {
+      return `index entry for offset ${expectLastOffset} is past the last batch (ending at ${minBaseOffset - 1}; stale index)`;
+    }
+    return null;
+  }
+
+  private openForCheck(): number {
+    try {
+      return openSync(this.file.path, 'r');
+    } catch (error) {
+      throw ioError(error, 'cannot open segment', { path: this.file.path, offset: this.baseOffset });
+    }
   }
 
   private fill(fd: number, chunk: Buffer, positionBytes: number, fileSize: number): { chunk: Buffer; chunkLength: number } {
