@@ -6,9 +6,10 @@
  *
  * 1. Leftover temporary files: `*.deleted` are removed; `*.cleaned` mean an interrupted clean (removed,
  *    with every `*.swap` at or above the lowest cleaned base offset); remaining `*.swap` files mean a
- *    swap that had finished writing — if every `.log.swap` is whole and valid (non-empty, every batch
- *    checks), the old segments they cover are removed and the swaps renamed into place. A swap that is
- *    empty, torn or invalid was never finished: it is set aside and the old segments stay.
+ *    swap that had finished writing — if every `.log.swap` is whole and valid (every batch checks; empty
+ *    ones only beside a swap with batches or retired old segments), the old segments they cover are
+ *    removed and the swaps renamed into place. Otherwise the swap never finished (or is a stray): its
+ *    `.log.swap` files are set aside and the old segments stay.
  * 2. Segments are loaded in offset order; index files without a `.log` are removed; a missing or
  *    malformed `.index` marks its segment for recovery, as does a tail that does not check out (the
  *    last index entry past the end, batches that do not chain to exactly the end of the file); a
@@ -192,7 +193,7 @@ const INDEX_KINDS = ['index', 'timeindex', 'txnindex'] as const;
 function checkSwap(dir: string, baseOffset: number): { problem: string | null; end: number } {
   const path = join(dir, segmentFileName(baseOffset, 'log', 'swap'));
   const sizeBytes = statSync(path).size;
-  if (sizeBytes === 0) return { problem: 'empty swap file', end: baseOffset };
+  if (sizeBytes === 0) return { problem: null, end: baseOffset };
   const fd = openSync(path, 'r');
   try {
     let batch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
@@ -230,11 +231,13 @@ function resolveTemporaryFiles(dir: string, report: RecoveryReport): void {
   };
   const names = readdirSync(dir);
   let minCleanedBase = Number.POSITIVE_INFINITY;
+  let retiredSeen = false;
   const swaps: { name: string; baseOffset: number; kind: SegmentFileKind }[] = [];
   for (const name of names) {
     const parsed = parseSegmentFileName(name);
     if (parsed === null || parsed.state === null) continue;
     if (parsed.state === 'deleted') {
+      retiredSeen = true;
       removeFile(join(dir, name));
       note('removed', name, 'retired segment');
     } else if (parsed.state === 'cleaned') {
@@ -264,12 +267,17 @@ function resolveTemporaryFiles(dir: string, report: RecoveryReport): void {
   let rangeStart = Number.POSITIVE_INFINITY;
   let rangeEnd = Number.NEGATIVE_INFINITY;
   let invalid: string | null = null;
+  let holdsBatches = false;
   for (const s of swapLogs) {
     const checked = checkSwap(dir, s.baseOffset);
     if (checked.problem !== null) invalid ??= `${s.name}: ${checked.problem}`;
+    if (checked.end > s.baseOffset) holdsBatches = true;
     rangeStart = Math.min(rangeStart, s.baseOffset);
     rangeEnd = Math.max(rangeEnd, checked.end);
   }
+  // A clean may legitimately write an empty segment, but only as part of a swap that shows itself:
+  // another swap with batches, or old segments already retired. Empty swaps alone are strays.
+  if (invalid === null && !holdsBatches && !retiredSeen) invalid = 'empty swap files with no swap in progress';
   if (invalid !== null) {
     // One swap of the set is not whole: the swap as a whole never finished. The old segments stay.
     for (const s of completed) {
