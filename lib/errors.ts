@@ -114,6 +114,9 @@ export type TopicExistsError = InstanceType<typeof TopicExistsError>;
 /** An operation the log's cleanup.policy does not allow (compacting a `delete`-only log). */
 export const CleanupPolicyError = defineError('SEGLOG_CLEANUP_POLICY', 'CleanupPolicyError');
 export type CleanupPolicyError = InstanceType<typeof CleanupPolicyError>;
+/** A partition the broker could not open (damaged files, unreadable directory): offline, while every other partition is served. */
+export const PartitionOfflineError = defineError('SEGLOG_PARTITION_OFFLINE', 'PartitionOfflineError');
+export type PartitionOfflineError = InstanceType<typeof PartitionOfflineError>;
 
 /** Turns a Node system error from a write into NoSpaceError or StorageError. */
 export function ioError(error: unknown, action: string, place: ErrorPlace): SeglogError {

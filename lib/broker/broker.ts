@@ -27,17 +27,21 @@ import { join } from 'node:path';
 import {
   BatchHeaderView,
   CLEAN_SHUTDOWN_FILE,
+  CorruptRecordError,
   FileRegion,
   InvalidArgumentError,
   InvalidConfigError,
   LOG_START_OFFSET_CHECKPOINT,
   Log,
   LogManager,
+  PartitionOfflineError,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
+  SeglogError,
   TopicExistsError,
   UnknownTopicError,
   decodeBatches,
+  describeRecovery,
   fsyncDirectory,
   partitionDirName,
   systemClock,
@@ -58,7 +62,8 @@ import { startServer, type BrokerServer, type ListenOptions } from './server.js'
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
     type CommittedOffset } from './offset-store.js';
-import { ProducerStateTable, readNewestSnapshot, writeSnapshot } from './producer-state.js';
+import { ProducerStateTable, loadNewestSnapshot, writeSnapshot } from './producer-state.js';
+import { DISCOVERED_TOPIC_CONFIG, discoverTopics, offlineError, type OfflinePartition, type RecoveryEvent } from './partition-offline.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
 
 export const TOPICS_FILE = 'topics.json';
@@ -83,6 +88,11 @@ export interface BrokerOptions {
   logCheckIntervalMs?: number;
   /** Compaction offset-map memory (default 32 MiB ≈ 1.2 M keys per round: an embedded broker's share). */
   offsetMapBytes?: number;
+  /**
+   * Called with every partition's recovery event, including those of Broker.open itself (which run
+   * before a 'recovery' listener can be attached). Later ones are also emitted as 'recovery'.
+   */
+  onRecovery?: (event: RecoveryEvent) => void;
 }
 
 export interface TopicDescription {
@@ -173,9 +183,20 @@ interface Partition {
 interface Topic {
   name: string;
   config: Partial<LogConfig>;
+  /** The partitions that opened, in partition order (offline ones are absent: see `offline`). */
   partitions: Partition[];
+  partitionCount: number;
+  offline: Map<number, OfflinePartition>;
   /** Where null-key records go until the partition changes (Kafka's sticky partitioner, simplified). */
   stickyPartition: number;
+}
+
+/** An opened partition by number (the list skips offline ones, so its index is only a first guess). */
+function partitionIn(topic: Topic | undefined, partition: number): Partition | undefined {
+  if (topic === undefined) return undefined;
+  const guess = topic.partitions[partition];
+  if (guess !== undefined && guess.partition === partition) return guess;
+  return topic.partitions.find((p) => p.partition === partition);
 }
 
 function topicPartitionKey(topic: string, partition: number): string {
@@ -219,6 +240,9 @@ export class Broker extends EventEmitter {
   private readonly checkpointIntervalMs: number;
   private closed = false;
   private readonly servers = new Set<{ close(): Promise<void> }>();
+  private readonly onRecovery: ((event: RecoveryEvent) => void) | undefined;
+  /** Findings of Broker.open about the directory as a whole (topics rebuilt from directories), for the first events. */
+  private openNotes: string[] = [];
   /** Retention and compaction for every partition, on the broker's clock. */
   readonly logManager: LogManager;
 
@@ -230,6 +254,7 @@ export class Broker extends EventEmitter {
     this.defaults = validateLogConfig(options.defaults ?? {});
     this.clock = options.clock ?? systemClock;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.onRecovery = options.onRecovery;
     this.logManager = new LogManager({
       clock: this.clock,
       checkIntervalMs: options.logCheckIntervalMs ?? DEFAULT_LOG_CHECK_INTERVAL_MS,
@@ -256,10 +281,14 @@ export class Broker extends EventEmitter {
     const file = broker.readTopicsFile();
     broker.nextProducerId = file.nextProducerId;
     try {
-      for (const [name, spec] of Object.entries(file.topics)) await broker.openTopic(name, spec.partitions, spec.config);
+      for (const [name, spec] of Object.entries(file.topics)) await broker.openTopic(name, spec.partitions, spec.config, true);
       if (!broker.topics.has(OFFSETS_TOPIC)) await broker.createTopic(OFFSETS_TOPIC, { partitions: 1,
           config: { cleanupPolicy: 'compact' } });
-      broker.replayCommittedOffsets();
+      try {
+        broker.replayCommittedOffsets();
+      } catch (error) {
+        await broker.takeOffline(OFFSETS_TOPIC, 0, error);
+      }
     } catch (error) {
       await broker.closeLogs();
       throw error;
@@ -274,43 +303,122 @@ export class Broker extends EventEmitter {
 
   private readTopicsFile(): TopicsFile {
     const path = join(this.dataDir, TOPICS_FILE);
-    if (!existsSync(path)) return { version: TOPICS_FILE_VERSION, nextProducerId: 0, topics: {} };
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as TopicsFile;
-    if (parsed.version !== TOPICS_FILE_VERSION) {
-      throw new InvalidConfigError(`${TOPICS_FILE} version ${parsed.version} is not ${TOPICS_FILE_VERSION}`, { path });
+    if (!existsSync(path)) {
+      // A lost topics.json must not make data invisible: the partition directories say which topics exist.
+      const topics: TopicsFile['topics'] = {};
+      for (const [name, partitions] of discoverTopics(this.dataDir)) {
+        topics[name] = { partitions, config: { ...DISCOVERED_TOPIC_CONFIG } };
+        this.openNotes.push(`${path} is missing: topic ${name} (${partitions} partitions) rebuilt from its directories, `
+          + 'config overrides unknown, retention off until set');
+      }
+      return { version: TOPICS_FILE_VERSION, nextProducerId: 0, topics };
+    }
+    let parsed: TopicsFile;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8')) as TopicsFile;
+    } catch (error) {
+      throw new InvalidConfigError(`${TOPICS_FILE} is not readable JSON (${(error as Error).message}); restore it or move it away `
+        + 'to rebuild the topic list from the partition directories', { path, cause: error });
+    }
+    if (parsed === null || typeof parsed !== 'object' || parsed.version !== TOPICS_FILE_VERSION || typeof parsed.topics !== 'object'
+      || parsed.topics === null) {
+      throw new InvalidConfigError(`${TOPICS_FILE} version ${String(parsed?.version)} is not ${TOPICS_FILE_VERSION}`, { path });
     }
     return parsed;
   }
 
   private writeTopicsFile(): void {
     const file: TopicsFile = { version: TOPICS_FILE_VERSION, nextProducerId: this.nextProducerId, topics: {} };
-    for (const t of this.topics.values()) file.topics[t.name] = { partitions: t.partitions.length, config: t.config };
+    for (const t of this.topics.values()) file.topics[t.name] = { partitions: t.partitionCount, config: t.config };
     writeFileAtomically(join(this.dataDir, TOPICS_FILE), `${JSON.stringify(file, null, 2)}\n`);
   }
 
-  private async openTopic(name: string, partitionCount: number, config: Partial<LogConfig>): Promise<Topic> {
-    const topic: Topic = { name, config, partitions: [], stickyPartition: 0 };
+  /**
+   * Opens every partition of a topic. `existing`: the topic is listed (topics.json), so a missing
+   * directory is news worth reporting. A partition that fails to open goes offline; the others serve.
+   */
+  private async openTopic(name: string, partitionCount: number, config: Partial<LogConfig>, existing = false): Promise<Topic> {
+    const topic: Topic = { name, config, partitions: [], partitionCount, offline: new Map(), stickyPartition: 0 };
     this.topics.set(name, topic);
     const logConfig = { ...this.defaults, ...config };
     for (let p = 0; p < partitionCount; p++) {
       const dir = join(this.dataDir, partitionDirName(name, p));
-      const log = await Log.open(dir, logConfig, { clock: this.clock });
-      this.logManager.add(log);
-      const partition: Partition = {
-        topic: name, partition: p, log, producers: new ProducerStateTable(),
-        fetchRequests: 0, fetchBytes: 0, lastStatsMs: this.clock.nowMs(), lastStatsRecords: 0, lastStatsFetches: 0,
-      };
-      topic.partitions.push(partition);
-      this.loadProducerState(partition);
+      const notes = p === 0 ? this.openNotes.filter((n) => n.includes(`topic ${name} `)) : [];
+      if (existing && !existsSync(dir)) notes.push(`${dir} was missing: partition recreated empty`);
+      let log: Log | null = null;
+      try {
+        log = await Log.open(dir, logConfig, { clock: this.clock });
+        const partition: Partition = {
+          topic: name, partition: p, log, producers: new ProducerStateTable(),
+          fetchRequests: 0, fetchBytes: 0, lastStatsMs: this.clock.nowMs(), lastStatsRecords: 0, lastStatsFetches: 0,
+        };
+        notes.push(...this.loadProducerState(partition));
+        this.watchRolls(partition);
+        this.logManager.add(log);
+        topic.partitions.push(partition);
+        this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
+      } catch (error) {
+        if (!existing) throw error; // a new topic that cannot be created is the caller's error, not an offline partition
+        if (log !== null) await log.close().catch(() => undefined);
+        const offline = offlineError(error, name, p, dir);
+        topic.offline.set(p, { topic: name, partition: p, dir, error: offline });
+        this.reportRecovery({ topic: name, partition: p, dir, report: log?.recoveryReport ?? null, notes, error: offline });
+      }
     }
     return topic;
   }
 
-  private loadProducerState(p: Partition): void {
+  /** A partition found unusable after it opened: closed, offline, reported. */
+  private async takeOffline(topicName: string, partition: number, error: unknown): Promise<void> {
+    const topic = this.topicOf(topicName);
+    const p = partitionIn(topic, partition);
+    if (p === undefined) return;
+    this.logManager.remove(p.log);
+    await p.log.close().catch(() => undefined);
+    topic.partitions.splice(topic.partitions.indexOf(p), 1);
+    const offline = offlineError(error, topicName, partition, p.log.dir);
+    topic.offline.set(partition, { topic: topicName, partition, dir: p.log.dir, error: offline });
+    this.reportRecovery({ topic: topicName, partition, dir: p.log.dir, report: null, notes: [], error: offline });
+  }
+
+  private reportRecovery(event: RecoveryEvent): void {
+    this.onRecovery?.(event);
+    if (this.listenerCount('recovery') > 0) this.emit('recovery', event);
+  }
+
+  /** Kafka writes a producer snapshot at every roll, so a start replays only the active segment. */
+  private watchRolls(p: Partition): void {
+    p.log.on('roll', (roll: { baseOffset: number }) => {
+      try {
+        writeSnapshot(p.log.dir, roll.baseOffset, p.producers);
+      } catch (error) {
+        // A missing snapshot costs a longer replay at the next start, never data: report, keep appending.
+        this.emit('maintenanceError', error);
+      }
+    });
+  }
+
+  /** Partitions that could not be opened, with why (each answers KAFKA_STORAGE_ERROR). */
+  offlinePartitions(): OfflinePartition[] {
+    const out: OfflinePartition[] = [];
+    for (const topic of this.topics.values()) out.push(...topic.offline.values());
+    return out;
+  }
+
+  /** Lines describing a recovery event (one per action or note): what a server logs. */
+  static describeRecovery(event: RecoveryEvent): string[] {
+    const lines = event.report === null ? [] : describeRecovery(event.report);
+    lines.push(...event.notes);
+    if (event.error !== null) lines.push(event.error.toLine());
+    return lines;
+  }
+
+  /** Producer state from the newest snapshot plus a replay after it; returns notes on what it found. */
+  private loadProducerState(p: Partition): string[] {
     const log = p.log;
-    const snapshot = readNewestSnapshot(log.dir, log.logEndOffset);
-    if (snapshot !== null) p.producers = snapshot.table;
-    const from = Math.max(snapshot?.offset ?? 0, log.logStartOffset);
+    const snapshot = loadNewestSnapshot(log.dir, log.logEndOffset);
+    if (snapshot.table !== null) p.producers = snapshot.table;
+    const from = Math.max(snapshot.offset, log.logStartOffset);
     this.replay(log, from, (bytes) => {
       for (const batch of decodeBatches(bytes)) {
         if (batch.producerId < 0 || batch.isControl) continue;
@@ -323,6 +431,7 @@ export class Broker extends EventEmitter {
         });
       }
     });
+    return snapshot.notes;
   }
 
   /** Feeds whole batches from `from` to the log end, chunk by chunk, to `consume`. */
@@ -333,23 +442,31 @@ export class Broker extends EventEmitter {
     while (offset < end) {
       const region = log.read(offset, { maxBytes: REPLAY_CHUNK_BYTES, minOneMessage: true });
       if (region.sizeBytes === 0) break;
-      const bytes = region.toBuffer();
-      // Keep only whole batches; the next read starts after the last one.
-      let position = 0;
-      let next = offset;
-      while (position + LOG_OVERHEAD_BYTES <= bytes.length) {
-        const sizeBytes = LOG_OVERHEAD_BYTES + bytes.readInt32BE(position + 8);
-        if (position + sizeBytes > bytes.length) break;
-        next = header.load(bytes, position).lastOffset + 1;
-        position += sizeBytes;
+      try {
+        const bytes = region.toBuffer();
+        // Keep only whole batches; the next read starts after the last one.
+        let position = 0;
+        let next = offset;
+        while (position + LOG_OVERHEAD_BYTES <= bytes.length) {
+          const sizeBytes = LOG_OVERHEAD_BYTES + bytes.readInt32BE(position + 8);
+          if (position + sizeBytes > bytes.length) break;
+          next = header.load(bytes, position).lastOffset + 1;
+          position += sizeBytes;
+        }
+        if (position === 0) break;
+        consume(bytes.subarray(0, position));
+        offset = next;
+      } catch (error) {
+        // Damage recovery could not see (an int64 outside the CRC, say): name the file and the place.
+        const detail = error instanceof SeglogError ? `${error.code}: ${error.message}` : (error as Error).message;
+        throw new CorruptRecordError(`cannot replay batches from offset ${offset}: ${detail}`, { path: region.path,
+          positionBytes: region.positionBytes + (error instanceof SeglogError ? error.positionBytes ?? 0 : 0), offset, cause: error });
       }
-      if (position === 0) break;
-      consume(bytes.subarray(0, position));
-      offset = next;
     }
   }
 
   private replayCommittedOffsets(): void {
+    if (this.topicOf(OFFSETS_TOPIC).offline.has(0)) return; // offline: commits answer KAFKA_STORAGE_ERROR
     const p = this.partitionOf(OFFSETS_TOPIC, 0);
     this.replay(p.log, p.log.logStartOffset, (bytes) => {
       for (const batch of decodeBatches(bytes)) {
@@ -412,7 +529,7 @@ export class Broker extends EventEmitter {
 
   describe(name: string): TopicDescription {
     const topic = this.topicOf(name);
-    return { name, partitions: topic.partitions.length, config: { ...topic.config }, isInternal: isInternalTopic(name) };
+    return { name, partitions: topic.partitionCount, config: { ...topic.config }, isInternal: isInternalTopic(name) };
   }
 
   hasTopic(name: string): boolean {
@@ -431,7 +548,10 @@ export class Broker extends EventEmitter {
   }
 
   private partitionOf(topic: string, partition: number): Partition {
-    const p = this.topicOf(topic).partitions[partition];
+    const t = this.topicOf(topic);
+    const offline = t.offline.get(partition);
+    if (offline !== undefined) throw offline.error;
+    const p = partitionIn(t, partition);
     if (p === undefined) throw new UnknownTopicError(`topic ${topic} has no partition ${partition}`);
     return p;
   }
@@ -450,7 +570,7 @@ export class Broker extends EventEmitter {
   /** The partition Kafka's default partitioner would choose for `key` (sticky for null keys). */
   choosePartition(topic: string, key: Uint8Array | string | null | undefined): number {
     const t = this.topicOf(topic);
-    const count = t.partitions.length;
+    const count = t.partitionCount;
     if (key === null || key === undefined) return t.stickyPartition % count;
     const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
     return partitionForKey(bytes, count);
@@ -470,7 +590,7 @@ export class Broker extends EventEmitter {
     if (index === null) {
       const first = input instanceof Uint8Array ? null : input[0];
       index = this.choosePartition(topic, first?.key);
-      if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitions.length;
+      if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitionCount;
     }
     const p = this.partitionOf(topic, index);
     const result = input instanceof Uint8Array ? this.appendBytes(p, input) : this.appendRecords(p, input, options);
@@ -581,7 +701,7 @@ export class Broker extends EventEmitter {
       const remainingMs = deadlineMs - this.clock.nowMs();
       if (totalBytes >= minBytes || anyError || remainingMs <= 0 || this.closed) {
         for (const r of results) {
-          const p = this.topics.get(r.topic)?.partitions[r.partition];
+          const p = partitionIn(this.topics.get(r.topic), r.partition);
           if (p !== undefined) {
             p.fetchRequests += 1;
             for (const region of r.regions) p.fetchBytes += region.sizeBytes;
@@ -628,7 +748,7 @@ export class Broker extends EventEmitter {
     return new Promise((resolve) => {
       const logs = new Set<Log>();
       for (const r of requests) {
-        const p = this.topics.get(r.topic)?.partitions[r.partition];
+        const p = partitionIn(this.topics.get(r.topic), r.partition);
         if (p !== undefined) logs.add(p.log);
       }
       const done = (): void => {
@@ -797,7 +917,8 @@ export class Broker extends EventEmitter {
     this.groups.close();
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {
-        if (p.producers.producers.size > 0) writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers);
+        // Kafka snapshots every partition at a clean stop, even with no producers: the next start replays nothing.
+        writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers);
       }
     }
     const final = this.finalCheckpointEntries();

@@ -17,12 +17,13 @@
  * batch per producer (as Kafka's does); replaying the log after it restores the rest. Crash: written
  * to a temporary name, fsync'd, renamed — a torn snapshot is never read; a bad CRC means "replay".
  */
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   CorruptRecordError,
   OutOfOrderSequenceError,
   ProducerFencedError,
+  RECOVERED_SUFFIX,
   crc32c,
   fsyncDirectory,
   parseSegmentFileName,
@@ -198,14 +199,33 @@ export function writeSnapshot(dir: string, offset: number, table: ProducerStateT
 
 /** The newest readable snapshot at or below `maxOffset`, or null. */
 export function readNewestSnapshot(dir: string, maxOffset: number): { offset: number; table: ProducerStateTable } | null {
+  const found = loadNewestSnapshot(dir, maxOffset);
+  return found.table === null ? null : { offset: found.offset, table: found.table };
+}
+
+/**
+ * The newest readable snapshot at or below `maxOffset` (offset 0 and no table when none). A snapshot
+ * that does not decode is set aside as `<name>.recovered-<n>` (so it is not read again, and the next
+ * snapshot replaces it) and named in `notes`; it only costs a longer replay.
+ */
+export function loadNewestSnapshot(dir: string, maxOffset: number): { offset: number; table: ProducerStateTable | null; notes: string[] } {
+  const notes: string[] = [];
   const offsets = listSnapshotOffsets(dir).filter((o) => o <= maxOffset).reverse();
   for (const offset of offsets) {
     const path = join(dir, segmentFileName(offset, 'snapshot'));
     try {
-      return { offset, table: ProducerStateTable.decodeSnapshot(readFileSync(path), path) };
-    } catch {
-      // A damaged snapshot only costs a longer replay.
+      return { offset, table: ProducerStateTable.decodeSnapshot(readFileSync(path), path), notes };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      let target = '';
+      for (let n = 1; target === '' || existsSync(target); n++) target = `${path}${RECOVERED_SUFFIX}${n}`;
+      try {
+        renameSync(path, target);
+        notes.push(`${path}: damaged producer snapshot (${detail}) set aside as ${basename(target)}; replaying the log instead`);
+      } catch {
+        notes.push(`${path}: damaged producer snapshot (${detail}) skipped; replaying the log instead`);
+      }
     }
   }
-  return null;
+  return { offset: 0, table: null, notes };
 }

@@ -29,7 +29,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readSync, readdirSync, rena
   writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioError } from '../errors.js';
-import { BATCH_BYTES_MAX, LOG_OVERHEAD_BYTES, OFFSET_INDEX_ENTRY_BYTES, RECORD_BATCH_OVERHEAD_BYTES, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
+import { BATCH_BYTES_MAX, LOG_OVERHEAD_BYTES, OFFSET_INDEX_ENTRY_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
+  TIME_INDEX_ENTRY_BYTES } from '../limits.js';
 import { crc32c } from '../platform/index.js';
 import { BASE_OFFSET, BATCH_LENGTH, CRC, CRC_COVERED_FROM, LAST_OFFSET_DELTA, MAGIC } from '../record/index.js';
 import type { FilePool } from '../segment/file-handle.js';
@@ -208,7 +209,9 @@ function checkSwap(dir: string, baseOffset: number): { problem: string | null; e
       }
       const first = Number(batch.readBigInt64BE(BASE_OFFSET));
       const last = first + batch.readInt32BE(LAST_OFFSET_DELTA);
-      if (!Number.isSafeInteger(first) || first < next || last < first) return { problem: `offsets out of order at byte ${position}`, end: next };
+      if (!Number.isSafeInteger(first) || first < next || last < first) {
+        return { problem: `offsets out of order at byte ${position}`, end: next };
+      }
       if (batch.length < batchBytes) batch = Buffer.allocUnsafe(batchBytes);
       if (readSync(fd, batch, 0, batchBytes, position) < batchBytes) return { problem: `short read at byte ${position}`, end: next };
       if (crc32c(batch, CRC_COVERED_FROM, batchBytes) !== batch.readUInt32BE(CRC)) {

@@ -11,6 +11,10 @@
  * first offset not known to be fsync'd. Both the recovery point and the log start offset are stored in
  * Kafka's checkpoint text format in the directory; a clean close leaves `.kafka_cleanshutdown`, whose
  * absence at open means every segment from the recovery point is re-verified (log-loader.ts).
+ *
+ * Events: 'append' (AppendResult), 'roll' ({ baseOffset } of the new active segment, emitted inside the
+ * roll, before the batch that caused it is written), 'segmentsDeleted', 'flushError'. What the open
+ * found and did is `recoveryReport` (also `stats().lastRecovery`).
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, unlinkSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
@@ -527,6 +531,9 @@ export class Log extends EventEmitter {
     this.active = next;
     this.dirNeedsFsync = true;
     this.counters.rolls++;
+    // Subscribers (the broker's producer snapshots, Kafka's `<offset>.snapshot` at every roll) see the
+    // new base: everything below it is in sealed segments.
+    if (this.listenerCount('roll') > 0) this.emit('roll', { baseOffset: newBase });
     // Kafka flushes everything below the new segment asynchronously after a roll.
     this.scheduleFlush(newBase);
     return next;

@@ -22,7 +22,8 @@ import { CorruptRecordError, ioError } from '../errors.js';
 import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
   RELATIVE_OFFSET_MAX } from '../limits.js';
 import { crc32c } from '../platform/index.js';
-import { BASE_OFFSET, BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, LAST_OFFSET_DELTA, MAGIC, decodeBatches } from '../record/index.js';
+import { BASE_OFFSET, BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, LAST_OFFSET_DELTA, MAGIC,
+  decodeBatches } from '../record/index.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';

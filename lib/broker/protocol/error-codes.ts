@@ -8,6 +8,7 @@ import {
   InvalidRecordError,
   OffsetOutOfRangeError,
   OutOfOrderSequenceError,
+  PartitionOfflineError,
   ProducerFencedError,
   RecordTooLargeError,
   InvalidTopicError,
@@ -44,6 +45,7 @@ export const ErrorCode = {
   DUPLICATE_SEQUENCE_NUMBER: 46,
   INVALID_PRODUCER_EPOCH: 47,
   INVALID_TIMESTAMP: 32,
+  KAFKA_STORAGE_ERROR: 56,
   UNKNOWN_PRODUCER_ID: 59,
   INVALID_RECORD: 87,
 } as const;
@@ -62,5 +64,6 @@ export function errorCodeFor(error: unknown): number {
   if (error instanceof UnknownTopicError) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   if (error instanceof InvalidTopicError) return ErrorCode.INVALID_TOPIC_EXCEPTION;
   if (error instanceof TopicExistsError) return ErrorCode.TOPIC_ALREADY_EXISTS;
+  if (error instanceof PartitionOfflineError) return ErrorCode.KAFKA_STORAGE_ERROR;
   return ErrorCode.UNKNOWN_SERVER_ERROR;
 }
