@@ -67,6 +67,7 @@ const OWN_CASE_MODULES: ReadonlyArray<{ file: string; cases: ReadonlyArray<Pick<
   { file: './cases/append.js', cases: [{ name: 'append', smoke: true }] },
   { file: './cases/lookup.js', cases: [{ name: 'lookup', smoke: true }] },
   { file: './cases/recovery.js', cases: [{ name: 'recovery', smoke: true }] },
+  { file: './cases/start.js', cases: [{ name: 'start', smoke: true }] },
   { file: './cases/memory.js', cases: [{ name: 'memory', smoke: true }] },
   { file: './cases/micro.js', cases: [{ name: 'crc', smoke: true, sides: ['native'] }, { name: 'codec', smoke: true }] },
 ];
