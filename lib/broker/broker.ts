@@ -405,6 +405,11 @@ export class Broker extends EventEmitter {
     return out;
   }
 
+  /** Numbers of one topic's offline partitions (Metadata reports them without a leader). */
+  offlinePartitionsOf(topic: string): number[] {
+    return [...(this.topics.get(topic)?.offline.keys() ?? [])];
+  }
+
   /** Lines describing a recovery event (one per action or note): what a server logs. */
   static describeRecovery(event: RecoveryEvent): string[] {
     const lines = event.report === null ? [] : describeRecovery(event.report);

@@ -400,7 +400,8 @@ class Connection {
       }
     }
     const description = broker.describe(name);
-    return { errorCode: ErrorCode.NONE, topic: name, isInternal: description.isInternal, partitions: description.partitions };
+    return { errorCode: ErrorCode.NONE, topic: name, isInternal: description.isInternal, partitions: description.partitions,
+      offlinePartitions: broker.offlinePartitionsOf(name) };
   }
 
   private async produce(reader: Reader, writer: Writer, version: number): Promise<boolean> {

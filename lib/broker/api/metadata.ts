@@ -25,7 +25,12 @@ export interface MetadataTopic {
   topic: string;
   isInternal: boolean;
   partitions: number;
+  /** Partitions the broker could not open: LEADER_NOT_AVAILABLE, no leader, empty ISR (clients back off and retry). */
+  offlinePartitions?: readonly number[];
 }
+
+/** Kafka's LEADER_NOT_AVAILABLE: what a partition whose only replica is offline reports in Metadata. */
+const LEADER_NOT_AVAILABLE = 5;
 
 export interface MetadataResponse {
   brokers: BrokerNode[];
@@ -59,6 +64,12 @@ export function encodeMetadataResponse(writer: Writer, version: number, response
     if (version >= 1) w.boolean(t.isInternal);
     w.int32(t.partitions);
     for (let p = 0; p < t.partitions; p++) {
+      if (t.offlinePartitions?.includes(p) === true) {
+        w.int16(LEADER_NOT_AVAILABLE).int32(p).int32(-1);
+        w.int32(1).int32(nodeId);
+        w.int32(0);
+        continue;
+      }
       w.int16(0).int32(p).int32(nodeId);
       w.int32(1).int32(nodeId);
       w.int32(1).int32(nodeId);
