@@ -299,7 +299,9 @@ export function indexSanityCheck(path: string, kind: 'index' | 'timeindex'): str
     let previous: OffsetIndexEntry | null = null;
     for (const [i, e] of index.entries.entries()) {
       if (e.offset < index.baseOffset) problems.push(`entry ${i}: offset ${e.offset} below the base offset ${index.baseOffset}`);
-      if (previous !== null && e.offset <= previous.offset) problems.push(`entry ${i}: offset ${e.offset} does not rise above ${previous.offset}`);
+      if (previous !== null && e.offset <= previous.offset) {
+        problems.push(`entry ${i}: offset ${e.offset} does not rise above ${previous.offset}`);
+      }
       if (previous !== null && e.positionBytes <= previous.positionBytes) {
         problems.push(`entry ${i}: position ${e.positionBytes} does not rise above ${previous.positionBytes}`);
       }

@@ -4,7 +4,8 @@
  * repair, which is the Log's own recovery. Functions return data; lib/cli/ only formats and prints.
  */
 export {
-  dumpLog, dumpLogAll, indexSanityCheck, dumpPartitionFile, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, dumpProducerSnapshot, dumpFileKind, encodeBytes,
+  dumpLog, dumpLogAll, indexSanityCheck, dumpPartitionFile, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, dumpProducerSnapshot,
+  dumpFileKind, encodeBytes,
   type BatchDump, type RecordDump, type HeaderDump, type ControlDump, type LogDumpSummary, type DumpLogOptions, type DataEncoding,
   type DumpFileKind, type OffsetIndexDump, type TimeIndexDump,
 } from './dump.js';

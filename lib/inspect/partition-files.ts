@@ -82,7 +82,9 @@ export function readLeaderEpochCheckpoint(path: string): PartitionFileDump {
   for (let i = 2; i < all.length; i++) {
     const parts = all[i]!.trim().split(/\s+/);
     if (parts.length !== 2) throw new CorruptCheckpointError(`malformed line ${i + 1}: ${JSON.stringify(all[i])}`, { path });
-    const entry = { epoch: integer(parts[0], path, `line ${i + 1} epoch`), startOffset: integer(parts[1], path, `line ${i + 1} start offset`) };
+    const entry = {
+      epoch: integer(parts[0], path, `line ${i + 1} epoch`), startOffset: integer(parts[1], path, `line ${i + 1} start offset`),
+    };
     const previous = entries[entries.length - 1];
     if (entry.epoch < 0 || entry.startOffset < 0) problems.push(`line ${i + 1}: negative epoch or start offset`);
     if (previous !== undefined && entry.epoch <= previous.epoch) {
@@ -150,12 +152,15 @@ export function readQuorumState(path: string): PartitionFileDump {
   } catch (error) {
     throw new CorruptCheckpointError(`quorum-state is not JSON: ${(error as Error).message}`, { path });
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CorruptCheckpointError('quorum-state is not a JSON object', { path });
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CorruptCheckpointError('quorum-state is not a JSON object', { path });
+  }
   const fields: Record<string, string | number | null | number[]> = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (key === 'currentVoters' && Array.isArray(value)) {
-      fields[key] = value.map((v: unknown) => (typeof v === 'object' && v !== null ? Number((v as Record<string, unknown>)['voterId']) : NaN));
+      fields[key] = value.map((v: unknown) => (typeof v === 'object' && v !== null ? Number((v as Record<string, unknown>)['voterId'])
+        : NaN));
     } else if (typeof value === 'number' || typeof value === 'string' || value === null) fields[key] = value;
     else fields[key] = JSON.stringify(value);
   }
@@ -177,12 +182,17 @@ export function readPartitionFile(path: string): PartitionFileDump | null {
   }
 }
 
+export interface PartitionFileProblem {
+  path: string;
+  message: string;
+}
+
 /**
  * For `verify`: the side files' problems (unparseable files included, as one line), with the log's
  * end offset when known — a leader epoch cannot start beyond it. Each item names its path.
  */
-export function checkPartitionFiles(paths: readonly string[], logEndOffset: number | null = null): Array<{ path: string; message: string }> {
-  const found: Array<{ path: string; message: string }> = [];
+export function checkPartitionFiles(paths: readonly string[], logEndOffset: number | null = null): PartitionFileProblem[] {
+  const found: PartitionFileProblem[] = [];
   for (const path of paths) {
     let dump: PartitionFileDump | null;
     try {
@@ -196,7 +206,8 @@ export function checkPartitionFiles(paths: readonly string[], logEndOffset: numb
     for (const message of dump.problems) found.push({ path, message });
     if (dump.kind === 'leader-epoch-checkpoint' && logEndOffset !== null) {
       for (const e of dump.entries as LeaderEpochEntry[]) {
-        if (e.startOffset > logEndOffset) found.push({ path, message: `epoch ${e.epoch} starts at ${e.startOffset}, beyond the log end offset ${logEndOffset}` });
+        if (e.startOffset <= logEndOffset) continue;
+        found.push({ path, message: `epoch ${e.epoch} starts at ${e.startOffset}, beyond the log end offset ${logEndOffset}` });
       }
     }
   }

@@ -25,7 +25,9 @@ const seed = seedFromEnv();
 
 test.after.each(removeTempDirs);
 
-function records(path: string, decoder: 'offsets' | 'transaction-log' | 'cluster-metadata'): { records: RecordDump[]; headerCount: number } {
+type Decoder = 'offsets' | 'transaction-log' | 'cluster-metadata';
+
+function records(path: string, decoder: Decoder): { records: RecordDump[]; headerCount: number } {
   const { batches, summary } = dumpLogAll(path, { decoder, encoding: 'hex' });
   assert.is(summary.corruption, null);
   assert.is(summary.recordErrors, 0);
@@ -51,8 +53,16 @@ class Out {
     do { let byte = v & 0x7f; v = Math.floor(v / 128); if (v > 0) byte |= 0x80; bytes.push(byte); } while (v > 0);
     this.parts.push(Buffer.from(bytes)); return this;
   }
-  str(v: string | null): this { if (v === null) return this.int16(-1); this.int16(Buffer.byteLength(v)); this.parts.push(Buffer.from(v)); return this; }
-  cstr(v: string | null): this { if (v === null) return this.uvarint(0); this.uvarint(Buffer.byteLength(v) + 1); this.parts.push(Buffer.from(v)); return this; }
+  str(v: string | null): this {
+    if (v === null) return this.int16(-1);
+    this.int16(Buffer.byteLength(v)).parts.push(Buffer.from(v));
+    return this;
+  }
+  cstr(v: string | null): this {
+    if (v === null) return this.uvarint(0);
+    this.uvarint(Buffer.byteLength(v) + 1).parts.push(Buffer.from(v));
+    return this;
+  }
   bytes(v: Buffer | null): this { if (v === null) return this.int32(-1); this.int32(v.length); this.parts.push(v); return this; }
   cbytes(v: Buffer): this { this.uvarint(v.length + 1); this.parts.push(v); return this; }
   raw(v: Buffer): this { this.parts.push(v); return this; }
@@ -72,7 +82,8 @@ test('offsets decoder: every record of the real __consumer_offsets-6 decodes; co
   assert.is(rs.length, headerCount);
   assert.is(rs.length, 13);
   // Independent count: the int16 key version at the start of each raw key (hex), 0/1 = offset commit, 2 = group metadata.
-  const raw = countBy(rs, (r) => ({ 0: 'OFFSET_COMMIT', 1: 'OFFSET_COMMIT', 2: 'GROUP_METADATA' })[parseInt(r.key!.slice(0, 4), 16)] ?? 'OTHER');
+  const kinds: Record<number, string> = { 0: 'OFFSET_COMMIT', 1: 'OFFSET_COMMIT', 2: 'GROUP_METADATA' };
+  const raw = countBy(rs, (r) => kinds[parseInt(r.key!.slice(0, 4), 16)] ?? 'OTHER');
   assert.equal(raw, { OFFSET_COMMIT: 7, GROUP_METADATA: 6 });
   assert.equal(countBy(rs, (r) => r.decoded!.type), raw);
   for (const r of rs) {
@@ -102,13 +113,15 @@ test('cluster-metadata decoder: all 4,929 records of the real __cluster_metadata
   const { records: rs, headerCount } = records(metadataLog, 'cluster-metadata');
   assert.is(rs.length, headerCount);
   assert.is(rs.length, 4929);
-  // Independent count: frame = uvarint frameVersion, uvarint apiKey (all < 128 here: one byte each); control key = int16 version, int16 type.
+  // Independent count: frame = uvarint frameVersion, uvarint apiKey (all < 128 here: one byte each);
+  // control key = int16 version, int16 type.
   const names: Record<number, string> = {
     0: 'REGISTER_BROKER_RECORD', 2: 'TOPIC_RECORD', 3: 'PARTITION_RECORD', 4: 'CONFIG_RECORD', 5: 'PARTITION_CHANGE_RECORD',
     12: 'FEATURE_LEVEL_RECORD', 15: 'PRODUCER_IDS_RECORD', 17: 'BROKER_REGISTRATION_CHANGE_RECORD', 20: 'NO_OP_RECORD',
     21: 'ZK_MIGRATION_STATE_RECORD', 23: 'BEGIN_TRANSACTION_RECORD', 24: 'END_TRANSACTION_RECORD', 27: 'REGISTER_CONTROLLER_RECORD',
   };
-  const raw = countBy(rs, (r) => r.control !== undefined ? `control ${r.control?.controlTypeId}` : names[parseInt(r.value!.slice(2, 4), 16)] ?? 'OTHER');
+  const raw = countBy(rs, (r) => r.control !== undefined ? `control ${r.control?.controlTypeId}`
+    : names[parseInt(r.value!.slice(2, 4), 16)] ?? 'OTHER');
   assert.equal(raw, {
     'control 2': 1, NO_OP_RECORD: 4801, PARTITION_RECORD: 54, PARTITION_CHANGE_RECORD: 54, TOPIC_RECORD: 5, CONFIG_RECORD: 3,
     BROKER_REGISTRATION_CHANGE_RECORD: 3, REGISTER_BROKER_RECORD: 2, FEATURE_LEVEL_RECORD: 1, PRODUCER_IDS_RECORD: 1,
@@ -310,7 +323,8 @@ test('cluster-metadata decoder: unknown type, version or frame, and bad bytes, a
     { key: null, value: metadataValue(2, 0, Buffer.concat([topic, Buffer.from([1])])) },
     { key: null, value: metadataValue(2, 0, topic.subarray(0, 5)) },
     // PartitionChangeRecord v0 with tags 1 (leader) and 42 (unknown, skipped).
-    { key: null, value: metadataValue(5, 0, new Out().int32(3).raw(uuid).uvarint(2).uvarint(1).uvarint(4).int32(2).uvarint(42).uvarint(2).int16(0).done()) },
+    { key: null, value: metadataValue(5, 0,
+      new Out().int32(3).raw(uuid).uvarint(2).uvarint(1).uvarint(4).int32(2).uvarint(42).uvarint(2).int16(0).done()) },
     { key: null, value: null },
   ];
   const { records: rs } = records(segment(dir, items), 'cluster-metadata');
@@ -332,7 +346,8 @@ test(`cluster-metadata and offsets decoders: damaged real values never throw (se
   const samples = [
     ...records(metadataLog, 'cluster-metadata').records.filter((r) => r.control === undefined).slice(0, 400),
   ].map((r) => Buffer.from(r.value!, 'hex'));
-  const offsetSamples = records(offsetsLog, 'offsets').records.map((r) => [Buffer.from(r.key!, 'hex'), Buffer.from(r.value!, 'hex')] as const);
+  const offsetSamples = records(offsetsLog, 'offsets').records
+    .map((r) => [Buffer.from(r.key!, 'hex'), Buffer.from(r.value!, 'hex')] as const);
   const metadata = recordDecoder('cluster-metadata');
   const offsets = recordDecoder('offsets');
   for (let i = 0; i < 3000; i++) {
@@ -360,7 +375,9 @@ test("offsets decoder: the offset commits seglog's own broker writes decode to w
   const broker = await Broker.open(dir, { clock });
   try {
     await broker.createTopic('orders', { partitions: 2 });
-    broker.commitOffsets('billing', [{ topic: 'orders', partition: 0, offset: 42, metadata: 'm' }, { topic: 'orders', partition: 1, offset: 7 }]);
+    broker.commitOffsets('billing', [
+      { topic: 'orders', partition: 0, offset: 42, metadata: 'm' }, { topic: 'orders', partition: 1, offset: 7 },
+    ]);
     clock.advance(1000);
     broker.commitOffsets('audit', [{ topic: 'orders', partition: 1, offset: 9 }]);
   } finally {

@@ -22,7 +22,9 @@ export interface JsonObject {
 }
 
 type ScalarType = 'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float64' | 'uuid' | 'string' | 'bytes';
-const SCALAR_TYPES: ReadonlySet<string> = new Set(['bool', 'int8', 'int16', 'uint16', 'int32', 'int64', 'float64', 'uuid', 'string', 'bytes']);
+const SCALAR_TYPES: ReadonlySet<string> = new Set([
+  'bool', 'int8', 'int16', 'uint16', 'int32', 'int64', 'float64', 'uuid', 'string', 'bytes',
+]);
 /** The least bytes one element of an array can take, to refuse absurd lengths before allocating. */
 const ELEMENT_BYTES_MIN: Readonly<Record<ScalarType, number>> = {
   bool: 1, int8: 1, int16: 2, uint16: 2, int32: 4, int64: 8, float64: 8, uuid: 16, string: 1, bytes: 1,

@@ -17,7 +17,9 @@ const EMPTY_STATE = 0;
 function decode(key: Uint8Array | null, value: Uint8Array | null, offset: number): DecodedRecord {
   if (key === null || key.byteLength < 2) return undecoded('UNKNOWN', `record at offset ${offset} has no key version`);
   const k = versioned(key, TRANSACTION_LOG_KEY.name);
-  if (!hasVersion(TRANSACTION_LOG_KEY, k.version)) return undecoded('UNKNOWN', `unknown key version ${k.version} at offset ${offset}`, k.version);
+  if (!hasVersion(TRANSACTION_LOG_KEY, k.version)) {
+    return undecoded('UNKNOWN', `unknown key version ${k.version} at offset ${offset}`, k.version);
+  }
   try {
     const decodedKey = decodeMessage(k.reader, TRANSACTION_LOG_KEY, k.version);
     expectEnd(k.reader);
