@@ -121,11 +121,11 @@ function settingsFrom(argv: readonly string[]): { settings: DumpSettings; files:
   const decoders = DECODER_FLAGS.filter(([flag]) => args.flags.has(flag));
   if (decoders.length > 1) throw new UsageError(`choose one decoder, got ${decoders.map(([f]) => `--${f}`).join(' and ')}`, 'dump');
   const decoder = decoders[0]?.[1];
-  // As in kafka-dump-log, a decoder implies --print-data.
-  const printData = decoder !== undefined || args.flags.has('print-data');
+  // As in kafka-dump-log, a decoder implies the records are printed; their raw bytes only with --print-data.
+  const printData = args.flags.has('print-data');
   const files = [...args.positionals, ...(flagValue(args, 'files')?.split(',').filter((f) => f.length > 0) ?? [])];
   const settings: DumpSettings = {
-    deep: printData || args.flags.has('deep'), printData, encoding,
+    deep: printData || decoder !== undefined || args.flags.has('deep'), printData, encoding,
     maxBytes: nonNegativeInteger(args, 'max-bytes', 'dump'), json: args.flags.has('json'), decoder,
     indexSanityCheck: args.flags.has('index-sanity-check'), verifyIndexOnly: args.flags.has('verify-index-only'),
   };

@@ -48,14 +48,14 @@ Options:
   --json                NDJSON: one object per batch (with "records" when --deep) or per entry
   --files <a,b,…>       files as a comma-separated list (kafka-dump-log's spelling)
   --offsets-decoder     decode __consumer_offsets: offset commits, group metadata with members'
-                        subscriptions and assignments, tombstones as <DELETE>; implies --print-data
+                        subscriptions and assignments, tombstones as <DELETE>; implies --deep
   --transaction-log-decoder
                         decode __transaction_state: transactional id, producer id and epoch,
-                        state, partitions, timeout; implies --print-data
+                        state, partitions, timeout; implies --deep
   --cluster-metadata-decoder
                         decode __cluster_metadata (KRaft): every metadata record type, printed as
                         payload: {"type":"TOPIC_RECORD","version":0,"data":{…}}, and the control
-                        records (LeaderChange, SnapshotHeader, …); implies --print-data
+                        records (LeaderChange, SnapshotHeader, …); implies --deep
   --index-sanity-check  check each .index/.timeindex on its own (whole entries, offsets rising and
                         not below the base offset, positions rising, timestamps not falling) and
                         print "<file> passed sanity check." instead of the entries
@@ -64,7 +64,8 @@ Options:
 
 With a decoder, --json adds "decoded" to each record: type, keyVersion, key, version, data (Kafka's
 field names in camelCase), tombstone, and note — why a record was not decoded (an unknown type or
-version); such a record shows its raw key and value and is not an error.
+version); such a record shows its raw key and value (as --print-data would) and is not an error.
+Add --print-data to keep the raw key and value beside every decoded record.
 
 Index files are checked against the .log beside them; mismatches go to stderr as kafka-dump-log
 prints them (exit status 1 only with --index-sanity-check or --verify-index-only). \`seglog verify\`

@@ -39,7 +39,8 @@ export interface DumpLogOptions extends SegmentReaderOptions {
   /** Keys, values and header values (implies deep). */
   printData?: boolean;
   encoding?: DataEncoding;
-  /** Decode keys and values as this internal topic's records (implies printData, as in kafka-dump-log). */
+  /** Decode keys and values as this internal topic's records (implies deep). The raw key and value are kept
+   *  beside `decoded` only with printData or when the record does not decode. */
   decoder?: DecoderName;
 }
 
@@ -170,10 +171,13 @@ function recordDump(record: LogRecord, isControl: boolean, printData: boolean, e
         coordinatorEpoch: info.coordinatorEpoch };
     const decoded = info === null || decoder === null ? null : decoder.decodeControl(info.controlTypeId, record.value, record.offset);
     if (decoded !== null) dump.decoded = decoded;
-  } else if (printData) {
-    dump.key = encodeBytes(record.key, encoding);
-    dump.value = encodeBytes(record.value, encoding);
-    if (decoder !== null) dump.decoded = decoder.decode(record.key, record.value, record.offset);
+  } else {
+    const decoded = decoder === null ? null : decoder.decode(record.key, record.value, record.offset);
+    if (decoded !== null) dump.decoded = decoded;
+    if (printData || (decoded !== null && decoded.note !== null)) {
+      dump.key = encodeBytes(record.key, encoding);
+      dump.value = encodeBytes(record.value, encoding);
+    }
   }
   for (const header of record.headers) {
     dump.headers.push(printData ? { key: header.key, value: encodeBytes(header.value, encoding) } : { key: header.key });
@@ -192,8 +196,8 @@ export function dumpLog(path: string, options: DumpLogOptions = {}): Generator<B
 
 function* dumpBatches(reader: SegmentReader, path: string, options: DumpLogOptions): Generator<BatchDump, LogDumpSummary, undefined> {
   const decoder = options.decoder === undefined ? null : recordDecoder(options.decoder);
-  const printData = decoder !== null || (options.printData ?? false);
-  const deep = printData || (options.deep ?? false);
+  const printData = options.printData ?? false;
+  const deep = printData || decoder !== null || (options.deep ?? false);
   const encoding = options.encoding ?? 'utf8';
   const summary: LogDumpSummary = {
     path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: reader.fileSizeBytes, limitBytes: reader.limitBytes,

@@ -28,7 +28,7 @@ test.after.each(removeTempDirs);
 type Decoder = 'offsets' | 'transaction-log' | 'cluster-metadata';
 
 function records(path: string, decoder: Decoder): { records: RecordDump[]; headerCount: number } {
-  const { batches, summary } = dumpLogAll(path, { decoder, encoding: 'hex' });
+  const { batches, summary } = dumpLogAll(path, { decoder, encoding: 'hex', printData: true });
   assert.is(summary.corruption, null);
   assert.is(summary.recordErrors, 0);
   return { records: batches.flatMap((b) => b.records ?? []), headerCount: batches.reduce((n, b) => n + b.count, 0) };

@@ -38,6 +38,11 @@ test('--offsets-decoder: every record line carries a decoded key and payload; --
   const records = json.stdout.trim().split('\n').flatMap((l) => (JSON.parse(l) as Line).records);
   assert.is(records.length, 13);
   for (const r of records) assert.is(r.decoded.note, null);
+  assert.not.ok(json.stdout.includes('"value":'), 'raw bytes only with --print-data');
+  const withRaw = run(['dump', '--offsets-decoder', '--json', '--print-data', '--encoding', 'hex', offsetsLog]);
+  const first = (JSON.parse(withRaw.stdout.split('\n')[0]!) as { records: Array<{ key: string; decoded: object }> }).records[0]!;
+  assert.is(first.key.slice(0, 4), '0002', 'raw key kept beside decoded');
+  assert.ok(first.decoded !== undefined);
 });
 
 test('--cluster-metadata-decoder: payloads as Kafka prints them, the leader change decoded, no errors', () => {

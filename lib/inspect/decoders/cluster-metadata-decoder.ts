@@ -17,10 +17,12 @@ import { controlMessageType, metadataRecordType } from './metadata-schemas.js';
 import { expectEnd, WireReader } from './wire-reader.js';
 
 const FRAME_VERSION = 1;
+/** One reader for every value: a decode finishes with it before the next starts. */
+const reader = new WireReader(new Uint8Array(0), '');
 
 function decode(_key: Uint8Array | null, value: Uint8Array | null, offset: number): DecodedRecord {
   if (value === null) return undecoded('UNKNOWN', `metadata record at offset ${offset} has a null value`);
-  const reader = new WireReader(value, 'metadata record');
+  reader.reset(value, 'metadata record');
   let type = 'UNKNOWN';
   try {
     const frameVersion = reader.unsignedVarint();
@@ -31,7 +33,8 @@ function decode(_key: Uint8Array | null, value: Uint8Array | null, offset: numbe
     if (recordType === null) return undecoded(type, `unknown metadata record type ${apiKey} (version ${version}) at offset ${offset}`);
     type = recordType.type;
     if (!hasVersion(recordType.schema, version)) return undecoded(type, `unknown version ${version} of ${type} at offset ${offset}`);
-    reader.what = `${recordType.schema.name} v${version}`;
+    reader.what = recordType.schema.name;
+    reader.version = version;
     const data = decodeMessage(reader, recordType.schema, version);
     expectEnd(reader);
     return decodedRecord(type, null, null, version, data);
@@ -49,7 +52,7 @@ function decodeControl(controlTypeId: number, value: Uint8Array | null, offset: 
     return undecoded(control.type, `unknown version ${version} of ${control.type} at offset ${offset}`);
   }
   try {
-    const data = decodeMessage(new WireReader(value, `${control.schema.name} v${version}`), control.schema, version);
+    const data = decodeMessage(reader.reset(value, control.schema.name, version), control.schema, version);
     return decodedRecord(control.type, null, null, version, data);
   } catch (error) {
     return undecoded(control.type, `offset ${offset}: ${noteOf(error)}`);

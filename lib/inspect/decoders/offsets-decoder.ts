@@ -14,13 +14,15 @@ import {
   decodedRecord, noteOf, undecoded, type DecodedRecord, type DecodedText, type RecordDecoder,
 } from './decoded-record.js';
 import { decodeMessage, hasVersion, type JsonObject, type JsonValue, type MessageSchema } from './message-schema.js';
-import { expectEnd, versioned } from './wire-reader.js';
+import { expectEnd, readVersion, WireReader } from './wire-reader.js';
 
 const GROUP_METADATA_KEY_VERSION = 2;
 const CONSUMER_PROTOCOL_TYPE = 'consumer';
+/** One reader for every key and value: a decode finishes with it before the next starts. */
+const reader = new WireReader(new Uint8Array(0), '');
 
 function decodeVersioned(bytes: Uint8Array, schema: MessageSchema): { version: number; data: JsonObject } {
-  const { version, reader } = versioned(bytes, schema.name);
+  const version = readVersion(reader, bytes, schema.name);
   if (!hasVersion(schema, version)) reader.fail(`unknown version ${version}`);
   const data = decodeMessage(reader, schema, version);
   expectEnd(reader);

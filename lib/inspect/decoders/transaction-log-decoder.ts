@@ -9,30 +9,32 @@ import {
   decodedRecord, noteOf, undecoded, type DecodedRecord, type DecodedText, type RecordDecoder,
 } from './decoded-record.js';
 import { decodeMessage, hasVersion, type JsonValue } from './message-schema.js';
-import { expectEnd, versioned } from './wire-reader.js';
+import { expectEnd, readVersion, WireReader } from './wire-reader.js';
 
 const TYPE = 'TRANSACTION_METADATA';
 const EMPTY_STATE = 0;
+/** One reader for every key and value: a decode finishes with it before the next starts. */
+const reader = new WireReader(new Uint8Array(0), '');
 
 function decode(key: Uint8Array | null, value: Uint8Array | null, offset: number): DecodedRecord {
   if (key === null || key.byteLength < 2) return undecoded('UNKNOWN', `record at offset ${offset} has no key version`);
-  const k = versioned(key, TRANSACTION_LOG_KEY.name);
-  if (!hasVersion(TRANSACTION_LOG_KEY, k.version)) {
-    return undecoded('UNKNOWN', `unknown key version ${k.version} at offset ${offset}`, k.version);
+  const keyVersion = readVersion(reader, key, TRANSACTION_LOG_KEY.name);
+  if (!hasVersion(TRANSACTION_LOG_KEY, keyVersion)) {
+    return undecoded('UNKNOWN', `unknown key version ${keyVersion} at offset ${offset}`, keyVersion);
   }
   try {
-    const decodedKey = decodeMessage(k.reader, TRANSACTION_LOG_KEY, k.version);
-    expectEnd(k.reader);
-    if (value === null) return decodedRecord(TYPE, k.version, decodedKey, null, null);
-    const v = versioned(value, TRANSACTION_LOG_VALUE.name);
-    if (!hasVersion(TRANSACTION_LOG_VALUE, v.version)) v.reader.fail(`unknown version ${v.version}`);
-    const data = decodeMessage(v.reader, TRANSACTION_LOG_VALUE, v.version);
-    expectEnd(v.reader);
+    const decodedKey = decodeMessage(reader, TRANSACTION_LOG_KEY, keyVersion);
+    expectEnd(reader);
+    if (value === null) return decodedRecord(TYPE, keyVersion, decodedKey, null, null);
+    const version = readVersion(reader, value, TRANSACTION_LOG_VALUE.name);
+    if (!hasVersion(TRANSACTION_LOG_VALUE, version)) reader.fail(`unknown version ${version}`);
+    const data = decodeMessage(reader, TRANSACTION_LOG_VALUE, version);
+    expectEnd(reader);
     const status = data['transactionStatus'];
     data['transactionState'] = typeof status === 'number' ? TRANSACTION_STATES[status] ?? `Unknown(${status})` : null;
-    return decodedRecord(TYPE, k.version, decodedKey, v.version, data);
+    return decodedRecord(TYPE, keyVersion, decodedKey, version, data);
   } catch (error) {
-    return undecoded(TYPE, `offset ${offset}: ${noteOf(error)}`, k.version);
+    return undecoded(TYPE, `offset ${offset}: ${noteOf(error)}`, keyVersion);
   }
 }
 

@@ -10,26 +10,40 @@
  * is caught and a longer one never reads into the next field.
  */
 import { CorruptRecordError } from '../../errors.js';
+import { readInt16, readInt32, readUint32 } from '../../record/int64.js';
 
 /** An unsigned varint as Kafka writes lengths and tags: at most 5 bytes (32 bits). */
 const UNSIGNED_VARINT_BYTES_MAX = 5;
 const UUID_BYTES = 16;
 const TWO_POW_32 = 4294967296;
 
+/**
+ * Reused for every record a decoder reads (`reset`): decoding a 1 GiB `__consumer_offsets` segment
+ * should allocate the decoded objects and nothing per field or per record besides.
+ */
 export class WireReader {
   private bytes: Uint8Array;
-  private view: DataView;
   positionBytes: number;
   endBytes: number;
-  /** What is being read, for error messages ("OffsetCommitValue v3"). */
+  /** What is being read and its schema version (-1: not known yet), for error messages ("OffsetCommitValue v3"). */
   what: string;
+  version: number;
 
   constructor(bytes: Uint8Array, what: string) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.positionBytes = 0;
     this.endBytes = bytes.byteLength;
     this.what = what;
+    this.version = -1;
+  }
+
+  reset(bytes: Uint8Array, what: string, version = -1): this {
+    this.bytes = bytes;
+    this.positionBytes = 0;
+    this.endBytes = bytes.byteLength;
+    this.what = what;
+    this.version = version;
+    return this;
   }
 
   get remainingBytes(): number {
@@ -37,7 +51,8 @@ export class WireReader {
   }
 
   fail(message: string): never {
-    throw new CorruptRecordError(`${this.what}: ${message} at byte ${this.positionBytes}`);
+    const what = this.version === -1 ? this.what : `${this.what} v${this.version}`;
+    throw new CorruptRecordError(`${what}: ${message} at byte ${this.positionBytes}`);
   }
 
   private need(sizeBytes: number, field: string): number {
@@ -48,34 +63,37 @@ export class WireReader {
   }
 
   int8(): number {
-    return this.view.getInt8(this.need(1, 'int8'));
+    return (this.bytes[this.need(1, 'int8')]! << 24) >> 24;
   }
 
   bool(): boolean {
-    return this.view.getInt8(this.need(1, 'bool')) !== 0;
+    return this.bytes[this.need(1, 'bool')]! !== 0;
   }
 
   int16(): number {
-    return this.view.getInt16(this.need(2, 'int16'));
+    return readInt16(this.bytes, this.need(2, 'int16'));
   }
 
   uint16(): number {
-    return this.view.getUint16(this.need(2, 'uint16'));
+    const at = this.need(2, 'uint16');
+    return (this.bytes[at]! << 8) | this.bytes[at + 1]!;
   }
 
   int32(): number {
-    return this.view.getInt32(this.need(4, 'int32'));
+    return readInt32(this.bytes, this.need(4, 'int32'));
   }
 
   /** A safe integer as a number; outside the safe range, the exact decimal as a string (never rounded). */
   int64(): number | string {
     const at = this.need(8, 'int64');
-    const value = this.view.getInt32(at) * TWO_POW_32 + this.view.getUint32(at + 4);
-    return Number.isSafeInteger(value) ? value : this.view.getBigInt64(at).toString();
+    const value = readInt32(this.bytes, at) * TWO_POW_32 + readUint32(this.bytes, at + 4);
+    if (Number.isSafeInteger(value)) return value;
+    return new DataView(this.bytes.buffer, this.bytes.byteOffset).getBigInt64(at).toString();
   }
 
   float64(): number {
-    return this.view.getFloat64(this.need(8, 'float64'));
+    const at = this.need(8, 'float64');
+    return new DataView(this.bytes.buffer, this.bytes.byteOffset).getFloat64(at);
   }
 
   /** Kafka prints a UUID as URL-safe base64 without padding (Uuid.toString). */
@@ -131,12 +149,14 @@ export class WireReader {
   }
 }
 
-/** A reader after the int16 schema version that prefixes coordinator keys and values; the version is returned with it. */
-export function versioned(bytes: Uint8Array, what: string): { version: number; reader: WireReader } {
-  const reader = new WireReader(bytes, what);
-  const version = reader.int16();
-  reader.what = `${what} v${version}`;
-  return { version, reader };
+/**
+ * Positions `reader` after the int16 schema version that prefixes coordinator keys and values and
+ * returns that version. Error messages name the message and version ("OffsetCommitValue v3").
+ */
+export function readVersion(reader: WireReader, bytes: Uint8Array, what: string): number {
+  const version = reader.reset(bytes, what).int16();
+  reader.version = version;
+  return version;
 }
 
 /** Decoded messages must use every byte they were given; leftovers mean the schema guess was wrong. */
