@@ -143,7 +143,8 @@ export const decodeMemoryCase: BenchCase = {
       checksum: fold(fold(0, written.records), written.sizeBytes),
       details: {
         segmentBytes: written.sizeBytes, records: written.records, plainMs: Math.round(plain.ms), printDataMs: Math.round(printed.ms),
-        decodedMs: Math.round(decoded.ms), plainMiBps: Math.round(mib / (plain.ms / 1000)), decodedMiBps: Math.round(mib / (decoded.ms / 1000)),
+        decodedMs: Math.round(decoded.ms), plainMiBps: Math.round(mib / (plain.ms / 1000)),
+        decodedMiBps: Math.round(mib / (decoded.ms / 1000)),
       },
     };
   },
