@@ -19,6 +19,7 @@ import {
   baseOffsetOfFile, controlLabel, dumpFileKind, dumpLog, dumpOffsetIndex, dumpPartitionFile, dumpProducerSnapshot, dumpTimeIndex,
   dumpTxnIndex, indexSanityCheck, recordDecoder,
   type BatchDump, type DataEncoding, type DecoderName, type LogDumpSummary, type PartitionFileDump, type RecordDecoder, type RecordDump,
+  type RecordSink,
 } from '../inspect/index.js';
 import { nonNegativeInteger, parseArgs, UsageError, flagValue, type FlagSpec } from './args.js';
 import { LineWriter, type Progress } from './output.js';
@@ -132,13 +133,49 @@ function settingsFrom(argv: readonly string[]): { settings: DumpSettings; files:
   return { settings, files, help: args.flags.has('help') };
 }
 
+/**
+ * Prints each record as the dump produces it (a batch's records are never all alive at once): text
+ * lines directly, JSON as pieces of the batch's line — the same bytes JSON.stringify(batch) makes,
+ * with `records` last and a record error after it.
+ */
+class RecordPrinter implements RecordSink {
+  jsonLine = '';
+  private current: BatchDump | null = null;
+  private first = true;
+  constructor(private readonly s: DumpSettings, private readonly out: DumpContext['stdout'], private readonly decoder: RecordDecoder | null) {}
+
+  batch(dump: BatchDump): void {
+    this.current = dump;
+    this.first = true;
+    if (this.s.json) this.jsonLine = `${JSON.stringify(dump).slice(0, -1)},"records":[`;
+    else this.out.line(formatBatchLine(dump));
+  }
+
+  record(dump: RecordDump): void {
+    if (!this.s.json) this.out.line(formatRecordLine(this.current!, dump, this.decoder));
+    else {
+      this.jsonLine += this.first ? JSON.stringify(dump) : `,${JSON.stringify(dump)}`;
+      this.first = false;
+    }
+  }
+
+  /** The batch's JSON line, once its records are all in. */
+  endJson(dump: BatchDump): string {
+    const error = dump.recordError === undefined ? '' : `,"recordError":${JSON.stringify(dump.recordError)}`;
+    const line = `${this.jsonLine}]${error}}`;
+    this.jsonLine = '';
+    return line;
+  }
+}
+
 async function dumpLogFile(path: string, s: DumpSettings, ctx: DumpContext): Promise<LogDumpSummary> {
   const out = ctx.stdout;
+  const decoder = s.decoder === undefined ? null : recordDecoder(s.decoder);
+  const printer = new RecordPrinter(s, out, decoder);
   const generator = dumpLog(path, {
     deep: s.deep, printData: s.printData, encoding: s.encoding, maxBytes: s.maxBytes, onProgress: ctx.progress.callback(),
-    ...(s.decoder === undefined ? {} : { decoder: s.decoder }),
+    ...(s.decoder === undefined ? {} : { decoder: s.decoder }), recordSink: printer,
   });
-  const decoder = s.decoder === undefined ? null : recordDecoder(s.decoder);
   if (!s.json) {
     out.line(`Dumping ${path}`);
     out.line(`Log starting offset: ${baseOffsetOfFile(path)}`);
@@ -156,11 +193,8 @@ async function dumpLogFile(path: string, s: DumpSettings, ctx: DumpContext): Pro
       return summary;
     }
     const batch = step.value;
-    if (s.json) out.line(JSON.stringify(batch));
-    else {
-      out.line(formatBatchLine(batch));
-      for (const record of batch.records ?? []) out.line(formatRecordLine(batch, record, decoder));
-    }
+    if (!s.deep) out.line(s.json ? JSON.stringify(batch) : formatBatchLine(batch));
+    else if (s.json) out.line(printer.endJson(batch));
     if (batch.recordError !== undefined) ctx.stderr.line(`seglog: ${batch.recordError}`);
     await out.maybeFlush();
   }

@@ -39,9 +39,20 @@ export interface DumpLogOptions extends SegmentReaderOptions {
   /** Keys, values and header values (implies deep). */
   printData?: boolean;
   encoding?: DataEncoding;
+  /**
+   * Receives each record as it is decoded instead of `BatchDump.records` (left unset): the caller
+   * prints it and lets it go, so only one record's objects are alive at a time, not a batch's.
+   */
+  recordSink?: RecordSink;
   /** Decode keys and values as this internal topic's records (implies deep). The raw key and value are kept
    *  beside `decoded` only with printData or when the record does not decode. */
   decoder?: DecoderName;
+}
+
+export interface RecordSink {
+  /** The batch's header fields, before its records. */
+  batch(dump: BatchDump): void;
+  record(dump: RecordDump): void;
 }
 
 export interface ControlDump {
@@ -204,11 +215,13 @@ function* dumpBatches(reader: SegmentReader, path: string, options: DumpLogOptio
     maxBytesGiven: options.maxBytes !== undefined, validBytes: 0, trailingBytes: 0, corruption: null,
     nonConsecutive: [], nonConsecutiveCount: 0, recordErrors: 0,
   };
+  const sink = options.recordSink ?? null;
   let previousOffset = -1;
   for (const batch of reader) {
     const dump = batchDump(batch);
     if (deep) {
       const records: RecordDump[] = [];
+      if (sink !== null) sink.batch(dump);
       try {
         for (const record of batch.records()) {
           const offset = record.offset;
@@ -217,14 +230,16 @@ function* dumpBatches(reader: SegmentReader, path: string, options: DumpLogOptio
             if (summary.nonConsecutive.length < INSPECT_PROBLEMS_MAX) summary.nonConsecutive.push([previousOffset, offset]);
           }
           previousOffset = offset;
-          records.push(recordDump(record, batch.isControl, printData, encoding, decoder));
+          const one = recordDump(record, batch.isControl, printData, encoding, decoder);
+          if (sink === null) records.push(one);
+          else sink.record(one);
         }
       } catch (error) {
         if (!(error instanceof SeglogError)) throw error;
         dump.recordError = error.toLine();
         summary.recordErrors++;
       }
-      dump.records = records;
+      if (sink === null) dump.records = records;
     }
     yield dump;
   }

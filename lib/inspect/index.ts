@@ -7,7 +7,7 @@ export {
   dumpLog, dumpLogAll, indexSanityCheck, dumpPartitionFile, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, dumpProducerSnapshot,
   dumpFileKind, encodeBytes,
   type BatchDump, type RecordDump, type HeaderDump, type ControlDump, type LogDumpSummary, type DumpLogOptions, type DataEncoding,
-  type DumpFileKind, type OffsetIndexDump, type TimeIndexDump,
+  type DumpFileKind, type OffsetIndexDump, type TimeIndexDump, type RecordSink,
 } from './dump.js';
 export {
   recordDecoder, controlLabel, METADATA_RECORD_TYPES, type DecodedRecord, type DecodedText, type DecoderName, type RecordDecoder,
