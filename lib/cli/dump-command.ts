@@ -142,7 +142,15 @@ class RecordPrinter implements RecordSink {
   jsonLine = '';
   private current: BatchDump | null = null;
   private first = true;
-  constructor(private readonly s: DumpSettings, private readonly out: DumpContext['stdout'], private readonly decoder: RecordDecoder | null) {}
+  private readonly s: DumpSettings;
+  private readonly out: DumpContext['stdout'];
+  private readonly decoder: RecordDecoder | null;
+
+  constructor(s: DumpSettings, out: DumpContext['stdout'], decoder: RecordDecoder | null) {
+    this.s = s;
+    this.out = out;
+    this.decoder = decoder;
+  }
 
   batch(dump: BatchDump): void {
     this.current = dump;
