@@ -11,9 +11,15 @@
  *       SEGLOG_NO_SPACE is reported as `openCode`.
  *   resume <dir>  (after the parent freed space) appends one more batch, closes, reopens, prints the
  *       counts.
+ *   keys <dir>  opens the log (recovering it), prints every record's key.
+ *   edge <dir> <ballast path>  the exact case of a full disk at an index entry: one batch of 4,200
+ *       bytes (so the next append adds the segment's first index entries, on pages never written),
+ *       then the file system filled to the last byte with the ballast file, then a 100-byte batch
+ *       that still fits in the .log's last page. Prints that append's outcome; never closes.
  *
  * Any error other than SEGLOG_NO_SPACE exits with EXIT_OTHER_ERROR; a signal is the parent's to see.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Log } from '../../lib/index.js';
 import { platformReport } from '../../lib/platform/index.js';
 import { attemptRecords, DISK_FULL_LOG_CONFIG, EXIT_FULL, EXIT_OTHER_ERROR, firstFailure } from './disk-full-records.js';
@@ -32,6 +38,23 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : String(error);
 }
 
+/** Writes `path` until the file system refuses a single byte more. */
+function fillFileSystem(path: string): void {
+  const fd = openSync(path, 'a');
+  for (const chunkBytes of [1 << 20, 1 << 16, 1 << 12, 1 << 9, 1]) {
+    const chunk = Buffer.alloc(chunkBytes, 9);
+    for (;;) {
+      try {
+        if (writeSync(fd, chunk) < chunkBytes) break;
+      } catch (error) {
+        if (codeOf(error) !== 'ENOSPC') throw error;
+        break;
+      }
+    }
+  }
+  closeSync(fd);
+}
+
 function fail(stage: string, error: unknown): never {
   process.stdout.write(`${JSON.stringify({ stage, code: codeOf(error), message: (error as Error).message })}\n`);
   process.exit(EXIT_OTHER_ERROR);
@@ -45,6 +68,34 @@ const log = await Log.open(dir, DISK_FULL_LOG_CONFIG).catch((error: unknown) => 
   }
   return fail('open', error);
 });
+if (command === 'keys') {
+  try {
+    const keys = readAll(log).map((r) => Buffer.from(r.key!).toString());
+    await log.close();
+    process.stdout.write(`${JSON.stringify({ keys })}\n`);
+  } catch (error) {
+    fail('keys', error);
+  }
+  process.exit(EXIT_FULL);
+}
+if (command === 'edge') {
+  const ballast = process.argv[4] as string;
+  try {
+    log.append([{ key: 'first', value: Buffer.alloc(4200, 1), timestampMs: 1_700_000_000_000 }]);
+  } catch (error) {
+    fail('first append', error);
+  }
+  fillFileSystem(ballast);
+  let code: string | null = null;
+  try {
+    log.append([{ key: 'second', value: Buffer.alloc(100, 2), timestampMs: 1_700_000_000_001 }]);
+  } catch (error) {
+    code = codeOf(error);
+    if (code !== 'SEGLOG_NO_SPACE') fail('second append', error);
+  }
+  process.stdout.write(`${JSON.stringify({ secondCode: code, logEndOffset: log.logEndOffset, mapFile: platformReport().mapFile })}\n`);
+  process.exit(EXIT_FULL);
+}
 if (command === 'resume') {
   try {
     const countBefore = readAll(log).length;

@@ -90,6 +90,26 @@ for (const { kind, sizeBytes } of cases) {
   }
 }
 
+for (const side of ['native', 'fallback'] as const) {
+  test(`tmpfs, ${side}: a full disk exactly when an index entry lands on a new page — no SIGBUS, no error answered for kept data`,
+    async () => {
+      const mountPoint = mountSmallFileSystem('tmpfs', 2 * 1024 * 1024);
+      const dir = join(mountPoint, 'topic-0');
+      mkdirSync(dir);
+      const ballast = join(mountPoint, 'ballast');
+      const result = JSON.parse(lastLine(runChild(['edge', dir, ballast], side).stdout)) as
+        { secondCode: string | null; logEndOffset: number; mapFile: string };
+      assert.is(result.mapFile, side === 'native' ? 'native:mmap-io' : 'fallback:buffer', 'the side under test is active');
+      const acknowledged = result.secondCode === null ? 2 : 1;
+      assert.is(result.logEndOffset, acknowledged);
+      // The child died without closing; with room again, recovery must show exactly what was acknowledged.
+      unlinkSync(ballast);
+      const { keys } = JSON.parse(lastLine(runChild(['keys', dir], side).stdout)) as { keys: string[] };
+      assert.equal(keys, ['first', 'second'].slice(0, acknowledged), `the second append answered ${result.secondCode}`);
+      checkIndexes(dir);
+    });
+}
+
 function runChild(args: string[], side: 'native' | 'fallback'): { stdout: string } {
   const env = { ...process.env };
   if (side === 'fallback') env['SEGLOG_NATIVE'] = '0';
