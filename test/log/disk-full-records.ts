@@ -17,7 +17,8 @@ export function attemptRecords(seed: number, attempt: number, small: boolean): R
   const records: RecordInput[] = [];
   for (let i = 0; i < count; i++) {
     const big = !small && random() < 0.05;
-    const sizeBytes = small ? 1 + Math.floor(random() * 200) : big ? 6144 + Math.floor(random() * 55_000) : 100 + Math.floor(random() * 6000);
+    const sizeBytes = small ? 1 + Math.floor(random() * 200)
+      : big ? 6144 + Math.floor(random() * 55_000) : 100 + Math.floor(random() * 6000);
     const value = Buffer.alloc(sizeBytes, (attempt * 13 + i) & 0xff);
     records.push({ key: `a${attempt}.${i}`, value, timestampMs: 1_700_000_000_000 + attempt });
   }

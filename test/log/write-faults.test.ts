@@ -105,7 +105,7 @@ for (const preallocate of [false, true]) {
   }
 }
 
-test('ENOSPC while a roll writes the old segment\'s index entries: the append fails, the old segment stays active, a retry rolls', async () => {
+test('ENOSPC while a roll writes the old index entries: the append fails, the old segment stays active, a retry rolls', async () => {
   // Small segments: a roll every ~40 appends, whose time-index write is the first write to that file.
   const config: Partial<LogConfig> = { segmentBytes: 4096, indexIntervalBytes: 1 << 20 };
   const dir = tempDir();
