@@ -11,9 +11,17 @@
  * leaves `sizeBytes` unchanged: the torn bytes past it are invisible to readers, overwritten by the
  * next append, cut on close, and cut by recovery after a crash (their CRC cannot match).
  *
- * Active segment: indexes mapped read-write and preallocated to segmentIndexBytes. Sealed (after a
- * roll): indexes trimmed to their entries and opened lazily; the `.log` size never changes again
- * except by replication truncation or recovery.
+ * Failed appends are invisible in every file: the `.log` write is an append's commit point. Index
+ * entries due for their files (a page of them) are written before it, this append's entries go to
+ * memory after it; so an append that fails has written nothing anywhere that recovery would keep,
+ * and one that succeeded cannot fail afterwards. A roll (`prepareToSeal`, then the new segment, then
+ * `onBecomeInactive`) and `close` write what needs space first, so a full disk leaves the segment
+ * active and whole, and the call can be repeated.
+ *
+ * Active segment: indexes held in memory, written with positioned writes, bounded by
+ * segmentIndexBytes (never preallocated, never mapped: see index-file.ts). Sealed (after a roll):
+ * indexes trimmed to their entries and opened lazily; the `.log` size never changes again except by
+ * replication truncation or recovery.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, fsync } from 'node:fs';
 import { join } from 'node:path';
