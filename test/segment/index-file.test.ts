@@ -9,11 +9,15 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearFaults, injectWriteFault } from '../../lib/platform/faults.js';
 import { OffsetIndex } from '../../lib/segment/offset-index.js';
 import { TimeIndex } from '../../lib/segment/time-index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
-test.after.each(removeTempDirs);
+test.after.each(() => {
+  clearFaults();
+  removeTempDirs();
+});
 
 const DEFAULT_INDEX_BYTES = 10 * 1024 * 1024;
 
@@ -181,6 +185,36 @@ test('a writer killed mid-life: its flushed entries are in the file, exactly, an
   assert.is(index.entries, 5000);
   assert.equal(index.lookup(1000 + 5999 * 3 + 1), { offset: 1000 + 4999 * 3, positionBytes: 4999 * 4097 });
   index.close();
+});
+
+test('a failed write counts nothing: the next write overwrites its torn bytes, a failed trim leaves the index active', () => {
+  const path = join(tempDir(), 'w.index');
+  const index = new OffsetIndex(path, 0, { maxIndexBytes: 8 * 1000, mode: 'active' });
+  for (let i = 0; i < 10; i++) index.append(i, i * 100);
+  index.flush();
+  assert.is(statSync(path).size, 80);
+  for (let i = 10; i < 20; i++) index.append(i, i * 100);
+  assert.is(index.pendingBytes, 80);
+  injectWriteFault({ pathEndsWith: 'w.index', skipWrites: 0, code: 'ENOSPC', landedBytes: 13 });
+  assert.throws(() => index.writePending(), (e: Error & { code?: string }) => e.code === 'SEGLOG_NO_SPACE');
+  assert.is(statSync(path).size, 93, 'the failed write landed 13 bytes past the written entries');
+  assert.is(index.pendingBytes, 80, 'nothing counts as written');
+  assert.is(index.entries, 20, 'the entries are still there for lookups');
+  assert.equal(index.lookup(15), { offset: 15, positionBytes: 1500 });
+  index.writePending();
+  assert.is(statSync(path).size, 160, 'the next write overwrote the torn bytes');
+  for (let i = 20; i < 25; i++) index.append(i, i * 100);
+  injectWriteFault({ pathEndsWith: 'w.index', skipWrites: 0, code: 'ENOSPC', landedBytes: 3 });
+  assert.throws(() => index.trimToValidSize(), (e: Error & { code?: string }) => e.code === 'SEGLOG_NO_SPACE');
+  assert.ok(index.isActive, 'a trim that could not write leaves the index active');
+  assert.is(clearFaults(), 2);
+  index.trimToValidSize();
+  assert.not.ok(index.isActive);
+  assert.is(statSync(path).size, 200, 'exactly the entries');
+  const sealed = new OffsetIndex(path, 0, { maxIndexBytes: 8 * 1000, mode: 'sealed' });
+  assert.is(sealed.entries, 25);
+  assert.equal(sealed.sanityCheck(), []);
+  sealed.close();
 });
 
 test('corrupt files: sanityCheck lists the problems, opening keeps the trustworthy prefix', () => {
