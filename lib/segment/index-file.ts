@@ -413,7 +413,7 @@ export abstract class IndexFile {
       bytes = this.withCapacity(bytes, Math.min(this.slotCount * entryBytes, Math.max((n + 1) * entryBytes, bytes.length * 2)));
       this.bytes = bytes;
     }
-    this.scratch.copy(bytes, n * entryBytes);
+    bytes.set(this.scratch, n * entryBytes);
     this.entryCount = n + 1;
   }
 
