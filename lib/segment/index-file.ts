@@ -93,7 +93,7 @@ export abstract class IndexFile {
   private writeFd = -1;
   /** Set by a trim: the cut file has not been fsync'd since. */
   private syncPending = false;
-  /** One entry, prepared by a subclass and handed to the mapping. */
+  /** One entry, prepared by a subclass and copied into memory by appendScratch(). */
   protected readonly scratch: Buffer;
 
   protected constructor(path: string, baseOffset: number, entryBytes: number, options: IndexOptions) {
@@ -119,7 +119,7 @@ export abstract class IndexFile {
     return this.mode === 'active';
   }
 
-  /** Whether a mapping or an fd is held right now (a sealed index holds neither until a lookup). */
+  /** Whether a mapping or an fd is held right now (an active index holds its fd; a sealed one neither until a lookup). */
   get isOpen(): boolean {
     return this.mapped !== null || this.writeFd >= 0;
   }
@@ -130,7 +130,7 @@ export abstract class IndexFile {
     return this.entryCount;
   }
 
-  /** Slots of the active file; for a sealed one its entries (nothing more can be appended). */
+  /** Entries an active index may hold; for a sealed one its entries (nothing more can be appended). */
   get maxEntries(): number {
     return this.mode === 'active' ? this.slotCount : this.entries;
   }
@@ -252,9 +252,11 @@ export abstract class IndexFile {
     return { entries, memory };
   }
 
+  /** Whole entries in INDEX_MEMORY_INITIAL_BYTES, at most the index's size. */
   private initialCapacityBytes(slots: number): number {
-    return Math.min(slots * this.entryBytes, Math.max(this.entryBytes, INDEX_MEMORY_INITIAL_BYTES - INDEX_MEMORY_INITIAL_BYTES
-      % this.entryBytes));
+    const entryBytes = this.entryBytes;
+    const initialBytes = Math.max(entryBytes, INDEX_MEMORY_INITIAL_BYTES - (INDEX_MEMORY_INITIAL_BYTES % entryBytes));
+    return Math.min(slots * entryBytes, initialBytes);
   }
 
   /** `memory`, or a copy with room for at least `neededBytes` (doubling, so appends copy rarely). */
