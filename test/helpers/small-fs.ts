@@ -19,6 +19,20 @@ interface Mounted {
 }
 
 const mounted: Mounted[] = [];
+let exitHookInstalled = false;
+
+/** Belt and braces: a test file that exits between mount and teardown still unmounts. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    try {
+      unmountSmallFileSystems();
+    } catch {
+      // Nothing more can be done while exiting; the failure was the test's to report.
+    }
+  });
+}
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { encoding: 'utf8' });
@@ -28,6 +42,7 @@ function run(command: string, args: string[]): void {
 
 /** Mounts a file system of about `sizeBytes` and returns its (empty, writable) mount point. */
 export function mountSmallFileSystem(kind: SmallFsKind, sizeBytes: number): string {
+  installExitHook();
   const root = tempDir('seglog-smallfs-');
   const mountPoint = join(root, 'mnt');
   mkdirSync(mountPoint);
