@@ -6,6 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { SeglogError } from '../errors.js';
+import { describeRecovery } from '../log/log-loader.js';
 import { formatProblem, repairLogDir, scanPath, verifyPaths, type VerifyReport } from '../inspect/index.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import type { LineWriter, Progress } from './output.js';
@@ -57,9 +58,11 @@ async function repair(paths: readonly string[], ctx: VerifyContext, json: boolea
       const rebuilt = report.indexesRebuilt.length;
       const line = `repaired ${dir}: ${report.recovered.length} segments recovered, ${report.bytesTruncated} bytes truncated, ` +
         `${rebuilt} indexes rebuilt, ${report.segmentsDeleted.length} segments deleted, ` +
-        `${report.temporaryFiles.length} temporary files resolved`;
-      if (json) ctx.stderr.line(line);
-      else ctx.stdout.line(line);
+        `${report.segmentsSetAside.length} segments set aside, ${report.temporaryFiles.length} temporary files resolved`;
+      const out = json ? ctx.stderr : ctx.stdout;
+      out.line(line);
+      // What was cut or set aside, and where it is kept (`<name>.recovered-<n>`).
+      for (const action of describeRecovery(report)) out.line(`  ${action}`);
     } catch (error) {
       if (!(error instanceof SeglogError)) throw error;
       ctx.stderr.line(`seglog: repair of ${dir} failed: ${error.toLine()}`);
