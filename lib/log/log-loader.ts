@@ -354,6 +354,20 @@ function findBadIndexes(dir: string, bases: readonly number[], report: RecoveryR
   for (const base of bases) {
     const indexPath = join(dir, segmentFileName(base, 'index'));
     const timeIndexPath = join(dir, segmentFileName(base, 'timeindex'));
+    for (const kind of ['index', 'timeindex'] as const) {
+      // Something that is not a file where an index belongs (a directory, say): moved aside, rebuilt.
+      const name = segmentFileName(base, kind);
+      let isFile = true;
+      try {
+        isFile = statSync(join(dir, name)).isFile();
+      } catch {
+        // Missing: handled below.
+      }
+      if (!isFile) {
+        report.actions.push({ action: 'set-aside', file: name, bytes: 0, records: -1, keptAs: setAside(dir, name),
+          reason: 'not a regular file; the index is rebuilt from the .log' });
+      }
+    }
     // A missing index, or an empty time index beside a non-empty .log (a roll always leaves one entry),
     // is rebuilt rather than trusted: lookups by offset or time would silently miss otherwise.
     const timeIndexLost = !existsSync(timeIndexPath) || (fileSize(timeIndexPath) === 0 && fileSize(join(dir, segmentFileName(base,

@@ -62,10 +62,10 @@ async function count(broker: Broker, topic: string): Promise<number> {
 test('D12/D9: a real serve child starts with a damaged partition offline (no leader in Metadata) and serves the others', async () => {
   const dir = tempDir('seglog-offline-');
   await writeBroker(dir);
-  // bad-0: the index of its first segment is a directory (EISDIR on open).
-  const badIndex = join(dir, 'bad-0', '00000000000000000000.index');
-  unlinkSync(badIndex);
-  mkdirSync(badIndex);
+  // bad-0: its active segment's .log is a directory (EISDIR on open): nothing recovery can read.
+  const badLog = join(dir, 'bad-0', segments(join(dir, 'bad-0')).pop()!);
+  unlinkSync(badLog);
+  mkdirSync(badLog);
   // torn-0: a torn tail on the active segment, with the clean-shutdown marker still there.
   const tornDir = join(dir, 'torn-0');
   const active = join(tornDir, segments(tornDir).pop()!);

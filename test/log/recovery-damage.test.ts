@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log, decodeBatches, describeRecovery, type RecoveryReport } from '../../lib/index.js';
 import { verifyPaths } from '../../lib/inspect/index.js';
@@ -209,6 +209,20 @@ test('D15: a 0-byte sealed .log with a stale index is re-indexed, and verify pas
   await log.close();
   const verified = verifyPaths([dir]);
   assert.ok(verified.ok, JSON.stringify(verified.problems));
+});
+
+test('D12: an index path that is a directory is set aside and the index rebuilt', async () => {
+  const dir = tempDir();
+  await writeLog(dir);
+  const index = join(dir, '00000000000000000000.index');
+  unlinkSync(index);
+  mkdirSync(index);
+  const log = await Log.open(dir, CONFIG);
+  assert.is(checkRecords(log).length, RECORDS);
+  assert.is(action(log.recoveryReport, 'set-aside').keptAs, '00000000000000000000.index.recovered-1');
+  assert.ok(log.recoveryReport.indexesRebuilt.includes(0));
+  await log.close();
+  checkIndexes(dir);
 });
 
 test('D14: a log-start checkpoint past the log end keeps every record and says so', async () => {
