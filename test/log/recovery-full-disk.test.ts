@@ -42,7 +42,7 @@ function snapshot(dir: string): Map<string, Buffer> {
   return files;
 }
 
-test('tmpfs: no room to keep the cut bytes means nothing is cut (SEGLOG_NO_SPACE); with room, only the damaged segment is cut', async () => {
+test('tmpfs: no room to keep the cut bytes: nothing is cut (SEGLOG_NO_SPACE); with room, only the damaged segment is cut', async () => {
   const mountPoint = mountSmallFileSystem('tmpfs', 2 * 1024 * 1024);
   const dir = join(mountPoint, 'topic-0');
   const log = await Log.open(dir, CONFIG);
