@@ -14,6 +14,7 @@ import {
   InvalidTopicError,
   TopicExistsError,
   UnknownTopicError,
+  UnsafeIntegerError,
 } from '../../errors.js';
 
 export const ErrorCode = {
@@ -56,6 +57,8 @@ export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 export function errorCodeFor(error: unknown): number {
   if (error instanceof OffsetOutOfRangeError) return ErrorCode.OFFSET_OUT_OF_RANGE;
   if (error instanceof CorruptRecordError) return ErrorCode.CORRUPT_MESSAGE;
+  // An int64 outside the safe range in a stored batch header (outside the CRC): damaged data, as Kafka would say.
+  if (error instanceof UnsafeIntegerError) return ErrorCode.CORRUPT_MESSAGE;
   if (error instanceof RecordTooLargeError) return ErrorCode.MESSAGE_TOO_LARGE;
   if (error instanceof InvalidRecordError) return ErrorCode.INVALID_RECORD;
   if (error instanceof OutOfOrderSequenceError) return ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
