@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
@@ -199,13 +199,14 @@ test('SIGTERM as soon as the process logs its start (before it is ready) is a cl
   for (let i = 0; i < 3; i++) {
     const dir = tempDir('seglog-serve-cli-');
     const run = spawnCli(['--data', dir, '--port', '0']);
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (!run.err().includes('"msg":"starting"')) return;
         run.child.stderr?.off('data', check);
         resolve();
       };
       run.child.stderr?.on('data', check);
+      void run.exited.then((code) => reject(new Error(`exited ${code} before logging its start: ${run.err()}`)));
     });
     run.child.kill('SIGTERM');
     const code = await run.exited;
@@ -222,6 +223,31 @@ test('a second SIGTERM during shutdown is ignored: still exit 0 and a clean-shut
   serve.kill('SIGINT');
   assert.is(await serve.exited, 0, serve.stderr());
   assert.ok(existsSync(join(dir, '.kafka_cleanshutdown')));
+});
+
+test("--durability fsync: an acks=all write is fsync'd before it is acknowledged; page-cache (default) is not", async () => {
+  for (const [flags, expected] of [[['--durability', 'fsync'], 3], [[], 0], [['--flush-messages', '1'], 3]] as [string[], number][]) {
+    const dir = tempDir('seglog-serve-cli-');
+    const serve = await startCli(['--data', dir, '--port', '0', ...flags]);
+    const kafka = new kafkajs.Kafka({ brokers: [`127.0.0.1:${serve.port}`], logLevel: kafkajs.logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'd', numPartitions: 1 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    for (const value of ['1', '2', '3']) await producer.send({ topic: 'd', acks: -1, messages: [{ value }] });
+    await producer.disconnect();
+    // No clean stop: what is on disk is what an acknowledgement had made durable.
+    serve.kill('SIGKILL');
+    await serve.exited;
+    // The partition's own checkpoint moves after each fsync; never fsync'd, it was never written.
+    const path = join(dir, 'd-0', 'recovery-point-offset-checkpoint');
+    const checkpoint = existsSync(path) ? readFileSync(path, 'utf8') : '0\n1\nd 0 0\n';
+    assert.is(Number(checkpoint.trim().split('\n')[2]?.split(' ')[2]), expected, `${flags.join(' ') || 'default'}: ${checkpoint}`);
+    const start = logEntries(serve.stderr()).find((e) => e.msg === 'starting');
+    assert.is(start?.flushMessages, expected === 3 ? 1 : 'never');
+  }
 });
 
 test.run();
