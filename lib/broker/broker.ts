@@ -876,7 +876,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
         () => this.dirCheckpoints.write(LOG_START_OFFSET_CHECKPOINT, final.start));
     await attempt('checkpoint', join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT),
         () => this.dirCheckpoints.write(REPLICATION_OFFSET_CHECKPOINT, final.hw));
-    if (failures.length === 0) await attempt('clean-shutdown-marker', join(this.dataDir, CLEAN_SHUTDOWN_FILE), () => this.writeCleanMarker());
+    const markerPath = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
+    if (failures.length === 0) await attempt('clean-shutdown-marker', markerPath, () => this.writeCleanMarker());
     this.emit('closed', { errors: failures });
     if (failures.length > 0) {
       const first = failures[0] as CloseFailure;

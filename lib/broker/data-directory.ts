@@ -127,7 +127,8 @@ export function planDataDirectory(dataDir: string): DataDirectoryPlan {
     onDisk.delete(name);
     // topics.json says how many partitions a listed topic has; a directory beyond that is not ours to serve.
     for (const p of found ?? []) {
-      if (p >= spec.partitions) skipped.push({ name: `${name}-${p}`, reason: `${TOPICS_FILE} lists ${spec.partitions} partitions; left alone` });
+      if (p < spec.partitions) continue;
+      skipped.push({ name: `${name}-${p}`, reason: `${TOPICS_FILE} lists ${spec.partitions} partitions; left alone` });
     }
     topics.push({ name, partitions: spec.partitions, config: spec.config, adopted: false });
   }
@@ -190,7 +191,8 @@ export function readTopicsFile(dataDir: string): TopicsFile {
   return parsed;
 }
 
-export function topicsFileText(nextProducerId: number, topics: Iterable<{ name: string; partitions: number; config: Partial<LogConfig> }>): string {
+export function topicsFileText(nextProducerId: number,
+    topics: Iterable<{ name: string; partitions: number; config: Partial<LogConfig> }>): string {
   const file: TopicsFile = { version: TOPICS_FILE_VERSION, nextProducerId, topics: {} };
   for (const t of topics) file.topics[t.name] = { partitions: t.partitions, config: t.config };
   return `${JSON.stringify(file, null, 2)}\n`;

@@ -56,8 +56,9 @@ export function logOpenReport(log: Logger, report: OpenReport, topics: number): 
   for (const s of report.skipped) log.info({ entry: s.name, reason: s.reason }, 'not served');
   if (report.foreignCommits > 0) log.info({ records: report.foreignCommits }, 'committed offsets read from Kafka\'s __consumer_offsets');
   for (const r of report.recovered) {
-    log.warn({ topic: r.topic, partition: r.partition, segmentsRecovered: r.report.recovered.length, bytesTruncated: r.report.bytesTruncated,
-      indexesRebuilt: r.report.indexesRebuilt.length, segmentsDeleted: r.report.segmentsDeleted.length }, 'recovered partition after an unclean stop');
+    const { recovered, bytesTruncated, indexesRebuilt, segmentsDeleted } = r.report;
+    log.warn({ topic: r.topic, partition: r.partition, segmentsRecovered: recovered.length, bytesTruncated,
+      indexesRebuilt: indexesRebuilt.length, segmentsDeleted: segmentsDeleted.length }, 'recovered partition after an unclean stop');
   }
   log.info({ topics }, 'data directory open');
 }
@@ -74,7 +75,8 @@ export function logBrokerEvents(log: Logger, broker: Broker): void {
     else log.warn(fields, 'client sent an unsupported API or version; connection closed');
   });
   broker.on('backgroundError', (e: BackgroundErrorEvent) => {
-    log.error({ task: e.task, topic: e.topic, partition: e.partition, ...errorFields(e.error), ...(e.path === undefined ? {} : { path: e.path }) },
+    const where = e.path === undefined ? {} : { path: e.path };
+    log.error({ task: e.task, topic: e.topic, partition: e.partition, ...errorFields(e.error), ...where },
         'background task failed; still serving');
   });
   broker.on('closed', (report: CloseReport) => {

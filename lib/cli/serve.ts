@@ -91,13 +91,17 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | 'help' {
       case '--flush-ms': args.flushMs = integerIn(flag, value(), 0, Number.MAX_SAFE_INTEGER); break;
       case '--durability': {
         const level = text(DURABILITY_LEVELS.join(' or '));
-        if (!(DURABILITY_LEVELS as readonly string[]).includes(level)) throw usage(`--durability is ${DURABILITY_LEVELS.join(' or ')}, got ${JSON.stringify(level)}`);
+        if (!(DURABILITY_LEVELS as readonly string[]).includes(level)) {
+          throw usage(`--durability is ${DURABILITY_LEVELS.join(' or ')}, got ${JSON.stringify(level)}`);
+        }
         args.durability = level as Durability;
         break;
       }
       case '--log-level': {
         const level = text(LOG_LEVELS.join(', '));
-        if (!(LOG_LEVELS as readonly string[]).includes(level)) throw usage(`--log-level is one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+        if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+          throw usage(`--log-level is one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+        }
         args.logLevel = level as LogLevel;
         break;
       }

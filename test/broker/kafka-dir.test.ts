@@ -114,7 +114,9 @@ test('Broker.open reports what it adopted and what it left alone; a second open 
   const broker = await Broker.open(dir);
   assert.equal(broker.openReport.adoptedTopics, ['TestTopicPatient']);
   const skipped = new Map(broker.openReport.skipped.map((s) => [s.name, s.reason]));
-  for (const name of [...RENAMED, '__cluster_metadata-0', '__consumer_offsets-6', 'Orphan']) assert.ok(skipped.has(name), `${name} skipped`);
+  for (const name of [...RENAMED, '__cluster_metadata-0', '__consumer_offsets-6', 'Orphan']) {
+    assert.ok(skipped.has(name), `${name} skipped`);
+  }
   assert.match(skipped.get('Orphan') ?? '', /partitions 0 of Orphan/);
   assert.is(broker.openReport.foreignCommits, 7);
   assert.equal(broker.openReport.recovered.map((r) => r.topic), ['TestTopicPatient'], 'no clean-shutdown marker: recovered');

@@ -110,7 +110,8 @@ test('the same on an existing directory: a taken port leaves every file as it wa
   const holder = await startCli(['--data', tempDir('seglog-serve-cli-'), '--port', '0']);
   writeFileSync(join(dir, 'keep'), 'x');
   const before = readdirSync(dir).sort();
-  const run = spawnSync(process.execPath, [MAIN, 'serve', '--data', dir, '--port', String(holder.port)], { encoding: 'utf8', timeout: 15_000 });
+  const run = spawnSync(process.execPath, [MAIN, 'serve', '--data', dir, '--port', String(holder.port)],
+      { encoding: 'utf8', timeout: 15_000 });
   holder.kill('SIGTERM');
   assert.is(await holder.exited, 0);
   assert.is(run.status, 1, run.stderr);
@@ -145,7 +146,8 @@ test('serve --help and seglog help serve print the options, exit 0', () => {
   for (const args of [['serve', '--help'], ['help', 'serve']]) {
     const run = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 15_000 });
     assert.is(run.status, 0, run.stderr);
-    for (const flag of ['--data', '--no-auto-create-topics', '--durability', '--flush-messages', '--flush-ms', '--log-level', 'Exit status']) {
+    const flags = ['--data', '--no-auto-create-topics', '--durability', '--flush-messages', '--flush-ms', '--log-level', 'Exit status'];
+    for (const flag of flags) {
       assert.ok(run.stdout.includes(flag), `${args.join(' ')} mentions ${flag}`);
     }
   }
