@@ -62,6 +62,12 @@ export interface BrokerEvents {
   closed: [CloseReport];
 }
 
+/** Every event name, for documentation checks; the type below fails to compile if one is missing. */
+export const BROKER_EVENT_NAMES = ['topicCreated', 'topicDeleted', 'backgroundError', 'maintenanceError', 'unsupportedRequest', 'closing',
+  'closed'] as const satisfies readonly (keyof BrokerEvents)[];
+type UnlistedEvent = Exclude<keyof BrokerEvents, (typeof BROKER_EVENT_NAMES)[number]>;
+export const EVERY_EVENT_LISTED: [UnlistedEvent] extends [never] ? true : never = true;
+
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }

@@ -18,6 +18,7 @@ export type {
 } from './broker.js';
 export type { BackgroundErrorEvent, BackgroundTask, BrokerEvents, CloseFailure, CloseReport, TopicCreatedEvent,
   UnsupportedRequestEvent } from './broker-events.js';
+export { BROKER_EVENT_NAMES } from './broker-events.js';
 export { ADOPTED_TOPIC_CONFIG, KAFKA_METADATA_TOPIC, planDataDirectory } from './data-directory.js';
 export type { DataDirectoryPlan, SkippedEntry, TopicPlan } from './data-directory.js';
 export { startServer } from './server.js';
