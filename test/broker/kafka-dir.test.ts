@@ -126,7 +126,16 @@ test('Broker.open reports what it adopted and what it left alone; a second open 
   assert.equal(again.listTopics().map((t) => t.name), ['TestTopicPatient', '__consumer_offsets']);
   assert.equal(again.openReport.recovered, [], 'closed cleanly: nothing to recover');
   assert.is(again.committedOffset('DEVSmileCDR', 'TestTopicPatient', 0)?.offset, 3);
+  // Deleting a served topic drops its entries; Kafka's entries for partitions not served stay.
+  await again.deleteTopic('TestTopicPatient');
   await again.close();
+  const recovery = parseOffsetCheckpoint(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8'), 'recovery');
+  const keys = recovery.map((e) => `${e.topic} ${e.partition}`);
+  assert.not.ok(keys.includes('TestTopicPatient 0'));
+  const original = parseOffsetCheckpoint(readFileSync(join(FIXTURE, 'recovery-point-offset-checkpoint'), 'utf8'), 'fixture');
+  for (const e of original.filter((o) => o.topic !== 'TestTopicPatient')) {
+    assert.ok(recovery.some((r) => r.topic === e.topic && r.partition === e.partition && r.offset === e.offset), `${e.topic} ${e.partition} kept`);
+  }
 });
 
 test('offset-commit values in each of Kafka\'s schema versions decode', () => {
