@@ -134,7 +134,8 @@ test('Broker.open reports what it adopted and what it left alone; a second open 
   assert.not.ok(keys.includes('TestTopicPatient 0'));
   const original = parseOffsetCheckpoint(readFileSync(join(FIXTURE, 'recovery-point-offset-checkpoint'), 'utf8'), 'fixture');
   for (const e of original.filter((o) => o.topic !== 'TestTopicPatient')) {
-    assert.ok(recovery.some((r) => r.topic === e.topic && r.partition === e.partition && r.offset === e.offset), `${e.topic} ${e.partition} kept`);
+    const same = recovery.some((r) => r.topic === e.topic && r.partition === e.partition && r.offset === e.offset);
+    assert.ok(same, `${e.topic} ${e.partition} kept`);
   }
 });
 
