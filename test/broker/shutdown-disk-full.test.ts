@@ -105,4 +105,25 @@ test('SIGTERM on a full disk: every log is closed or reported, exit 1, and no re
   }
 });
 
+test('embedded: close() on a full disk rejects with SEGLOG_SHUTDOWN_INCOMPLETE yet releases every log; reopening works', async () => {
+  const mount = mountTmpfs(4 * 1024 * 1024);
+  const data = join(mount, 'data');
+  const broker = await Broker.open(data);
+  for (const topic of TOPICS) {
+    await broker.createTopic(topic, { partitions: 1 });
+    for (const n of [1, 2]) await broker.produce(topic, 0, [{ key: 'k', value: `${topic}-${n}`.padEnd(5000, '.') }]);
+  }
+  fillUp(join(mount, 'filler'));
+  const failure = await broker.close().then(() => null, (error: unknown) => error as { code?: string });
+  assert.is(failure?.code, 'SEGLOG_SHUTDOWN_INCOMPLETE');
+  rmSync(join(mount, 'filler'));
+  // A log that kept its lock after a failed close would make this a SEGLOG_LOG_LOCKED.
+  const again = await Broker.open(data);
+  try {
+    for (const topic of TOPICS) assert.is(again.log(topic, 0).logEndOffset, 2, `${topic}: both records`);
+  } finally {
+    await again.close();
+  }
+});
+
 test.run();
