@@ -208,8 +208,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...(args.advertisedHost === undefined ? {} : { advertisedHost: args.advertisedHost }),
       ...(args.advertisedPort === undefined ? {} : { advertisedPort: args.advertisedPort }),
     });
-  } catch (error) {
+  } catch (caught) {
     probe?.close();
+    const syscall = (caught as NodeJS.ErrnoException).syscall;
+    // The port taken between the probe's release and the server's bind (a few microseconds): still SEGLOG_LISTEN.
+    const error = syscall === 'listen' || syscall === 'bind'
+      ? new ListenError(`cannot listen on ${args.host}:${args.port}: ${(caught as NodeJS.ErrnoException).code}`, { cause: caught })
+      : caught;
     log.error(errorFields(error), 'could not start');
     console.error(line(error));
     // Opened but could not listen: release the logs cleanly before exiting.
