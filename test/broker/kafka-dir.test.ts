@@ -139,6 +139,18 @@ test('Broker.open reports what it adopted and what it left alone; a second open 
   }
 });
 
+test('a malformed checkpoint file is refused (SEGLOG_CORRUPT_CHECKPOINT), not overwritten', async () => {
+  const dir = kafkaDirCopy();
+  const path = join(dir, 'recovery-point-offset-checkpoint');
+  writeFileSync(path, '0\n2\nTestTopicPatient 0 0\n');
+  const before = filesUnder(dir);
+  const refusal = await Broker.open(dir).then(() => null, (error: unknown) => error as { code?: string; path?: string });
+  assert.is(refusal?.code, 'SEGLOG_CORRUPT_CHECKPOINT');
+  assert.is(refusal?.path, path);
+  assert.equal([...filesUnder(dir).keys()].sort(), [...before.keys()].sort(), 'no file created');
+  assert.is(readFileSync(path, 'utf8'), '0\n2\nTestTopicPatient 0 0\n');
+});
+
 test('offset-commit values in each of Kafka\'s schema versions decode', () => {
   const string = (s: string): Buffer => Buffer.concat([Buffer.from([0, s.length]), Buffer.from(s)]);
   const int64 = (n: number): Buffer => {
