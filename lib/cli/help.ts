@@ -35,8 +35,10 @@ ${EXIT_CODES}`;
 
 export const DUMP_USAGE = `Usage: seglog dump [options] <file…>
 
-Dumps .log, .index, .timeindex, .snapshot and .txnindex files by suffix (others are ignored with
-"Ignoring unknown file …" on stderr), in kafka-dump-log's text format.
+Dumps .log, .index, .timeindex, .snapshot and .txnindex files by suffix, and the other files of a
+partition or data directory by name (leader-epoch-checkpoint, partition.metadata, quorum-state,
+meta.properties, recovery-point-, log-start-, replication- and cleaner-offset-checkpoint), in
+kafka-dump-log's text format; others are ignored with "Ignoring unknown file …" on stderr.
 
 Options:
   --deep                one line per record (alias --deep-iteration)
@@ -45,10 +47,31 @@ Options:
   --max-bytes <n>       only the batches within the first n bytes of each .log
   --json                NDJSON: one object per batch (with "records" when --deep) or per entry
   --files <a,b,…>       files as a comma-separated list (kafka-dump-log's spelling)
+  --offsets-decoder     decode __consumer_offsets: offset commits, group metadata with members'
+                        subscriptions and assignments, tombstones as <DELETE>; implies --deep
+  --transaction-log-decoder
+                        decode __transaction_state: transactional id, producer id and epoch,
+                        state, partitions, timeout; implies --deep
+  --cluster-metadata-decoder
+                        decode __cluster_metadata (KRaft): every metadata record type, printed as
+                        payload: {"type":"TOPIC_RECORD","version":0,"data":{…}}, and the control
+                        records (LeaderChange, SnapshotHeader, …); implies --deep
+  --index-sanity-check  check each .index/.timeindex on its own (whole entries, offsets rising and
+                        not below the base offset, positions rising, timestamps not falling) and
+                        print "<file> passed sanity check." instead of the entries
+  --verify-index-only   check each .index/.timeindex against its .log without printing entries
   --help                this text
 
+With a decoder, --json adds "decoded" to each record: type, keyVersion, key, version, data (Kafka's
+field names in camelCase), tombstone, and note — why a record was not decoded (an unknown type or
+version); such a record shows its raw key and value (as --print-data would) and is not an error.
+Add --print-data to keep the raw key and value beside every decoded record.
+
 Index files are checked against the .log beside them; mismatches go to stderr as kafka-dump-log
-prints them. With --deep, non-consecutive record offsets are listed on stderr at the end.
+prints them (exit status 1 only with --index-sanity-check or --verify-index-only). \`seglog verify\`
+runs the same index checks on every segment. A side file that breaks a rule (a leader epoch that
+does not rise, a malformed topic_id, meta.properties without node.id) prints on stderr, exit 1.
+With --deep, non-consecutive record offsets are listed on stderr at the end.
 
 ${EXIT_CODES}`;
 
