@@ -938,7 +938,11 @@ export class Log extends EventEmitter {
       } catch (error) {
         failure ??= error;
       }
-      s.close();
+      try {
+        s.close();
+      } catch (error) {
+        failure ??= error;
+      }
     }
     try {
       if (failure !== null) throw failure;
