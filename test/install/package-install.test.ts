@@ -16,8 +16,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { codecAvailable } from '../../lib/record/compression.js';
 import type { CompressionType } from '../../lib/record/layout.js';
-import { platformFaults } from '../../lib/platform/faults.js';
-import { loadNative } from '../../lib/platform/native.js';
+import { platformReport } from '../../lib/platform/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -33,7 +32,7 @@ function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(npm_(lifecycle|package)_|npm_config_(local_|global_)?prefix$|npm_execpath$|npm_command$|INIT_CWD$)/.test(key)) continue;
-    if (key === 'SEGLOG_NATIVE' || key === 'SEGLOG_DISABLE_CODECS' || key === 'SEGLOG_SKIP_NATIVE_BUILD') continue;
+    if (key === 'SEGLOG_NATIVE' || key === 'SEGLOG_SKIP_NATIVE_BUILD') continue;
     env[key] = value;
   }
   return env;
@@ -148,12 +147,10 @@ test('packed tarball and git URL install into an app with every native module an
   const checked = run(process.execPath, ['--input-type=module', '-e', APP_CHECK, JSON.stringify([INSTALLED_AS, CODECS])], app);
   const result = JSON.parse(checked.stdout) as Record<string, AppEntry>;
 
-  const native = loadNative(platformFaults);
-  const expectedSides = {
-    crc32c: native.crc32c !== undefined ? 'native:sse4_crc32' : 'fallback:slice-by-8',
-    mapFile: native.mapFile !== undefined ? 'native:mmap-io' : 'fallback:buffer',
-    lockDirectory: native.lockDirectory !== undefined ? 'native:fs-ext-flock' : 'fallback:lock-file',
-  };
+  // What this checkout loads (install/ runs on the native side only: SEGLOG_NATIVE is not set here).
+  const here = platformReport();
+  assert.is(here.forcedFallback, false);
+  const expectedSides = { crc32c: here.crc32c, mapFile: here.mapFile, lockDirectory: here.lockDirectory };
   for (const name of INSTALLED_AS) {
     const entry = result[name];
     if (entry === undefined) return assert.unreachable(`no result for ${name}`);
