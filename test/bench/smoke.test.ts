@@ -4,12 +4,13 @@
  * that its JSON holds every case, on both sides, with finite ratios.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunResults } from '../../bench/main.js';
+import { externalScripts } from '../../bench/external.js';
 import { lastJsonObject } from '../../bench/spawn.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
@@ -68,6 +69,12 @@ test('an unknown case is refused with the list of cases', () => {
   const r = runBench(['--smoke', '--only', 'no-such-case']);
   assert.is(r.status, 2);
   assert.match(r.stderr, /no case named no-such-case; cases: .*append/);
+});
+
+test('every stand-alone script the runner knows is a file in dist/bench, so none drops out of a run', () => {
+  const scripts = externalScripts(dirname(MAIN));
+  assert.equal(scripts.map((s) => s.name).sort(), ['broker', 'codec-script', 'compaction', 'inspect', 'transfer']);
+  for (const s of scripts) assert.ok(existsSync(s.path), `${s.name}: ${s.path} missing`);
 });
 
 test('lastJsonObject reads one-line and pretty-printed trailing objects', () => {
