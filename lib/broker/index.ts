@@ -10,11 +10,17 @@ export type {
   FetchPartitionRequest,
   FetchPartitionResult,
   OffsetCommit,
+  OpenReport,
   PartitionStats,
   ProduceOptions,
   ProduceResult,
   TopicDescription,
 } from './broker.js';
+export type { BackgroundErrorEvent, BackgroundTask, BrokerEvents, CloseFailure, CloseReport, TopicCreatedEvent,
+  UnsupportedRequestEvent } from './broker-events.js';
+export { BROKER_EVENT_NAMES } from './broker-events.js';
+export { ADOPTED_TOPIC_CONFIG, KAFKA_METADATA_TOPIC, planDataDirectory } from './data-directory.js';
+export type { DataDirectoryPlan, SkippedEntry, TopicPlan } from './data-directory.js';
 export { startServer } from './server.js';
 export type { BrokerServer, ListenOptions } from './server.js';
 export { GroupCoordinator } from './group-coordinator.js';
@@ -22,7 +28,7 @@ export type { GroupCoordinatorOptions, GroupDescription, GroupState } from './gr
 export { murmur2, toPositive, partitionForKey } from './murmur2.js';
 export { topicNameProblem, validateTopicName, isInternalTopic, TOPIC_NAME_LENGTH_MAX } from './topic-name.js';
 export { ProducerStateTable, loadNewestSnapshot, readNewestSnapshot, writeSnapshot, listSnapshotOffsets } from './producer-state.js';
-export { offlineError, discoverTopics, DISCOVERED_TOPIC_CONFIG } from './partition-offline.js';
+export { offlineError } from './partition-offline.js';
 export type { OfflinePartition, RecoveryEvent } from './partition-offline.js';
 export { OFFSETS_TOPIC } from './offset-store.js';
 export { ApiKey, SUPPORTED_APIS } from './protocol/api-keys.js';

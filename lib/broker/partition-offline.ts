@@ -4,15 +4,8 @@
  * offline with an error naming the partition and the file, while every other partition is served —
  * Kafka takes a failed log dir offline, not the broker. Produce and fetch on it answer
  * KAFKA_STORAGE_ERROR (56). Every opened log's recovery report is handed on as a RecoveryEvent.
- *
- * Also: the topic list rebuilt from partition directories when topics.json is missing, so a lost
- * file never makes data invisible (config overrides are unknown then: retention is switched off for
- * those topics, so nothing is deleted under a guessed policy, and the event says so).
  */
-import { readdirSync } from 'node:fs';
-import { PartitionOfflineError, SeglogError, type LogConfig, type RecoveryReport } from '../index.js';
-import { parsePartitionDirName } from '../segment/file-names.js';
-import { validateTopicName } from './topic-name.js';
+import { PartitionOfflineError, SeglogError, type RecoveryReport } from '../index.js';
 
 export interface OfflinePartition {
   topic: string;
@@ -32,7 +25,7 @@ export interface RecoveryEvent {
   dir: string;
   /** The log's own report (null when it could not be opened). */
   report: RecoveryReport | null;
-  /** Broker-level findings: a partition directory recreated empty, topics rebuilt from directories, a damaged snapshot. */
+  /** Broker-level findings: a partition directory recreated empty, a damaged producer snapshot set aside. */
   notes: string[];
   /** Set when the partition is offline. */
   error: PartitionOfflineError | null;
@@ -48,24 +41,4 @@ export function offlineError(error: unknown, topic: string, partition: number, d
     offset: error instanceof SeglogError ? error.offset : undefined,
     cause: error,
   });
-}
-
-/** Config given to topics found only as directories: keep everything until an operator says otherwise. */
-export const DISCOVERED_TOPIC_CONFIG: Partial<LogConfig> = { retentionMs: -1, retentionBytes: -1 };
-
-/** Topics present as `<topic>-<n>` directories in `dataDir`: name → partition count (highest index + 1). */
-export function discoverTopics(dataDir: string): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const parsed = parsePartitionDirName(entry.name);
-    if (parsed === null) continue;
-    try {
-      validateTopicName(parsed.topic);
-    } catch {
-      continue;
-    }
-    found.set(parsed.topic, Math.max(found.get(parsed.topic) ?? 0, parsed.partition + 1));
-  }
-  return found;
 }

@@ -103,9 +103,43 @@ Options:
 
 ${EXIT_CODES}`;
 
+export const SERVE_USAGE = `Usage: seglog serve --data <dir> [options]
+
+Serves a Kafka log directory (seglog's or a Kafka broker's) over the Kafka wire protocol on one
+node, until SIGINT or SIGTERM. Topics are the directory's <topic>-<partition> folders; Kafka's
+__cluster_metadata-0 and its -delete/-future/-stray folders are left alone. Prints
+"listening <host>:<port>" on stdout when ready; logs go to stderr (JSON when not a terminal).
+No authentication and no TLS: keep it on 127.0.0.1.
+
+Options:
+  --data <dir>                    the log directory (created if missing; a file is refused)
+  --host <addr>                   address to bind (default 127.0.0.1)
+  --port <n>                      port, 0..65535 (default 9092; 0 picks a free one)
+  --advertised-host <h>           host clients are told to connect to (default: --host)
+  --advertised-port <n>           port clients are told to connect to (default: the bound port)
+  --no-auto-create-topics         unknown topics are errors (default: created on first use, like
+                                  Kafka's auto.create.topics.enable; --auto-create-topics says so)
+  --partitions <n>                partitions of an auto-created topic, 1..100000 (default 1)
+  --durability <level>            page-cache (default): acknowledged writes survive a process crash,
+                                  not a power loss; fsync: acks=all waits for fsync of every write
+                                  (= --flush-messages 1)
+  --flush-messages <n>            fsync after every n messages (Kafka's log.flush.interval.messages)
+  --flush-ms <n>                  fsync at most n ms after a write (Kafka's log.flush.interval.ms)
+  --request-bytes-max <n>         largest request accepted (default 100 MiB)
+  --initial-rebalance-delay-ms <n>  group.initial.rebalance.delay.ms (default 3000)
+  --log-level <level>             fatal, error, warn, info (default), debug, trace or silent
+  --help                          this text
+
+Exit status:
+  0  stopped cleanly
+  1  could not listen or open the directory, or a shutdown step failed (each is logged; the
+     directory is then not marked clean and the next start recovers)
+  2  usage error (bad option or value, --data is a file), printed as one line with its code`;
+
 export function usageFor(command: string | null): string {
   if (command === 'dump') return DUMP_USAGE;
   if (command === 'verify') return VERIFY_USAGE;
   if (command === 'stats') return STATS_USAGE;
+  if (command === 'serve') return SERVE_USAGE;
   return MAIN_USAGE;
 }
