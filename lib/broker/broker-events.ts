@@ -12,7 +12,7 @@
  * | backgroundError    | BackgroundErrorEvent       | a background task failed; the broker goes on |
  * | maintenanceError   | unknown (the error)        | kept for older listeners: also sent as backgroundError |
  * | unsupportedRequest | UnsupportedRequestEvent    | a client sent an API key or version the server does not speak |
- * | recovery           | RecoveryEvent              | a partition of a topic opened after Broker.open returned (createTopic): its recovery |
+ * | recovery           | RecoveryEvent              | a partition opened after Broker.open returned: its recovery |
  * | closing            | (none)                     | close() began: waiters (long-poll fetches) give up |
  * | closed             | CloseReport                | close() finished; `errors` lists every step that failed |
  */

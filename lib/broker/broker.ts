@@ -376,7 +376,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
         notes.push(...this.loadProducerState(partition));
         this.watchRolls(partition);
         this.logManager.add(log);
-        log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name, partition: p }));
+        log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name,
+          partition: p }));
         topic.partitions.push(partition);
         this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
       } catch (error) {
