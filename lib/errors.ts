@@ -112,6 +112,16 @@ export type InvalidTopicError = InstanceType<typeof InvalidTopicError>;
 export const TopicExistsError = defineError('SEGLOG_TOPIC_EXISTS', 'TopicExistsError');
 export type TopicExistsError = InstanceType<typeof TopicExistsError>;
 
+/** A batch timestamp no clock can hold (beyond the safe integer range, or below -1). */
+export const InvalidTimestampError = defineError('SEGLOG_INVALID_TIMESTAMP', 'InvalidTimestampError');
+export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
+/** A transactional batch from a producer with no open transaction (this broker offers none). */
+export const TransactionStateError = defineError('SEGLOG_INVALID_TXN_STATE', 'TransactionStateError');
+export type TransactionStateError = InstanceType<typeof TransactionStateError>;
+/** A client request the broker refuses for what it asks, not its bytes (produce to an internal topic, too many partitions). */
+export const RequestRefusedError = defineError('SEGLOG_REQUEST_REFUSED', 'RequestRefusedError');
+export type RequestRefusedError = InstanceType<typeof RequestRefusedError>;
+
 /** Turns a Node system error from a write into NoSpaceError or StorageError. */
 export function ioError(error: unknown, action: string, place: ErrorPlace): SeglogError {
   if (error instanceof SeglogError) return error;

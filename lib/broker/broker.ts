@@ -27,12 +27,14 @@ import { join } from 'node:path';
 import {
   BatchHeaderView,
   CLEAN_SHUTDOWN_FILE,
+  CorruptRecordError,
   FileRegion,
   InvalidArgumentError,
   InvalidConfigError,
   LOG_START_OFFSET_CHECKPOINT,
   Log,
   LogManager,
+  RequestRefusedError,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
   TopicExistsError,
@@ -58,8 +60,10 @@ import { startServer, type BrokerServer, type ListenOptions } from './server.js'
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
     type CommittedOffset } from './offset-store.js';
-import { ProducerStateTable, readNewestSnapshot, writeSnapshot } from './producer-state.js';
+import { ProducerStateTable, readNewestSnapshot, sequenceAfter, writeSnapshot } from './producer-state.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
+import { partitionsMaxFor } from './partition-budget.js';
+import { refuseClientProduce, validateProduceRecords } from './produce-validation.js';
 
 export const TOPICS_FILE = 'topics.json';
 export const META_PROPERTIES = 'meta.properties';
@@ -81,6 +85,8 @@ export interface BrokerOptions {
   checkpointIntervalMs?: number;
   /** Retention and compaction check interval (Kafka's log.retention.check.interval.ms, default 300000). */
   logCheckIntervalMs?: number;
+  /** Open partitions the broker may hold in all; CreateTopics beyond it is refused (default: from the descriptor limit). */
+  partitionsMax?: number;
   /** Compaction offset-map memory (default 32 MiB ≈ 1.2 M keys per round: an embedded broker's share). */
   offsetMapBytes?: number;
 }
@@ -152,6 +158,13 @@ export interface OffsetCommit {
   metadata?: string;
 }
 
+export interface OffsetReplayReport {
+  recordsApplied: number;
+  recordsSkipped: number;
+  /** The first skipped record's offset and why it did not decode. */
+  firstSkipped: { offset: number; reason: string } | null;
+}
+
 interface TopicsFile {
   version: number;
   nextProducerId: number;
@@ -176,6 +189,16 @@ interface Topic {
   partitions: Partition[];
   /** Where null-key records go until the partition changes (Kafka's sticky partitioner, simplified). */
   stickyPartition: number;
+}
+
+function newPartition(topic: string, partition: number, log: Log, nowMs: number): Partition {
+  return { topic, partition, log, producers: new ProducerStateTable(), fetchRequests: 0, fetchBytes: 0, lastStatsMs: nowMs,
+      lastStatsRecords: 0, lastStatsFetches: 0 };
+}
+
+/** One turn of the event loop for other connections (a long createTopic must not starve them). */
+function yieldToOthers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function topicPartitionKey(topic: string, partition: number): string {
@@ -214,6 +237,12 @@ export class Broker extends EventEmitter {
   private readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
   private readonly committed = new Map<string, CommittedOffset>();
+  /** Topic names whose createTopic is under way (it yields between partitions). */
+  private readonly creating = new Set<string>();
+  /** Open partitions the broker may hold in all (default: from the descriptor limit, see partition-budget.ts). */
+  readonly partitionsMax: number;
+  /** What the replay of `__consumer_offsets` at open applied and skipped (undecodable records). */
+  readonly offsetReplay: OffsetReplayReport = { recordsApplied: 0, recordsSkipped: 0, firstSkipped: null };
   private nextProducerId = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly checkpointIntervalMs: number;
@@ -230,6 +259,7 @@ export class Broker extends EventEmitter {
     this.defaults = validateLogConfig(options.defaults ?? {});
     this.clock = options.clock ?? systemClock;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.partitionsMax = options.partitionsMax ?? partitionsMaxFor();
     this.logManager = new LogManager({
       clock: this.clock,
       checkIntervalMs: options.logCheckIntervalMs ?? DEFAULT_LOG_CHECK_INTERVAL_MS,
@@ -351,16 +381,28 @@ export class Broker extends EventEmitter {
 
   private replayCommittedOffsets(): void {
     const p = this.partitionOf(OFFSETS_TOPIC, 0);
+    const report = this.offsetReplay;
     this.replay(p.log, p.log.logStartOffset, (bytes) => {
       for (const batch of decodeBatches(bytes)) {
         if (batch.isControl) continue;
+        let offset = batch.baseOffset;
         for (const record of batch.records()) {
+          offset = record.offset;
           if (record.key === null) continue;
-          const key = decodeOffsetKey(Buffer.from(record.key));
-          if (key === null) continue;
-          const mapKey = offsetMapKey(key.groupId, key.topic, key.partition);
-          if (record.value === null) this.committed.delete(mapKey);
-          else this.committed.set(mapKey, decodeOffsetValue(Buffer.from(record.value)));
+          // A record of the broker's own topic that does not decode is skipped and counted, as Kafka's
+          // coordinator loader does: one bad record must not keep the broker from starting.
+          try {
+            const key = decodeOffsetKey(Buffer.from(record.key));
+            if (key === null) continue;
+            const mapKey = offsetMapKey(key.groupId, key.topic, key.partition);
+            if (record.value === null) this.committed.delete(mapKey);
+            else this.committed.set(mapKey, decodeOffsetValue(Buffer.from(record.value)));
+            report.recordsApplied += 1;
+          } catch (error) {
+            if (!(error instanceof CorruptRecordError)) throw error;
+            report.recordsSkipped += 1;
+            if (report.firstSkipped === null) report.firstSkipped = { offset, reason: error.message };
+          }
         }
       }
     });
@@ -369,25 +411,66 @@ export class Broker extends EventEmitter {
   // ---------------------------------------------------------------------------------------------
   // Topics
 
+  /**
+   * Creates a topic: all its partitions or none. The count is bounded by `partitionsMax` (from the
+   * descriptor budget) before anything is made; directories are made first and the logs opened one
+   * at a time, yielding to other connections between partitions; any failure (EMFILE, ENOSPC, a close
+   * meanwhile) closes what was opened and removes the directories this call made, then rethrows.
+   * topics.json, renamed into place last, is the commit point.
+   */
   async createTopic(name: string, spec: { partitions: number; config?: Partial<LogConfig> }): Promise<TopicDescription> {
     this.ensureOpen();
     validateTopicName(name);
-    if (this.topics.has(name)) throw new TopicExistsError(`topic ${name} already exists`);
-    if (!Number.isSafeInteger(spec.partitions) || spec.partitions < 1 || spec.partitions > 100_000) {
-      throw new InvalidArgumentError(`partitions must be an integer in [1, 100000], got ${spec.partitions}`);
+    if (this.topics.has(name) || this.creating.has(name)) throw new TopicExistsError(`topic ${name} already exists`);
+    if (!Number.isSafeInteger(spec.partitions) || spec.partitions < 1) {
+      throw new InvalidArgumentError(`partitions must be a positive integer, got ${spec.partitions}`);
+    }
+    const available = this.partitionsMax - this.partitionCount();
+    if (spec.partitions > available) {
+      throw new RequestRefusedError(`${spec.partitions} partitions would exceed the broker's limit of ${this.partitionsMax} open `
+          + `partitions (${available} left; the limit follows from the process's descriptor limit)`);
     }
     const config = spec.config ?? {};
-    validateLogConfig({ ...this.defaults, ...config });
+    const logConfig = validateLogConfig({ ...this.defaults, ...config });
+    this.creating.add(name);
+    const made: string[] = [];
+    const partitions: Partition[] = [];
     try {
-      await this.openTopic(name, spec.partitions, config);
+      for (let p = 0; p < spec.partitions; p++) {
+        const dir = join(this.dataDir, partitionDirName(name, p));
+        if (!existsSync(dir)) {
+          made.push(dir);
+          mkdirSync(dir);
+        }
+      }
+      for (let p = 0; p < spec.partitions; p++) {
+        await yieldToOthers();
+        if (this.closed) throw new InvalidArgumentError(`broker closed while creating topic ${name}`);
+        const log = await Log.open(join(this.dataDir, partitionDirName(name, p)), logConfig, { clock: this.clock });
+        const partition = newPartition(name, p, log, this.clock.nowMs());
+        partitions.push(partition);
+        this.loadProducerState(partition);
+      }
+      this.topics.set(name, { name, config, partitions, stickyPartition: 0 });
+      this.writeTopicsFile();
     } catch (error) {
-      const opened = this.topics.get(name);
       this.topics.delete(name);
-      for (const p of opened?.partitions ?? []) await p.log.close();
+      for (const p of partitions) await p.log.close().catch(() => undefined);
+      // Only what this call made goes; a directory that was already there is left as it was.
+      for (const dir of made) rmSync(dir, { recursive: true, force: true });
+      if (made.length > 0) fsyncDirectory(this.dataDir);
       throw error;
+    } finally {
+      this.creating.delete(name);
     }
-    this.writeTopicsFile();
+    for (const p of partitions) this.logManager.add(p.log);
     return this.describe(name);
+  }
+
+  private partitionCount(): number {
+    let count = 0;
+    for (const t of this.topics.values()) count += t.partitions.length;
+    return count;
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -465,6 +548,7 @@ export class Broker extends EventEmitter {
   async produce(topic: string, partition: number | null, input: Uint8Array | readonly RecordInput[],
       options: ProduceOptions = {}): Promise<ProduceResult> {
     this.ensureOpen();
+    refuseClientProduce(topic);
     const t = this.topicOf(topic);
     let index = partition;
     if (index === null) {
@@ -482,49 +566,18 @@ export class Broker extends EventEmitter {
   }
 
   private appendBytes(p: Partition, bytes: Uint8Array): ProduceResult {
-    // Kafka accepts one batch per partition in a produce request; several are appended one by one.
-    let position = 0;
-    let first: ProduceResult | null = null;
-    let last: ProduceResult | null = null;
-    const header = new BatchHeaderView();
-    while (position < bytes.length) {
-      if (bytes.length - position < LOG_OVERHEAD_BYTES) {
-        throw new InvalidArgumentError(`trailing ${bytes.length - position} bytes after the last batch`);
-      }
-      const view = new DataView(bytes.buffer, bytes.byteOffset + position);
-      const sizeBytes = LOG_OVERHEAD_BYTES + view.getInt32(8);
-      if (sizeBytes <= LOG_OVERHEAD_BYTES || position + sizeBytes > bytes.length) {
-        throw new InvalidArgumentError(`batch at position ${position} claims ${sizeBytes} bytes, ${bytes.length - position} given`);
-      }
-      const batch = bytes.subarray(position, position + sizeBytes);
-      const h = header.load(batch, 0);
-      let result: ProduceResult;
-      if (h.producerId >= 0) {
-        const lastSequence = h.baseSequence + h.lastOffsetDelta;
-        const check = p.producers.check(h.producerId, h.producerEpoch, h.baseSequence,
-            lastSequence > 2_147_483_647 ? lastSequence - 2_147_483_648 : lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
-        if (check.duplicate !== null) {
-          result = this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
-        } else {
-          const producerId = h.producerId;
-          const epoch = h.producerEpoch;
-          const firstSequence = h.baseSequence;
-          const appended = p.log.appendBatch(batch);
-          p.producers.record(producerId, epoch, {
-            firstSequence, lastSequence: firstSequence + appended.lastOffset - appended.baseOffset,
-            firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
-          });
-          result = this.resultOf(p, appended);
-        }
-      } else {
-        result = this.resultOf(p, p.log.appendBatch(batch));
-      }
-      first ??= result;
-      last = result;
-      position += sizeBytes;
-    }
-    if (first === null || last === null) throw new InvalidArgumentError('produce needs at least one batch');
-    return { ...first, lastOffset: last.lastOffset };
+    // Everything that can refuse the request is checked before the one append (all or nothing).
+    validateProduceRecords(bytes, p.log.dir);
+    const h = new BatchHeaderView().load(bytes, 0);
+    if (h.producerId < 0) return this.resultOf(p, p.log.appendBatch(bytes));
+    const { producerId, producerEpoch: epoch, baseSequence: firstSequence } = h;
+    const lastSequence = sequenceAfter(firstSequence, h.lastOffsetDelta);
+    const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
+    if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
+    const appended = p.log.appendBatch(bytes);
+    p.producers.record(producerId, epoch, { firstSequence, lastSequence, firstOffset: appended.baseOffset,
+        lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs });
+    return this.resultOf(p, appended);
   }
 
   private appendRecords(p: Partition, records: readonly RecordInput[], options: ProduceOptions): ProduceResult {
@@ -532,15 +585,15 @@ export class Broker extends EventEmitter {
     if (producerId >= 0) {
       const epoch = options.producerEpoch ?? 0;
       const firstSequence = options.baseSequence ?? 0;
-      const check = p.producers.check(producerId, epoch, firstSequence, firstSequence + records.length - 1, { path: p.log.dir,
-          offset: p.log.logEndOffset });
+      const lastSequence = sequenceAfter(firstSequence, records.length - 1);
+      const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
       if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
       const appended = p.log.append(records, {
         ...(options.compression === undefined ? {} : { compression: options.compression }),
         producerId, producerEpoch: epoch, baseSequence: firstSequence,
       });
       p.producers.record(producerId, epoch, {
-        firstSequence, lastSequence: firstSequence + records.length - 1,
+        firstSequence, lastSequence,
         firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
       });
       return this.resultOf(p, appended);
