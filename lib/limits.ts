@@ -44,6 +44,10 @@ export const PARTITION_DESCRIPTOR_SHARE = 0.5;
 export const DESCRIPTOR_LIMIT_FALLBACK = 1024;
 /** Broker-wide bytes of request frames buffered at once (Kafka's queued.max.request.bytes is unbounded by default; 500 MiB here). */
 export const QUEUED_REQUEST_BYTES_MAX_DEFAULT = 500 * 1024 * 1024;
+/** A request frame this small may overdraw the request memory pool (see request-memory-pool.ts). */
+export const SMALL_REQUEST_BYTES = 64 * 1024;
+/** How far small frames may overdraw the request memory pool. */
+export const SMALL_REQUEST_HEADROOM_BYTES = 8 * 1024 * 1024;
 /** Idempotent producer: batches remembered per producer for duplicate detection. */
 export const PRODUCER_BATCHES_RETAINED = 5;
 /** Compaction offset map: 16-byte key hash + 8-byte offset. */

@@ -6,10 +6,16 @@
  * so a flood of large partial frames from some clients bounds the broker's memory instead of growing
  * it, and the other clients wait rather than fail.
  *
+ * Small frames (at most SMALL_REQUEST_BYTES: metadata, heartbeats, commits, fetch requests) may
+ * overdraw the budget by up to SMALL_REQUEST_HEADROOM_BYTES without queueing, so clients holding
+ * large partial frames cannot stop the broker answering everyone else; the bound stays
+ * capacity + headroom.
+ *
  * One frame larger than the whole budget is admitted when nothing else is reserved, so the budget
  * never refuses a request the size limit allows — it only serialises them.
  */
 import { assert } from '../assert.js';
+import { SMALL_REQUEST_BYTES, SMALL_REQUEST_HEADROOM_BYTES } from '../limits.js';
 
 export type MemoryWaiter = () => void;
 
@@ -35,7 +41,8 @@ export class RequestMemoryPool {
 
   /** Reserves `bytes` now if they fit (and no one is queued ahead), else queues `granted`; true when reserved now. */
   reserveOrWait(bytes: number, granted: MemoryWaiter): boolean {
-    if (this.waiters.length === 0 && this.fits(bytes)) {
+    const small = bytes <= SMALL_REQUEST_BYTES && this.reservedBytes + bytes <= this.capacityBytes + SMALL_REQUEST_HEADROOM_BYTES;
+    if (small || (this.waiters.length === 0 && this.fits(bytes))) {
       this.reservedBytes += bytes;
       return true;
     }
