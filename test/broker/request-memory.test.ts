@@ -30,7 +30,7 @@ function open(port: number): Promise<Socket> {
 async function statsWhen(child: BrokerChild, done: (s: ChildStats) => boolean, attempts = 2000): Promise<ChildStats> {
   let last = await child.stats();
   for (let i = 0; i < attempts && !done(last); i++) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
     last = await child.stats();
   }
   assert.ok(done(last), `condition never held: ${JSON.stringify(last)}`);
