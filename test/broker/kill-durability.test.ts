@@ -72,7 +72,8 @@ function readAll(broker: Broker, topic: string): { value: number; key: string | 
     if (bytes.length === 0) break;
     for (const batch of decodeBatches(bytes)) {
       for (const r of batch.records()) {
-        if (r.value !== null) out.push({ value: Number(Buffer.from(r.value).toString()), key: r.key === null ? null : Buffer.from(r.key).toString() });
+        const key = r.key === null ? null : Buffer.from(r.key).toString();
+        if (r.value !== null) out.push({ value: Number(Buffer.from(r.value).toString()), key });
         offset = r.offset + 1;
       }
       offset = Math.max(offset, batch.lastOffset + 1);
@@ -132,7 +133,9 @@ test(`kill -9 ${KILLS} times under kafkajs acks=all: acknowledged messages exact
       return c;
     };
     const idemCounts = counts('idem');
-    for (const n of idem.acked) assert.is(idemCounts.get(n), 1, `seed ${seed}: idempotent message ${n} stored ${idemCounts.get(n) ?? 0} times`);
+    for (const n of idem.acked) {
+      assert.is(idemCounts.get(n), 1, `seed ${seed}: idempotent message ${n} stored ${idemCounts.get(n) ?? 0} times`);
+    }
     const plainCounts = counts('plain');
     for (const n of plain.acked) assert.ok((plainCounts.get(n) ?? 0) >= 1, `seed ${seed}: plain message ${n} lost`);
     const compactedValues = new Set(readAll(broker, 'compacted').map((r) => `${r.key}=${r.value}`));
