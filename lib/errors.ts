@@ -121,7 +121,7 @@ export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
 /** A transactional batch from a producer with no open transaction (this broker offers none). */
 export const TransactionStateError = defineError('SEGLOG_INVALID_TXN_STATE', 'TransactionStateError');
 export type TransactionStateError = InstanceType<typeof TransactionStateError>;
-/** A client request the broker refuses for what it asks, not its bytes (produce to an internal topic, too many partitions). */
+/** A client request the broker refuses for what it asks, not its bytes (more partitions than its descriptor budget allows). */
 export const RequestRefusedError = defineError('SEGLOG_REQUEST_REFUSED', 'RequestRefusedError');
 export type RequestRefusedError = InstanceType<typeof RequestRefusedError>;
 
