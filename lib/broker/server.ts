@@ -4,8 +4,11 @@
  * the same way), any number of connections served concurrently — a long-poll fetch or a parked
  * JoinGroup on one connection never delays another.
  *
- * Robustness rules: a frame whose size is negative, below a request header or above
- * `requestBytesMax` closes the connection before its body is buffered; an unparsable request, an
+ * Robustness rules: a frame whose size is negative, below a request header, above `requestBytesMax`
+ * or above its API's own limit (only Produce carries bulk data; see requestBytesMaxFor) closes the
+ * connection from its first six bytes, before its body is buffered. A frame's bytes are reserved in a
+ * broker-wide RequestMemoryPool (Kafka's queued.max.request.bytes) before they are read; while it is
+ * spent, connections stop reading their sockets and wait their turn. An unparsable request, an
  * unknown API key or an unsupported version (other than ApiVersions, which is answered with
  * UNSUPPORTED_VERSION and the supported list) closes the connection; a failure inside one handler
  * becomes a Kafka error code when the API has a place for one, else a closed connection — never a
