@@ -124,6 +124,12 @@ export type TransactionStateError = InstanceType<typeof TransactionStateError>;
 /** A client request the broker refuses for what it asks, not its bytes (more partitions than its descriptor budget allows). */
 export const RequestRefusedError = defineError('SEGLOG_REQUEST_REFUSED', 'RequestRefusedError');
 export type RequestRefusedError = InstanceType<typeof RequestRefusedError>;
+/** Broker.close() could not finish every step (each failure is in its cause and the 'closed' event); not marked clean. */
+export const ShutdownError = defineError('SEGLOG_SHUTDOWN_INCOMPLETE', 'ShutdownError');
+export type ShutdownError = InstanceType<typeof ShutdownError>;
+/** The server could not listen on its address (EADDRINUSE, EACCES, EADDRNOTAVAIL); nothing was written. */
+export const ListenError = defineError('SEGLOG_LISTEN', 'ListenError');
+export type ListenError = InstanceType<typeof ListenError>;
 
 /** Turns a Node system error from a write into NoSpaceError or StorageError. */
 export function ioError(error: unknown, action: string, place: ErrorPlace): SeglogError {
