@@ -6,7 +6,7 @@
  *
  * Robustness rules: a frame whose size is negative, below a request header, above `requestBytesMax`
  * or above its API's own limit (only Produce carries bulk data; see requestBytesMaxFor) closes the
- * connection from its first six bytes, before its body is buffered. A frame's bytes are reserved in a
+ * connection from its first eight bytes, before its body is buffered. A frame's bytes are reserved in a
  * broker-wide RequestMemoryPool (Kafka's queued.max.request.bytes) before they are read; while it is
  * spent, connections stop reading their sockets and wait their turn. An unparsable request, an
  * unknown API key or an unsupported version (other than ApiVersions, which is answered with
@@ -165,8 +165,8 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
   return handle;
 }
 
-/** Size (int32) and API key (int16): what is read of a frame before its body is buffered. */
-const FRAME_PREFIX_BYTES = 6;
+/** Size (int32), API key and version (int16 each): what is read of a frame before its body is buffered. */
+const FRAME_PREFIX_BYTES = 8;
 const SIZE_PREFIX_BYTES = 4;
 
 interface QueuedFrame {
@@ -244,7 +244,12 @@ class Connection {
         const sizeBytes = this.prefix.readInt32BE(0);
         const apiKey = this.prefix.readInt16BE(SIZE_PREFIX_BYTES);
         // Size and API are judged before a byte of the body is kept: a frame too large for its API closes the connection.
-        if (sizeBytes < REQUEST_HEADER_MIN_BYTES || sizeBytes > requestBytesMaxFor(apiKey, this.requestBytesMax)) {
+        const limitBytes = requestBytesMaxFor(apiKey, this.requestBytesMax);
+        if (limitBytes === 0) {
+          this.context.broker.emit('unsupportedRequest', { apiKey, apiVersion: this.prefix.readInt16BE(SIZE_PREFIX_BYTES + 2),
+              clientId: null, remoteAddress: this.socket.remoteAddress ?? null });
+        }
+        if (sizeBytes > limitBytes) {
           this.close();
           return;
         }

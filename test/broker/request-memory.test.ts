@@ -1,7 +1,7 @@
 // D6: a broker-wide bound on buffered request bytes. Twelve connections each send most of a large
 // Produce frame and stall; the broker (a child process, so its RSS is its own) keeps one frame's
 // worth buffered, stops reading the others, still answers small requests, and gives the memory back
-// when they close. Frames too large for their API are refused from their first six bytes.
+// when they close. Frames too large for their API are refused from their first eight bytes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type Socket } from 'node:net';
@@ -75,13 +75,14 @@ test('D6: 12 stalled 20 MiB frames keep the broker within its request memory poo
   }
 });
 
-test('a Metadata frame claiming 50 MiB closes its connection from the first six bytes; others are served', async () => {
+test('a Metadata frame claiming 50 MiB closes its connection from the first eight bytes; others are served', async () => {
   const child = await startBrokerChild(join(tempDir('seglog-memory-'), 'data'));
   try {
     const hostile = await WireClient.open(child.port);
-    const prefix = Buffer.alloc(6);
+    const prefix = Buffer.alloc(8);
     prefix.writeInt32BE(50 * MIB);
     prefix.writeInt16BE(ApiKey.Metadata, 4);
+    prefix.writeInt16BE(4, 6);
     hostile.send(prefix);
     await hostile.closed;
     assert.is((await child.stats()).memory.reservedBytes, 0);
