@@ -22,14 +22,14 @@
  * open and flocked, so no locker ever sees a half-made lock.
  *
  * Take over a free (stale) `.lock`: paths can only be changed unconditionally (rename replaces
- * whatever is there now), so takeovers of one inode are serialised by claims. The stale inode is
- * named by its key (inode number and mtime, which nobody changes after creation); the right to
- * replace it belongs to whoever creates `.lock.takeover.<key>.<level>` (by link(), holding it open,
- * with its pid) at the lowest level whose earlier levels all name claimers that died. Holding the
- * claim, the taker checks that `.lock` is still that inode and renames its own fresh, already-held
- * temp file over it. Nothing else replaces or removes a free inode, and a dead claimer never acts,
- * so at most one taker replaces it, and only it. The claim is then unlinked and closed (dead lower
- * claims with it).
+ * whatever is there now), so takeovers of one inode are serialised by claims. The taker keeps the
+ * stale inode open throughout, so its inode number cannot be reused for another file meanwhile, and
+ * names it by that number: the right to replace it belongs to whoever creates
+ * `.lock.takeover.<ino>.<level>` (by link(), holding it open, with its pid) at the lowest level whose
+ * lower levels all name claimers that died. Holding the claim, the taker checks that `.lock` is
+ * still that inode and renames its own fresh, already-held temp file over it. Nothing else replaces
+ * or removes a free inode, and a dead claimer never acts, so at most one taker replaces it, and only
+ * it. The claim is then unlinked and closed (dead lower claims with it).
  *
  * Release: unlink `.lock` if it is still our inode, then unflock and close it — in that order, so
  * anyone who sees the file free sees it already gone. Nothing is ever truncated or rewritten in
@@ -77,9 +77,9 @@ export interface LockSide {
   readonly markText: string;
   /** Takes hold of a fresh lock file before it becomes visible (native: flock); throws on failure. */
   hold(fd: number, path: string): void;
-  /** Whether the lock file open as `fd` is held by another locker; may leave the fd flocked. */
+  /** Whether the lock file open as `fd` is held by another locker (a probe; it leaves nothing held). */
   isHeld(fd: number, file: LockFileFacts): boolean;
-  /** Drops whatever hold() or isHeld() took on `fd` and closes it. */
+  /** Drops whatever hold() took on `fd` and closes it. */
   close(fd: number): void;
 }
 
@@ -299,18 +299,14 @@ function linkExclusive(fromPath: string, toPath: string, faults: PlatformFaults)
   }
 }
 
-/** Identity of a stale inode for claims: nobody renames onto, writes or links it after creation. */
-function inodeKey(stat: { ino: bigint; mtimeNs: bigint }): string {
-  return `${stat.ino}-${stat.mtimeNs}`;
-}
-
 interface SeenLock {
-  key: string;
+  /** Our descriptor on the inode seen at `.lock`: while it is open, its inode number is not reused. */
+  fd: number;
+  facts: LockFileFacts;
   held: boolean;
-  ownerPid: number | undefined;
 }
 
-/** Opens `.lock` and judges it with `side`; undefined if it vanished meanwhile. */
+/** Opens `.lock` and judges it with `side`; undefined if it vanished meanwhile. The caller closes `fd`. */
 function inspectLockFile(lockPath: string, side: LockSide, faults: PlatformFaults): SeenLock | undefined {
   let fd: number;
   try {
@@ -321,12 +317,10 @@ function inspectLockFile(lockPath: string, side: LockSide, faults: PlatformFault
   }
   try {
     const facts = readFacts(fd);
-    const key = inodeKey(fstatSync(fd, { bigint: true }));
-    return { key, held: side.isHeld(fd, facts), ownerPid: facts.ownerPid };
+    return { fd, facts, held: side.isHeld(fd, facts) };
   } catch (error) {
-    throw faults.io(error, 'inspect lock file', lockPath);
-  } finally {
     side.close(fd);
+    throw faults.io(error, 'inspect lock file', lockPath);
   }
 }
 
@@ -348,13 +342,13 @@ function isClaimLive(path: string): boolean | undefined {
 type TakeoverOutcome = 'taken' | 'moved' | { busyPid: number | undefined };
 
 /**
- * Replaces the stale `.lock` whose key is `key` with our held temp file, holding the takeover claim
- * for that inode (see the header). 'moved' when `.lock` is no longer that inode.
+ * Replaces the stale `.lock` inode `stale` (kept open by the caller) with our held temp file, holding
+ * the takeover claim for that inode (see the header). 'moved' when `.lock` is no longer that inode.
  */
-function takeOver(lockPath: string, tmpPath: string, key: string, faults: PlatformFaults): TakeoverOutcome {
+function takeOver(lockPath: string, tmpPath: string, stale: LockFileFacts, faults: PlatformFaults): TakeoverOutcome {
   const claimTmpPath = `${lockPath}.${process.pid}.claim.tmp`;
   for (let level = 0; level < TAKEOVER_LEVELS_MAX; level++) {
-    const claimPath = `${lockPath}.takeover.${key}.${level}`;
+    const claimPath = `${lockPath}.takeover.${stale.ino}.${level}`;
     const claimFd = makeHeldTempFile(claimTmpPath, `${process.pid}\n`, fallbackLockSide, faults);
     let claimed = false;
     try {
@@ -373,14 +367,14 @@ function takeOver(lockPath: string, tmpPath: string, key: string, faults: Platfo
         if (errnoCode(error) === 'ENOENT') return 'moved';
         throw faults.io(error, 'stat lock file', lockPath);
       }
-      if (inodeKey(current) !== key) return 'moved';
+      if (current.ino !== stale.ino || current.dev !== stale.dev) return 'moved';
       try {
         renameSync(tmpPath, lockPath);
       } catch (error) {
         throw faults.io(error, 'replace stale lock file', lockPath);
       }
       // Lower levels were claimed by processes that died: their claims are finished with too.
-      for (let lower = 0; lower < level; lower++) unlinkOwn(`${lockPath}.takeover.${key}.${lower}`);
+      for (let lower = 0; lower < level; lower++) unlinkOwn(`${lockPath}.takeover.${stale.ino}.${lower}`);
       return 'taken';
     } finally {
       if (claimed) unlinkOwn(claimPath);
@@ -411,8 +405,13 @@ export function createSideLockDirectory(side: LockSide, faults: PlatformFaults):
         }
         const seen = inspectLockFile(lockPath, side, faults);
         if (seen === undefined) continue;
-        if (seen.held) throw faults.locked(dir, seen.ownerPid);
-        const outcome = takeOver(lockPath, tmpPath, seen.key, faults);
+        let outcome: TakeoverOutcome;
+        try {
+          if (seen.held) throw faults.locked(dir, seen.facts.ownerPid);
+          outcome = takeOver(lockPath, tmpPath, seen.facts, faults);
+        } finally {
+          side.close(seen.fd);
+        }
         if (outcome === 'taken') locked = true;
         else if (outcome !== 'moved') throw faults.locked(dir, outcome.busyPid);
       }

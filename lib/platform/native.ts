@@ -139,6 +139,8 @@ function makeLockDirectory(fsExt: FsExtModule, faults: PlatformFaults): LockDire
         if (isWouldBlock(error)) return true;
         throw error;
       }
+      // Only a probe: let go at once, so a concurrent native inspector is not refused on our account.
+      fsExt.flockSync(fd, 'un');
       return file.markedFallback && isHeldByPid(file);
     },
     close(fd) {

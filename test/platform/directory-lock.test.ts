@@ -148,8 +148,8 @@ for (const { name, impl: lockDirectory } of lockSides) {
     const dir = tempDir();
     const lockPath = join(dir, '.lock');
     writeFileSync(lockPath, '1\n');
-    const stat = statSync(lockPath, { bigint: true });
-    const claimPrefix = `${lockPath}.takeover.${stat.ino}-${stat.mtimeNs}`;
+    const stat = statSync(lockPath);
+    const claimPrefix = `${lockPath}.takeover.${stat.ino}`;
     writeFileSync(`${claimPrefix}.0`, `${await deadProcessPid()}\n`);
     const claimer = await startBystander(`${claimPrefix}.1`);
     assert.throws(() => lockDirectory(dir), lockedBy(dir, claimer.pid));
