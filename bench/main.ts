@@ -68,6 +68,7 @@ const OWN_CASE_MODULES: ReadonlyArray<{ file: string; cases: ReadonlyArray<Pick<
   { file: './cases/lookup.js', cases: [{ name: 'lookup', smoke: true }] },
   { file: './cases/recovery.js', cases: [{ name: 'recovery', smoke: true }] },
   { file: './cases/memory.js', cases: [{ name: 'memory', smoke: true }] },
+  { file: './cases/index-write.js', cases: [{ name: 'index-write', smoke: true }] },
   { file: './cases/micro.js', cases: [{ name: 'crc', smoke: true, sides: ['native'] }, { name: 'codec', smoke: true }] },
 ];
 /** Folders whose modules are ours or hold no cases. */

@@ -111,6 +111,9 @@ export type InvalidTopicError = InstanceType<typeof InvalidTopicError>;
 /** createTopic for a name that already exists. */
 export const TopicExistsError = defineError('SEGLOG_TOPIC_EXISTS', 'TopicExistsError');
 export type TopicExistsError = InstanceType<typeof TopicExistsError>;
+/** An operation the log's cleanup.policy does not allow (compacting a `delete`-only log). */
+export const CleanupPolicyError = defineError('SEGLOG_CLEANUP_POLICY', 'CleanupPolicyError');
+export type CleanupPolicyError = InstanceType<typeof CleanupPolicyError>;
 
 /** Turns a Node system error from a write into NoSpaceError or StorageError. */
 export function ioError(error: unknown, action: string, place: ErrorPlace): SeglogError {

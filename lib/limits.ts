@@ -32,6 +32,16 @@ export const OFFSET_INDEX_ENTRY_BYTES = 8;
 export const TIME_INDEX_ENTRY_BYTES = 12;
 /** Kafka's warm section: the last 8 KiB of an index, kept hot for readers near the tail. */
 export const INDEX_WARM_SECTION_BYTES = 8192;
+/**
+ * Index entries an active index holds in memory before the append path writes them to its file in
+ * one positioned write (flush, roll and close write the rest): one page, so a syscall per ~512
+ * offset-index entries (~2 MiB of appends at the default interval) instead of one per entry.
+ */
+export const INDEX_PENDING_BYTES_MAX = 4096;
+/** First allocation for an active index's entries in memory; it doubles up to the index's size. */
+export const INDEX_MEMORY_INITIAL_BYTES = 4096;
+/** Chunk in which an active index file is read back at open (stops at the first untrusted slot). */
+export const INDEX_LOAD_CHUNK_BYTES = 64 * 1024;
 /** Segment file handles kept open at once per log; older inactive segments close lazily. */
 export const OPEN_SEGMENT_FILES_MAX = 64;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */

@@ -12,6 +12,10 @@
  * nothing), on disk after `flush()`. A failed write (ENOSPC into a sparse region) throws with the
  * Buffer already holding the new bytes: the caller treats the mapping as broken and reloads.
  *
+ * Memory: the whole mapped size, read at map time. seglog maps only sealed, trimmed files here
+ * (their entries, and only while looked up); active index files are never mapped, so a log's
+ * preallocated sizes are never mirrored (lib/segment/index-file.ts).
+ *
  * Unlike a real mapping, writes by other processes after map time are not seen. seglog has one
  * writer per directory (the directory lock), so this only matters to concurrent readers.
  *

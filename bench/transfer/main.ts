@@ -7,7 +7,9 @@
  *   (c) fs.createReadStream().pipe(socket).
  * Reports throughput, sender CPU per GB (process.cpuUsage / getrusage), ratios to the best raw
  * transfer and to (b), and heap/RSS before and after seglog's transfers. Cases interleave, each run
- * `--rounds` times (default 3); the best and the median are kept. The side (mmap-io mapping or
+ * `--rounds` times (default 3); the best and the median are kept. Every sender — the C programs
+ * included — is started and connected before its timer starts, and the timer stops when the
+ * receiver has counted the last byte, so no case pays for process start-up inside the measure. The side (mmap-io mapping or
  * positioned reads) is the process's: run again with SEGLOG_NATIVE=0 for the fallback.
  *
  *   node dist/bench/transfer/main.js [--size-mib N] [--rounds N]
@@ -71,14 +73,48 @@ class Receiver {
 
 interface Measured { seconds: number; cpuSeconds: number; bytes: number }
 
-async function nodeSender(port: number, run: (socket: Socket) => Promise<void>): Promise<{ cpuSeconds: number }> {
+/**
+ * A sender that is connected and warm: `go()` starts the transfer and resolves with the sender's
+ * CPU seconds once it has written everything. Setup (process start, connect) happens before the
+ * timer for every case alike; the timer stops when the receiver has counted the last byte.
+ */
+interface ReadySender { go(): Promise<{ cpuSeconds: number }> }
+
+async function nodeSender(port: number, run: (socket: Socket) => Promise<void>): Promise<ReadySender> {
   const socket = connect(port, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
-  const cpu = process.cpuUsage();
-  await run(socket);
-  await new Promise<void>((r) => socket.end(r));
-  const used = process.cpuUsage(cpu);
-  return { cpuSeconds: (used.user + used.system) / 1e6 };
+  return {
+    go: async () => {
+      const cpu = process.cpuUsage();
+      await run(socket);
+      await new Promise<void>((r) => socket.end(r));
+      const used = process.cpuUsage(cpu);
+      return { cpuSeconds: (used.user + used.system) / 1e6 };
+    },
+  };
+}
+
+/** A C sender (send.c) started and connected; it sends when it reads a byte on stdin. */
+async function cSender(send: string, mode: string, port: number, files: string[]): Promise<ReadySender> {
+  const child = spawn(send, [mode, String(port), ...files]);
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} sender exited ${code} before it was ready`)));
+  });
+  return {
+    go: async () => {
+      child.stdin.end('g');
+      const code = await exited;
+      const cpuUs = /cpu_us (\d+)/.exec(out)?.[1];
+      if (code !== 0 || cpuUs === undefined) throw new Error(`${mode} sender failed (exit ${code}): ${out}`);
+      return { cpuSeconds: Number(cpuUs) / 1e6 };
+    },
+  };
 }
 
 /** Baseline (b): what a careful Node programmer writes by hand. */
@@ -138,16 +174,13 @@ async function prepareLog(): Promise<{ log: Log; files: string[]; sizeBytes: num
   return { log, files, sizeBytes };
 }
 
-type Case = () => Promise<{ cpuSeconds: number }>;
+type Case = () => Promise<ReadySender>;
 
 function cases(port: number, send: string, log: Log, files: string[]): Record<string, Case> {
-  const cSender = (mode: string): Case => async () => ({
-    cpuSeconds: Number(execFileSync(send, [mode, String(port), ...files]).toString().split(' ')[1]) / 1e6,
-  });
   const plan = fetchPlan(log);
   return {
-    'c-sendfile': cSender('sendfile'),
-    'c-readwrite': cSender('readwrite'),
+    'c-sendfile': () => cSender(send, 'sendfile', port, files),
+    'c-readwrite': () => cSender(send, 'readwrite', port, files),
     'node-readsync-write': () => nodeSender(port, async (socket) => {
       for (const file of files) await rawReadWrite(socket, file);
     }),
@@ -195,10 +228,11 @@ async function main(): Promise<void> {
   let rssSplitAfter = rssSplitBefore;
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(all)) {
+      const sender = await run();
       const started = performance.now();
-      const { cpuSeconds } = await run();
-      const received = Number((await receiver.next()).split(' ')[1]);
+      const [{ cpuSeconds }, line] = await Promise.all([sender.go(), receiver.next()]);
       const seconds = (performance.now() - started) / 1000;
+      const received = Number(line.split(' ')[1]);
       if (received !== sizeBytes) throw new Error(`${name}: receiver counted ${received} of ${sizeBytes} bytes`);
       if (name === 'seglog-transferTo') {
         memoryAfterSeglog = process.memoryUsage();

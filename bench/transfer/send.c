@@ -1,6 +1,8 @@
-/* Raw senders for the transfer benchmark: `send sendfile|readwrite <port> <file>...` moves each file
- * whole, in order, over one connection to 127.0.0.1:<port> with sendfile(2), or with read(1 MiB) +
- * write, and prints its own CPU time (user + sys, microseconds). */
+/* Raw senders for the transfer benchmark: `send sendfile|readwrite <port> <file>...` connects to
+ * 127.0.0.1:<port>, prints "ready", waits for one byte on stdin, then moves each file whole, in
+ * order, with sendfile(2) or with read(1 MiB) + write, and prints the CPU time (user + sys,
+ * microseconds) of the sending alone. Process start, connect and exit stay outside the measured
+ * span, as they do for the Node senders, which connect before their timer starts. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -45,10 +47,18 @@ int main(int argc, char **argv) {
   int sock = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
   if (connect(sock, (struct sockaddr *)&address, sizeof address) != 0) { perror("connect"); return 1; }
+  printf("ready\n");
+  fflush(stdout);
+  char go;
+  if (read(0, &go, 1) != 1) return 1;
+  struct rusage before;
+  getrusage(RUSAGE_SELF, &before);
   for (int i = 3; i < argc; i++) if (send_file(sock, argv[i], use_sendfile) != 0) return 1;
   close(sock);
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
-  printf("cpu_us %ld\n", usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec + usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec);
+  long used = (usage.ru_utime.tv_sec - before.ru_utime.tv_sec) * 1000000L + (usage.ru_utime.tv_usec - before.ru_utime.tv_usec)
+    + (usage.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1000000L + (usage.ru_stime.tv_usec - before.ru_stime.tv_usec);
+  printf("cpu_us %ld\n", used);
   return 0;
 }

@@ -20,7 +20,10 @@
  *
  * Pauses: the round runs on the main thread in slices of ≤ sliceMs (default 5 ms) of batch work,
  * yielding with setImmediate between slices, so appends and reads on the same log wait at most one
- * slice; fsyncs of the cleaned files run in the thread pool. The longest slice is reported.
+ * slice; fsyncs of the cleaned files run in the thread pool. The swap is the exception: its renames,
+ * directory fsyncs and the checkpoint write are synchronous (each rename must be durable before the
+ * next, and appends must not see a half-swapped segment list), so the longest pause reported is the
+ * longer of the longest slice and the swap.
  *
  * Crash behaviour: `.cleaned` files are written and fsync'd before `Log.replaceSegments` renames
  * anything; a crash before the swap leaves `.cleaned` files the loader deletes (round lost, log
@@ -31,7 +34,9 @@ import { unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assert } from '../assert.js';
-import { InvalidArgumentError } from '../errors.js';
+import { CleanupPolicyError, InvalidArgumentError } from '../errors.js';
+import { OFFSET_MAP_BYTES_DEFAULT, OFFSET_MAP_LOAD_FACTOR, OFFSET_MAP_SLOT_BYTES } from '../limits.js';
+import { hasCompactPolicy, requireNowMs } from '../log/config.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from '../log/checkpoint-file.js';
 import type { Log } from '../log/log.js';
 import { RecordBatch, encodeBatch, type RecordInput } from '../record/index.js';
@@ -49,7 +54,7 @@ export type CleanStep = 'mapped' | 'segment-written' | 'before-swap' | 'swap-ren
 
 export interface CleanOptions {
   nowMs: number;
-  /** Offset-map memory when no map is given (default 128 MiB, Kafka's dedupe buffer). */
+  /** Most offset-map memory when no map is given (default 128 MiB, Kafka's dedupe buffer); sized down to the dirty range. */
   offsetMapBytes?: number;
   /** A map to reuse across rounds (LogManager keeps one); cleared at the start of the round. */
   offsetMap?: OffsetMap;
@@ -466,16 +471,32 @@ function discardCleaned(dir: string, segments: readonly Segment[]): void {
 }
 
 /**
+ * Memory for a round's own offset map: no more than the offsets in the dirty range can need (each
+ * offset is at most one key), capped by `memoryMaxBytes`. A small compacted topic then costs a few
+ * KiB per round instead of Kafka's full 128 MiB dedupe buffer.
+ */
+export function offsetMapBytesFor(range: CleanableRange, memoryMaxBytes: number): number {
+  const offsets = Math.max(0, range.firstUncleanableOffset - range.firstDirtyOffset);
+  const slots = Math.ceil(offsets / OFFSET_MAP_LOAD_FACTOR) + 2;
+  return Math.min(memoryMaxBytes, slots * OFFSET_MAP_SLOT_BYTES);
+}
+
+/**
  * One cleaning round. Resolves with what was done; `cleaned: false` when nothing was cleanable.
  * Appends and reads on `log` may continue while it runs.
  */
 export async function cleanLog(log: Log, options: CleanOptions): Promise<CleanResult> {
   const startedMs = performance.now();
-  const nowMs = options.nowMs;
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('cleanLog needs options with nowMs');
+  const nowMs = requireNowMs(options.nowMs, 'cleanLog');
+  if (!hasCompactPolicy(log.config)) {
+    throw new CleanupPolicyError(`cleanLog on a log whose cleanup.policy is '${log.config.cleanupPolicy}': compaction would drop records`
+      + ' this log keeps (set cleanupPolicy to compact or compact,delete)', { path: log.dir });
+  }
   const range = cleanableRangeOf(log, nowMs);
   const skip = range.cleanableBytes === 0 || (options.ignoreDirtyRatio === false && !range.eligible);
   if (skip) return emptyResult(range, range.firstDirtyOffset);
-  const map = options.offsetMap ?? new OffsetMap(options.offsetMapBytes);
+  const map = options.offsetMap ?? new OffsetMap(offsetMapBytesFor(range, options.offsetMapBytes ?? OFFSET_MAP_BYTES_DEFAULT));
   map.clear();
   const pacer = new Pacer(options.sliceMs ?? DEFAULT_SLICE_MS);
   const result = emptyResult(range, range.firstDirtyOffset);

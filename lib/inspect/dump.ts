@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { SeglogError } from '../errors.js';
 import { INSPECT_PROBLEMS_MAX } from '../limits.js';
-import type { RecordBatch, Record as LogRecord } from '../record/index.js';
+import type { RecordBatch, LogRecord } from '../record/index.js';
 import { parseControlRecord } from '../record/index.js';
 import { OffsetIndexCheck, TimeIndexCheck, type OffsetIndexMismatch, type TimeIndexErrors } from './index-check.js';
 import {

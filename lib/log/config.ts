@@ -3,7 +3,7 @@
  * format reference), validated once. Kafka's "Long.MAX_VALUE = never" defaults become
  * Number.MAX_SAFE_INTEGER here (offsets and times are safe integers throughout seglog).
  */
-import { InvalidConfigError } from '../errors.js';
+import { InvalidArgumentError, InvalidConfigError } from '../errors.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, SEGMENT_BYTES_MAX } from '../limits.js';
 
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
@@ -141,4 +141,16 @@ export function hasDeletePolicy(config: LogConfig): boolean {
 
 export function hasCompactPolicy(config: LogConfig): boolean {
   return config.cleanupPolicy !== 'delete';
+}
+
+/**
+ * Checks a caller-given "now" in epoch milliseconds. Retention and compaction decide what to delete
+ * by comparing record times to it: a missing or non-integer time would silently decide nothing
+ * (or everything), so it is refused, naming the call.
+ */
+export function requireNowMs(nowMs: unknown, call: string): number {
+  if (typeof nowMs !== 'number' || !Number.isSafeInteger(nowMs) || nowMs < 0) {
+    throw new InvalidArgumentError(`${call} needs nowMs, a non-negative integer in epoch milliseconds, got ${String(nowMs)}`);
+  }
+  return nowMs;
 }

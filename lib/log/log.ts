@@ -507,8 +507,11 @@ export class Log extends EventEmitter {
     const newBase = Math.max(expectedNextOffset, this.nextOffset);
     const old = this.active;
     if (old.baseOffset === newBase && old.sizeBytes === 0) return old;
-    old.onBecomeInactive();
+    // What needs space comes first — the old segment's index entries, then the new files — so a full
+    // disk fails the roll with the old segment still active and whole, and a retry can roll.
+    old.prepareToSeal();
     const next = Segment.create(this.dir, newBase, this.segmentOptions, this.pool, this.clock.nowMs());
+    old.onBecomeInactive();
     this.segments.push(next);
     this.active = next;
     this.dirNeedsFsync = true;

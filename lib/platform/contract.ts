@@ -18,6 +18,13 @@ export type Crc32c = (bytes: Uint8Array, start?: number, end?: number, initial?:
  *
  * Hazard: a real mapping of a file that is truncated below `sizeBytes` raises SIGBUS on access. The
  * owner must `close()` a mapping before truncating its file and never touch `bytes` afterwards.
+ *
+ * Hazard: a store into a writable shared mapping where the file has no block yet (a sparse region,
+ * a copy-on-write file system) raises SIGBUS when the file system is full — on tmpfs a read of a
+ * hole does too — where write(2) would return ENOSPC. No error handling can catch it, so seglog maps
+ * only whole, written files and only read-only (sealed indexes, sealed segments); index entries
+ * are written with positioned writes (lib/segment/index-file.ts). `writable` stays for the
+ * contract tests and the platform bench.
  */
 export interface MappedFile {
   readonly bytes: Buffer;

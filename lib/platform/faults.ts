@@ -1,8 +1,15 @@
 /**
- * The error constructors the platform implementations throw, bound once. The fallbacks in
- * native-free-fallback/ may not import lib/errors.ts, so they are built from a PlatformFaults and
- * this is the one they get: LogLockedError for a held lock, NoSpaceError/StorageError for a failed
- * system call, AssertionError for a broken contract.
+ * How the platform fails, in two parts.
+ *
+ * 1. The error constructors the platform implementations throw, bound once. The fallbacks in
+ *    native-free-fallback/ may not import lib/errors.ts, so they are built from a PlatformFaults and
+ *    this is the one they get: LogLockedError for a held lock, NoSpaceError/StorageError for a failed
+ *    system call, AssertionError for a broken contract.
+ * 2. Exact fault injection for tests: `injectWriteFault()` makes the nth positioned write to a file
+ *    whose path ends with a given suffix fail with an errno (ENOSPC, EIO, …), optionally after
+ *    landing part of its bytes (a short write, as a filling disk does). Every positioned write of
+ *    segment data goes through `writeAt()` (lib/platform/positioned-write.ts), which asks
+ *    `takeWriteFault()` first. With nothing armed that is one comparison per write.
  */
 import { AssertionError } from '../assert.js';
 import { LogLockedError, ioError } from '../errors.js';
@@ -20,3 +27,64 @@ export const platformFaults: PlatformFaults = {
     return new AssertionError(`assertion failed: ${message}`);
   },
 };
+
+export interface WriteFault {
+  /** Matches writes to files whose path ends with this (e.g. '.index', '00000000000000000000.log'). */
+  pathEndsWith: string;
+  /** Matching writes that succeed before the first failing one (0: the next one fails). */
+  skipWrites: number;
+  /** The errno code the failing write reports. */
+  code: 'ENOSPC' | 'EDQUOT' | 'EFBIG' | 'EIO';
+  /** Consecutive matching writes that fail once the fault fires (default 1). */
+  failingWrites?: number;
+  /** Bytes the failing write lands before it fails (default 0): a short write. */
+  landedBytes?: number;
+}
+
+/** What a write that `takeWriteFault` failed must do: land `landedBytes`, then throw `error`. */
+export interface FiredFault {
+  landedBytes: number;
+  error: NodeJS.ErrnoException;
+}
+
+interface ArmedFault {
+  fault: WriteFault;
+  skip: number;
+  failing: number;
+}
+
+let armed: ArmedFault[] = [];
+let firedCount = 0;
+
+/** Arms a write fault (tests only). Faults stay armed until they have fired or `clearFaults()`. */
+export function injectWriteFault(fault: WriteFault): void {
+  armed.push({ fault, skip: fault.skipWrites, failing: fault.failingWrites ?? 1 });
+}
+
+/** Disarms every fault; returns how many writes were failed since the last clear. */
+export function clearFaults(): number {
+  armed = [];
+  const fired = firedCount;
+  firedCount = 0;
+  return fired;
+}
+
+/** @internal called by writeAt() before each positioned write; null when the write may go ahead. */
+export function takeWriteFault(path: string): FiredFault | null {
+  if (armed.length === 0) return null;
+  for (const a of armed) {
+    if (!path.endsWith(a.fault.pathEndsWith)) continue;
+    if (a.skip > 0) {
+      a.skip--;
+      continue;
+    }
+    a.failing--;
+    if (a.failing <= 0) armed = armed.filter((other) => other !== a);
+    firedCount++;
+    const error: NodeJS.ErrnoException = new Error(`${a.fault.code}: injected fault, write '${path}'`);
+    error.code = a.fault.code;
+    error.syscall = 'write';
+    return { landedBytes: a.fault.landedBytes ?? 0, error };
+  }
+  return null;
+}

@@ -4,7 +4,9 @@
  *   sse4_crc32  crc32c via the SSE4.2 instruction (kept only when the CPU has it: its table code is
  *               no faster than the fallback's slice-by-8), checked against CRC-32C("123456789").
  *               Inputs under CRC32C_NATIVE_MIN_BYTES stay in TypeScript, where they are faster.
- *   mmap-io     a MAP_SHARED mapping of the file; writes land in the page cache with a memcpy.
+ *   mmap-io     a MAP_SHARED mapping of the file; seglog maps read-only only (sealed indexes and
+ *               segments: whole, written files), since a store into a mapping where the disk has
+ *               no block for it is SIGBUS on a full file system (see MappedFile in contract.ts).
  *   fs-ext      flock(LOCK_EX | LOCK_NB) on `<dir>/.lock`, released by the kernel when the holder
  *               dies; the flock is what native lockers trust, the pid in the file is a hint for
  *               fallback lockers (which cannot flock). The protocol both follow, creation by

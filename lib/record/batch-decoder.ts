@@ -16,7 +16,7 @@ import { parseControlRecord, type ControlRecordInfo } from './control-record.js'
 import { readInt32, readInt64 } from './int64.js';
 import { COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
 import { crc32Ieee, LEGACY_ATTRIBUTES, LEGACY_MAGIC, LEGACY_V1_TIMESTAMP, readLegacyMessage } from './legacy.js';
-import { readRecord, type Record, type RecordContext } from './record.js';
+import { readRecord, type LogRecord, type RecordContext } from './record.js';
 import { RecordCursor } from './varint.js';
 
 export interface DecodeOptions {
@@ -109,7 +109,7 @@ export class RecordBatch extends BatchHeaderView {
   }
 
   /** Lazily decoded records; each record's offset is baseOffset + its stored offset delta. */
-  *records(): Generator<Record, void, undefined> {
+  *records(): Generator<LogRecord, void, undefined> {
     if (this.magic !== CURRENT_MAGIC) {
       yield this.legacyRecord();
       return;
@@ -144,11 +144,11 @@ export class RecordBatch extends BatchHeaderView {
   }
 
   /** Every record, collected (tests, small batches). */
-  recordArray(): Record[] {
+  recordArray(): LogRecord[] {
     return Array.from(this.records());
   }
 
-  private legacyRecord(): Record {
+  private legacyRecord(): LogRecord {
     const message = readLegacyMessage(this.source, this.start, this.sizeBytes, { path: this.path, positionBytes: this.positionBytes });
     if ((message.attributes & 0x07) !== 0) {
       throw new CorruptRecordError(`compressed legacy (magic ${this.magic}) message sets are not expanded`, { path: this.path,

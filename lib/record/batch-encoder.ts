@@ -50,9 +50,22 @@ export interface EncodeOptions {
 const INITIAL_CAPACITY_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
-function fieldBytes(value: RecordBytes | undefined): number {
+/**
+ * Encoded size of a key, value or header value (-1 for null). Anything that is not
+ * `Uint8Array | string | null` is refused here, naming the field, instead of being encoded as
+ * garbage (`value: 42` has no length and would otherwise surface later as a corrupt batch).
+ */
+function fieldBytes(value: RecordBytes | undefined, field: string, i: number): number {
   if (value === null || value === undefined) return -1;
-  return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (value instanceof Uint8Array) return value.length;
+  throw new InvalidArgumentError(`record ${i} ${field} must be a Uint8Array, a string or null, got ${describeValue(value)}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value)})` : `a ${typeof value}`;
 }
 
 function requireInt(name: string, value: number, min: number, max: number): number {
@@ -91,6 +104,9 @@ export class BatchEncoder {
     let maxTimestampMs = options.maxTimestampMs ?? -1;
     for (let i = 0; i < count; i++) {
       const record = records[i]!;
+      if (typeof record !== 'object' || record === null) {
+        throw new InvalidArgumentError(`record ${i} must be an object, got ${describeValue(record)}`);
+      }
       const ts = record.timestampMs ?? nowMs;
       if (ts === undefined) throw new InvalidArgumentError(`record ${i} has no timestampMs and no nowMs was given`);
       if (!Number.isSafeInteger(ts)) throw new InvalidArgumentError(`record ${i} timestampMs must be a safe integer, got ${ts}`);
@@ -169,8 +185,9 @@ export class BatchEncoder {
   /** Bytes of a record after its length varint. */
   private recordBodySize(record: RecordInput, i: number, baseTimestampMs: number, nowMs: number | undefined,
       offsetDeltas: readonly number[] | undefined): number {
-    const keyBytes = fieldBytes(record.key);
-    const valueBytes = fieldBytes(record.value);
+    const keyBytes = fieldBytes(record.key, 'key', i);
+    if (record.value === undefined) throw new InvalidArgumentError(`record ${i} value is missing (use null for a tombstone)`);
+    const valueBytes = fieldBytes(record.value, 'value', i);
     const offsetDelta = offsetDeltas === undefined ? i : offsetDeltas[i]!;
     let body = 1 + sizeOfVarlong((record.timestampMs ?? nowMs!) - baseTimestampMs) + sizeOfVarint(offsetDelta)
       + sizeOfVarint(keyBytes) + Math.max(keyBytes, 0) + sizeOfVarint(valueBytes) + Math.max(valueBytes, 0);
@@ -181,7 +198,7 @@ export class BatchEncoder {
       const header = headers![h]!;
       if (typeof header.key !== 'string') throw new InvalidArgumentError(`record ${i} header ${h} needs a string key`);
       const hk = Buffer.byteLength(header.key, 'utf8');
-      const hv = fieldBytes(header.value);
+      const hv = fieldBytes(header.value, `header ${h} value`, i);
       body += sizeOfVarint(hk) + hk + sizeOfVarint(hv) + Math.max(hv, 0);
     }
     return body;

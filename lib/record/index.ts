@@ -10,7 +10,7 @@ export { BatchHeaderView, readHeader, peekBatchSize, peekMagic, computeBatchCrc,
     type BatchHeaderFields } from './batch-header.js';
 export { compress, decompress, codecAvailable } from './compression.js';
 export { parseControlRecord, controlKey, endTxnMarkerValue, type ControlType, type ControlRecordInfo } from './control-record.js';
-export type { Record, RecordHeader, RecordInput, RecordBytes } from './record.js';
+export type { LogRecord, RecordHeader, RecordInput, RecordBytes } from './record.js';
 export { RecordBatch, BatchIterator, decodeBatches, type DecodeOptions } from './batch-decoder.js';
 export { BatchEncoder, encodeBatch, encodeControlBatch, type EncodeOptions, type ControlBatchOptions } from './batch-encoder.js';
 export { setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime, setMaxTimestamp, validateBatchRecords } from './batch-mutate.js';

@@ -16,7 +16,7 @@ export interface RecordHeader {
 }
 
 /** A decoded record. `sequence` is -1 for batches without a producer sequence. */
-export interface Record {
+export interface LogRecord {
   offset: number;
   offsetDelta: number;
   timestampMs: number;
@@ -52,7 +52,7 @@ export interface RecordContext {
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Reads one record at the cursor. Throws CorruptRecordError (via the cursor) on any bad field. */
-export function readRecord(cursor: RecordCursor, context: RecordContext): Record {
+export function readRecord(cursor: RecordCursor, context: RecordContext): LogRecord {
   const start = cursor.position;
   const length = cursor.readVarint();
   if (length < 0) cursor.fail(`negative record length ${length}`);

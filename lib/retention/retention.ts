@@ -9,6 +9,7 @@
  * older than the deletion — the loader raises it to the first surviving segment.
  */
 import type { Log, SegmentInfo } from '../log/log.js';
+import { requireNowMs } from '../log/config.js';
 import { selectRetention, type RetentionReason } from './retention-policy.js';
 
 export interface RetentionResult {
@@ -24,6 +25,7 @@ export type RetainableLog = Pick<Log, 'segmentInfos' | 'deleteOldestSegments' | 
 
 /** Kafka's three rules in order (log start offset, size, time), each on what the previous left. */
 export function enforceRetention(log: RetainableLog, nowMs: number): RetentionResult {
+  requireNowMs(nowMs, 'enforceRetention');
   const result: RetentionResult = { deleted: [], reason: null, reasons: [] };
   if (log.isClosed) return result;
   // Each rule can fire at most once per pass; three rounds cover all of them.

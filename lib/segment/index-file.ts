@@ -1,48 +1,61 @@
 /**
  * What the offset index and the time index share (Kafka's AbstractIndex): a file of fixed-size
- * big-endian entries with no header, mapped through the platform's `mapFile` (mmap-io, or a Buffer
- * with write-through in the fallback — the same bytes on disk either way), searched with Kafka's
- * warm-section binary search. Subclasses own the entry layout; this file owns the file.
+ * big-endian entries with no header, searched with Kafka's warm-section binary search. Subclasses
+ * own the entry layout; this file owns the file.
  *
  * Lifecycle:
- *  - active (writable): the file is created if missing, a torn partial entry at its end is cut, and
- *    it is extended (ftruncate up, so sparse) to `maxIndexBytes` rounded down to whole entries, then
- *    mapped read-write; entries are written in place. A longer file (a smaller config than when it
- *    was written, a resize down) is cut to that size first; one holding more trusted entries than
- *    that keeps them all (the index is then simply full, and the segment rolls).
+ *  - active (writable): the file is created if missing and read back at open — in chunks, stopping
+ *    at the first untrusted slot — into memory that holds the entries (a grow-only Buffer, doubling
+ *    up to `maxIndexBytes`), and then cut to exactly those entries. Appends go to memory; the entries
+ *    reach the file with positioned writes: by the append path once INDEX_PENDING_BYTES_MAX are
+ *    pending (`writePendingIfFull`, called *before* the segment writes its .log bytes), and by
+ *    `flush()`, `trimToValidSize()` and `close()`. The file is never preallocated and never mapped
+ *    writable: a store into a shared mapping of a sparse file raises SIGBUS when the file system is
+ *    full (tmpfs even for a read fault on a hole), where a write(2) returns ENOSPC — a NoSpaceError
+ *    here, with nothing counted as written. The entries held (memory) are the bound `maxIndexBytes`
+ *    rounded down to whole entries, or more when the file already held more trusted entries (a
+ *    smaller config than when it was written): the index is then simply full, and the segment rolls.
  *  - sealed (read-only): nothing is opened at construction — a log may hold 10,000 segments. The
  *    first lookup maps the file read-only (the fallback reads it into a Buffer) and closes the fd at
  *    once, since a mapping needs none; `release()` drops the mapping so an LRU owner can bound
- *    them; the next lookup maps again. A missing sealed file reads as empty.
- *  - `trimToValidSize()` (roll, close): the mapping is closed *before* the file is cut to
- *    entries × entryBytes — touching a mapping past a shortened end of file is SIGBUS — and the
- *    index is sealed from then on. `resize()` makes it active again.
+ *    them; the next lookup maps again. A missing sealed file reads as empty. A sealed file is whole
+ *    entries with no holes, so reading its mapping never allocates.
+ *  - `trimToValidSize()` (roll, close): writes the pending entries, cuts the file to entries ×
+ *    entryBytes (a failed write may have left bytes past them), drops the memory and seals the index.
+ *    If the write fails the index stays active, unchanged. `resize()` makes it active again.
+ *
+ * Memory: an active index holds only its entries (an idle new segment: INDEX_MEMORY_INITIAL_BYTES
+ * per index), never its preallocated size; a sealed one holds a mapping only while looked up.
  *
  * Invariants: entries [0, entries) have strictly increasing keys (offset or timestamp) and
- * non-decreasing, non-negative relative offsets; in an active file every slot from `entries` up to
- * the end is zero, so a crash never leaves a stale entry that looks valid after the last real one.
+ * non-decreasing, non-negative relative offsets; the file of an active index holds entries
+ * [0, writtenEntries) and, after a failed write, possibly torn bytes past them that the next write
+ * overwrites and a trim cuts; writtenEntries ≤ entries.
  *
- * Crash behaviour: a crash leaves the file preallocated (untrimmed), possibly with entries whose
- * pages never reached the disk. Opening therefore never trusts the length alone: it keeps the
- * longest prefix of plausible entries, stopping at the first all-zero slot after entry 0 (entry 0
- * may legitimately be (0, 0)) or the first entry that does not follow its predecessor. Indexes carry
- * no checksum; recovery rebuilds them from the .log when the segment is above the recovery point.
- * Durability: `flush()` msyncs (fsyncs in the fallback) an active index, and fsyncs a file trimmed
- * since its last flush; fsync of the directory (renames, creation) is the caller's job.
+ * Crash behaviour: entries not yet written are lost with the process; they always describe batches
+ * above the recovery point (flush writes them before it moves the point), which recovery rescans and
+ * re-indexes. A file of an older version or of Kafka may be preallocated (a zero tail) or hold a torn
+ * entry, so opening never trusts the length alone: it keeps the longest prefix of plausible entries,
+ * stopping at the first all-zero slot after entry 0 (entry 0 may legitimately be (0, 0)) or the
+ * first entry that does not follow its predecessor. Indexes carry no checksum; recovery rebuilds them
+ * from the .log when the segment is above the recovery point. Durability: `flush()` writes pending
+ * entries and fsyncs an active index, and fsyncs a file trimmed since its last flush; fsync of the
+ * directory (renames, creation) is the caller's job.
  */
 import {
   closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, unlinkSync,
 } from 'node:fs';
 import { assert } from '../assert.js';
 import { InvalidArgumentError, ioError } from '../errors.js';
-import { INDEX_WARM_SECTION_BYTES } from '../limits.js';
+import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES_MAX, INDEX_WARM_SECTION_BYTES } from '../limits.js';
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
+import { writeAt } from '../platform/positioned-write.js';
 
 export type IndexMode = 'active' | 'sealed';
 
 export interface IndexOptions {
-  /** Preallocated size of an active index (Kafka's segment.index.bytes), rounded down to whole entries. */
+  /** Largest size of an active index (Kafka's segment.index.bytes), rounded down to whole entries. */
   maxIndexBytes: number;
   mode: IndexMode;
 }
@@ -61,18 +74,26 @@ export abstract class IndexFile {
   private filePath: string;
   private maxIndexBytes: number;
   private mode: IndexMode;
+  /** A sealed index's read-only mapping while it is looked up; null otherwise (always, when active). */
   private mapped: MappedFile | null = null;
-  /** The mapped bytes (EMPTY when not mapped): lookups read them directly, big-endian, no slicing. */
+  /**
+   * The entries: an active index's memory (capacity grows by doubling), or a sealed one's mapped
+   * bytes; EMPTY when neither. Lookups read them directly, big-endian, no slicing.
+   */
   protected bytes: Buffer = EMPTY;
   private entryCount = NOT_LOADED;
-  /** Slots in the active mapping. */
+  /** Entries an active index may hold. */
   private slotCount = 0;
+  /** Entries [0, writtenEntries) of an active index are in its file; the rest are pending. */
+  private writtenEntries = 0;
+  /** A write failed part-way: the file may hold bytes past writtenEntries until the next write or trim. */
+  private tornTail = false;
   /** Length of a sealed file when its entries were counted: a remap of the same length skips the scan. */
   private countedFileBytes = -1;
   private writeFd = -1;
   /** Set by a trim: the cut file has not been fsync'd since. */
   private syncPending = false;
-  /** One entry, prepared by a subclass and handed to the mapping. */
+  /** One entry, prepared by a subclass and copied into memory by appendScratch(). */
   protected readonly scratch: Buffer;
 
   protected constructor(path: string, baseOffset: number, entryBytes: number, options: IndexOptions) {
@@ -98,7 +119,7 @@ export abstract class IndexFile {
     return this.mode === 'active';
   }
 
-  /** Whether a mapping or an fd is held right now (a sealed index holds neither until a lookup). */
+  /** Whether a mapping or an fd is held right now (an active index holds its fd; a sealed one neither until a lookup). */
   get isOpen(): boolean {
     return this.mapped !== null || this.writeFd >= 0;
   }
@@ -109,7 +130,7 @@ export abstract class IndexFile {
     return this.entryCount;
   }
 
-  /** Slots of the active file; for a sealed one its entries (nothing more can be appended). */
+  /** Entries an active index may hold; for a sealed one its entries (nothing more can be appended). */
   get maxEntries(): number {
     return this.mode === 'active' ? this.slotCount : this.entries;
   }
@@ -179,46 +200,73 @@ export abstract class IndexFile {
     let fd = -1;
     try {
       fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
-      let existingBytes = fstatSync(fd).size;
-      let found = Math.floor(existingBytes / entryBytes);
+      const fileBytes = fstatSync(fd).size;
       const targetSlots = Math.floor(this.maxIndexBytes / entryBytes);
-      // More slots than configured (a smaller segmentIndexBytes, a resize down, a crashed file of an
-      // earlier, larger config): keep the slots that hold entries, not the old preallocation, which
-      // would let the index outgrow its bound. Read, not mapped: the file is cut right after.
-      if (found > targetSlots) {
-        const head = Buffer.alloc(found * entryBytes);
-        let readBytes = 0;
-        while (readBytes < head.length) {
-          const n = readSync(fd, head, readBytes, head.length - readBytes, readBytes);
-          if (n === 0) break;
-          readBytes += n;
-        }
-        found = Math.max(targetSlots, this.validPrefix(head, Math.floor(readBytes / entryBytes)));
-        ftruncateSync(fd, found * entryBytes);
-        existingBytes = found * entryBytes;
-      }
-      const slots = Math.max(targetSlots, found);
-      // Cut a torn partial entry first, so the extension below leaves zeros, not its bytes, behind.
-      if (existingBytes % entryBytes !== 0) ftruncateSync(fd, found * entryBytes);
-      if (found !== slots || existingBytes % entryBytes !== 0) ftruncateSync(fd, slots * entryBytes);
-      const mapped = mapFile(fd, slots * entryBytes, true);
-      this.mapped = mapped;
-      this.bytes = mapped.bytes;
+      const { entries, memory } = this.readTrusted(fd, Math.floor(fileBytes / entryBytes), targetSlots);
+      // Cut what is not an entry: a preallocated zero tail (older versions, Kafka), a torn partial
+      // entry, untrusted entries after a break — so the file is exactly the entries from here on.
+      if (fileBytes !== entries * entryBytes) ftruncateSync(fd, entries * entryBytes);
       this.writeFd = fd;
-      this.slotCount = slots;
+      this.bytes = memory;
+      this.slotCount = Math.max(targetSlots, entries);
+      this.entryCount = entries;
+      this.writtenEntries = entries;
+      this.tornTail = false;
       this.mode = 'active';
-      const valid = this.validPrefix(mapped.bytes, found);
-      // An untrusted tail is zeroed: later appends must not land in front of stale entries that a
-      // reopen after a crash would take as the continuation.
-      if (valid < found && this.hasNonZero(mapped.bytes, valid, found)) {
-        mapped.write(valid * entryBytes, Buffer.alloc((found - valid) * entryBytes));
-      }
-      this.entryCount = valid;
       this.countedFileBytes = -1;
     } catch (error) {
       if (fd >= 0 && this.writeFd !== fd) closeSync(fd);
       throw ioError(error, 'cannot open index', { path });
     }
+  }
+
+  /**
+   * Reads the trusted leading entries of the file (`found` whole slots on disk) into memory, chunk by
+   * chunk, and stops at the first untrusted slot: a preallocated 10 MiB file costs one chunk, not
+   * 10 MiB of memory (nor, on tmpfs, 10 MiB of pages).
+   */
+  private readTrusted(fd: number, found: number, targetSlots: number): { entries: number; memory: Buffer } {
+    const entryBytes = this.entryBytes;
+    const chunkSlots = Math.max(1, Math.floor(INDEX_LOAD_CHUNK_BYTES / entryBytes));
+    let memory: Buffer = Buffer.alloc(this.initialCapacityBytes(targetSlots));
+    let entries = 0;
+    while (entries < found) {
+      const slots = Math.min(chunkSlots, found - entries);
+      memory = this.withCapacity(memory, (entries + slots) * entryBytes);
+      const startBytes = entries * entryBytes;
+      const wantBytes = slots * entryBytes;
+      let readBytes = 0;
+      while (readBytes < wantBytes) {
+        const n = readSync(fd, memory, startBytes + readBytes, wantBytes - readBytes, startBytes + readBytes);
+        if (n === 0) break;
+        readBytes += n;
+      }
+      const readSlots = Math.floor(readBytes / entryBytes);
+      const valid = this.validPrefix(memory, entries, entries + readSlots);
+      if (valid < entries + slots) {
+        memory.fill(0, valid * entryBytes, startBytes + wantBytes);
+        return { entries: valid, memory };
+      }
+      entries = valid;
+    }
+    return { entries, memory };
+  }
+
+  /** Whole entries in INDEX_MEMORY_INITIAL_BYTES, at most the index's size. */
+  private initialCapacityBytes(slots: number): number {
+    const entryBytes = this.entryBytes;
+    const initialBytes = Math.max(entryBytes, INDEX_MEMORY_INITIAL_BYTES - (INDEX_MEMORY_INITIAL_BYTES % entryBytes));
+    return Math.min(slots * entryBytes, initialBytes);
+  }
+
+  /** `memory`, or a copy with room for at least `neededBytes` (doubling, so appends copy rarely). */
+  private withCapacity(memory: Buffer, neededBytes: number): Buffer {
+    if (memory.length >= neededBytes) return memory;
+    let capacity = Math.max(memory.length, this.entryBytes);
+    while (capacity < neededBytes) capacity *= 2;
+    const grown = Buffer.alloc(capacity);
+    memory.copy(grown, 0, 0, memory.length);
+    return grown;
   }
 
   /** Maps a sealed index on first use (and again after release()). */
@@ -235,7 +283,7 @@ export abstract class IndexFile {
       this.mapped = mapped;
       this.bytes = mapped === null ? EMPTY : mapped.bytes;
       if (this.countedFileBytes !== fileBytes || this.entryCount === NOT_LOADED) {
-        this.entryCount = this.validPrefix(this.bytes, found);
+        this.entryCount = this.validPrefix(this.bytes, 0, found);
         this.countedFileBytes = fileBytes;
       }
     } catch (error) {
@@ -249,9 +297,9 @@ export abstract class IndexFile {
     }
   }
 
-  /** How many leading entries of `bytes` to trust (see the header). */
-  private validPrefix(bytes: Buffer, found: number): number {
-    let n = 0;
+  /** How many leading entries of `bytes` to trust (see the header), given the first `from` are trusted. */
+  private validPrefix(bytes: Buffer, from: number, found: number): number {
+    let n = from;
     while (n < found && !(n > 0 && this.isZeroSlot(bytes, n)) && this.describeBreak(bytes, n) === null) n++;
     return n;
   }
@@ -295,7 +343,8 @@ export abstract class IndexFile {
     if (used < found && this.mode === 'sealed') {
       problems.push(`${path}: ${found - used} empty slots after entry ${used - 1} (the file was not trimmed)`);
     }
-    for (const problem of this.kafkaSanityProblems(bytes, this.mode === 'active' ? this.entries : found)) {
+    // An active index's pending entries are not in the file yet: check the ones that are.
+    for (const problem of this.kafkaSanityProblems(bytes, this.mode === 'active' ? Math.min(this.entries, found) : found)) {
       problems.push(`${path}: ${problem}`);
     }
     for (let i = 0; i < used && problems.length < SANITY_PROBLEMS_MAX; i++) {
@@ -355,27 +404,75 @@ export abstract class IndexFile {
   // ---------------------------------------------------------------------------------------------
   // Mutation
 
-  /** Writes the entry prepared in `scratch` after the last one. */
+  /** Adds the entry prepared in `scratch` after the last one, in memory (see writePending). */
   protected appendScratch(): void {
-    const mapped = this.mapped;
-    assert(this.mode === 'active' && mapped !== null, `append to ${this.filePath}, which is not active`);
-    assert(this.entryCount < this.slotCount, `append to the full index ${this.filePath} (the segment must roll first)`);
-    mapped.write(this.entryCount * this.entryBytes, this.scratch);
-    this.entryCount++;
+    assert(this.mode === 'active', `append to ${this.filePath}, which is not active`);
+    const n = this.entryCount;
+    assert(n < this.slotCount, `append to the full index ${this.filePath} (the segment must roll first)`);
+    const entryBytes = this.entryBytes;
+    let bytes = this.bytes;
+    if (bytes.length < (n + 1) * entryBytes) {
+      bytes = this.withCapacity(bytes, Math.min(this.slotCount * entryBytes, Math.max((n + 1) * entryBytes, bytes.length * 2)));
+      this.bytes = bytes;
+    }
+    bytes.set(this.scratch, n * entryBytes);
+    this.entryCount = n + 1;
   }
 
-  /** Keeps the first `keep` entries. Active: the freed slots are zeroed (see the invariants). Sealed: the file is cut. */
+  /** Bytes of entries held in memory but not yet written to the file (0 when sealed). */
+  get pendingBytes(): number {
+    return this.mode === 'active' ? (this.entryCount - this.writtenEntries) * this.entryBytes : 0;
+  }
+
+  /**
+   * The append path's write: the pending entries once INDEX_PENDING_BYTES_MAX of them are held.
+   * The segment calls it before writing a batch, so a full disk fails that append with nothing of
+   * it written anywhere.
+   */
+  writePendingIfFull(): void {
+    if ((this.entryCount - this.writtenEntries) * this.entryBytes >= INDEX_PENDING_BYTES_MAX) this.writePending();
+  }
+
+  /**
+   * Writes the pending entries of an active index with one positioned write. On failure (ENOSPC →
+   * NoSpaceError) nothing counts as written: the bytes that landed lie past writtenEntries, where
+   * the next write overwrites them and a trim cuts them.
+   */
+  writePending(): void {
+    const from = this.writtenEntries;
+    const to = this.entryCount;
+    if (this.mode !== 'active' || from >= to) return;
+    const entryBytes = this.entryBytes;
+    try {
+      writeAt(this.writeFd, this.filePath, this.bytes, from * entryBytes, to * entryBytes, from * entryBytes);
+    } catch (error) {
+      this.tornTail = true;
+      throw ioError(error, `cannot write ${to - from} index entries`, { path: this.filePath, positionBytes: from * entryBytes });
+    }
+    this.writtenEntries = to;
+  }
+
+  /** Keeps the first `keep` entries. Active: the file is cut if it held more. Sealed: the file is cut. */
   protected truncateEntries(keep: number): void {
     const current = this.entries;
-    if (keep >= current) return;
-    const mapped = this.mapped;
-    if (this.mode === 'active' && mapped !== null) {
-      mapped.write(keep * this.entryBytes, Buffer.alloc((current - keep) * this.entryBytes));
+    if (keep >= current && !(this.mode === 'active' && this.tornTail)) return;
+    keep = Math.min(keep, current);
+    const path = this.filePath;
+    if (this.mode === 'active') {
+      if (this.writtenEntries > keep || this.tornTail) {
+        try {
+          ftruncateSync(this.writeFd, Math.min(this.writtenEntries, keep) * this.entryBytes);
+        } catch (error) {
+          throw ioError(error, 'cannot truncate index', { path });
+        }
+        this.writtenEntries = Math.min(this.writtenEntries, keep);
+        this.tornTail = false;
+      }
+      this.bytes.fill(0, keep * this.entryBytes, current * this.entryBytes);
       this.entryCount = keep;
       return;
     }
     this.closeMapping();
-    const path = this.filePath;
     try {
       const fd = openSync(path, 'r+');
       try {
@@ -397,24 +494,32 @@ export abstract class IndexFile {
     this.truncateEntries(0);
   }
 
-  /** Cuts the file to its entries and seals the index (roll, close). A no-op when already sealed. */
+  /**
+   * Writes the pending entries, cuts the file to its entries and seals the index (roll, close). A
+   * no-op when already sealed. When the write or the cut fails the index stays active and whole.
+   */
   trimToValidSize(): void {
     if (this.mode !== 'active') return;
     const path = this.filePath;
+    this.writePending();
     const validBytes = this.entryCount * this.entryBytes;
     const fd = this.writeFd;
-    this.closeMapping(); // before the cut: the mapping must never see a shorter file
+    try {
+      // Cuts torn bytes of a failed write; a file of exactly its entries is left alone.
+      if (this.tornTail || fstatSync(fd).size !== validBytes) ftruncateSync(fd, validBytes);
+    } catch (error) {
+      throw ioError(error, 'cannot trim index', { path });
+    }
+    this.tornTail = false;
     this.writeFd = -1;
     this.mode = 'sealed';
+    this.bytes = EMPTY;
     this.countedFileBytes = validBytes;
     this.syncPending = true;
     try {
-      ftruncateSync(fd, validBytes);
-    } catch (error) {
-      this.countedFileBytes = -1; // the file kept its length: recount on the next load
-      throw ioError(error, 'cannot trim index', { path });
-    } finally {
       closeSync(fd);
+    } catch (error) {
+      throw ioError(error, 'cannot close index', { path });
     }
   }
 
@@ -430,22 +535,26 @@ export abstract class IndexFile {
         throw new InvalidArgumentError(`cannot resize index to ${maxIndexBytes} bytes: it holds ${this.entryCount} entries`,
           { path: this.filePath });
       }
-      this.closeMapping();
-      const fd = this.writeFd;
-      this.writeFd = -1;
-      closeSync(fd);
-    } else {
-      this.ensureLoaded();
-      this.closeMapping();
+      // Entries live in memory and in a file of exactly their size: only the bound changes.
+      this.maxIndexBytes = maxIndexBytes;
+      this.slotCount = slots;
+      return;
     }
+    this.ensureLoaded();
+    this.closeMapping();
     this.maxIndexBytes = maxIndexBytes;
     this.openActive();
   }
 
-  /** Makes written entries durable: msync (fsync in the fallback) when active, fsync after a trim. */
+  /** Makes the entries durable: writes the pending ones and fsyncs when active, fsyncs after a trim. */
   flush(): void {
-    if (this.mode === 'active' && this.mapped !== null) {
-      this.mapped.flush();
+    if (this.mode === 'active') {
+      this.writePending();
+      try {
+        fsyncSync(this.writeFd);
+      } catch (error) {
+        throw ioError(error, 'cannot fsync index', { path: this.filePath });
+      }
       this.syncPending = false;
       return;
     }
@@ -469,11 +578,13 @@ export abstract class IndexFile {
     this.closeMapping();
   }
 
+  /** Drops a sealed index's mapping (an active index has none: its bytes are its memory). */
   private closeMapping(): void {
     const mapped = this.mapped;
+    if (mapped === null) return;
     this.mapped = null;
     this.bytes = EMPTY;
-    if (mapped !== null) mapped.close();
+    mapped.close();
   }
 
   /** Renames the file (e.g. to `.deleted` or from `.swap`); the index keeps working under the new name. */
@@ -496,6 +607,9 @@ export abstract class IndexFile {
   /** Drops mapping and fd and unlinks the file. True if a file was removed. */
   deleteIfExists(): boolean {
     this.closeMapping();
+    this.bytes = EMPTY;
+    this.writtenEntries = 0;
+    this.tornTail = false;
     if (this.writeFd >= 0) {
       closeSync(this.writeFd);
       this.writeFd = -1;

@@ -11,17 +11,26 @@
  * leaves `sizeBytes` unchanged: the torn bytes past it are invisible to readers, overwritten by the
  * next append, cut on close, and cut by recovery after a crash (their CRC cannot match).
  *
- * Active segment: indexes mapped read-write and preallocated to segmentIndexBytes. Sealed (after a
- * roll): indexes trimmed to their entries and opened lazily; the `.log` size never changes again
- * except by replication truncation or recovery.
+ * Failed appends are invisible in every file: the `.log` write is an append's commit point. Index
+ * entries due for their files (a page of them) are written before it, this append's entries go to
+ * memory after it; so an append that fails has written nothing anywhere that recovery would keep,
+ * and one that succeeded cannot fail afterwards. A roll (`prepareToSeal`, then the new segment, then
+ * `onBecomeInactive`) and `close` write what needs space first, so a full disk leaves the segment
+ * active and whole, and the call can be repeated.
+ *
+ * Active segment: indexes held in memory, written with positioned writes, bounded by
+ * segmentIndexBytes (never preallocated, never mapped: see index-file.ts). Sealed (after a roll):
+ * indexes trimmed to their entries and opened lazily; the `.log` size never changes again except by
+ * replication truncation or recovery.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync, fsync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, fsync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
 import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
   RELATIVE_OFFSET_MAX } from '../limits.js';
 import { crc32c } from '../platform/index.js';
+import { writeAt } from '../platform/positioned-write.js';
 import { BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, MAGIC, decodeBatches } from '../record/index.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
@@ -112,14 +121,16 @@ export class Segment {
     state: TemporaryState = null): Segment {
     const logPath = join(dir, segmentFileName(baseOffset, 'log', state));
     let fd = -1;
+    let segment: Segment;
     try {
       fd = openSync(logPath, 'w+');
       if (options.preallocateBytes > 0) ftruncateSync(fd, options.preallocateBytes);
+      segment = new Segment(dir, baseOffset, options, pool, true, nowMs, state);
     } catch (error) {
+      // A full disk can refuse any of the three files: give back the fd, report the file that failed.
       if (fd >= 0) closeSync(fd);
       throw ioError(error, 'cannot create segment', { path: logPath, offset: baseOffset });
     }
-    const segment = new Segment(dir, baseOffset, options, pool, true, nowMs, state);
     segment.writeFd = fd;
     segment.maxTimestampSoFarMs = -1;
     segment.offsetOfMaxTimestampSoFar = baseOffset;
@@ -170,6 +181,11 @@ export class Segment {
   /**
    * Appends one batch's bytes (offsets already assigned). `lastOffset` is the batch's last offset,
    * `maxTimestampMs` its max timestamp. Throws NoSpaceError/StorageError with nothing visible on failure.
+   *
+   * The .log write is the commit point: index entries of earlier appends that are due for their
+   * file are written first, and this append's entries go to memory only after its bytes landed. So
+   * a failed append leaves no byte of itself in any file that a reader or recovery would count —
+   * the .log bytes past `sizeBytes` are cut, or torn so recovery's CRC check drops them.
    */
   append(bytes: Uint8Array, lastOffset: number, maxTimestampMs: number): number {
     assert(this.writeFd >= 0, 'append to a segment that is not active');
@@ -177,8 +193,11 @@ export class Segment {
     const sizeBytes = bytes.length;
     const relative = lastOffset - this.baseOffset;
     assert(relative >= 0 && relative <= RELATIVE_OFFSET_MAX, 'offset does not fit the segment (the log must roll first)');
+    this.offsetIndex.writePendingIfFull();
+    this.timeIndex.writePendingIfFull();
     this.writeFully(bytes, positionBytes);
 
+    // Memory only from here on: nothing below can fail for want of space.
     if (this.firstBatchTimestampMs === -1 && positionBytes === 0) this.firstBatchTimestampMs = maxTimestampMs;
     this.loadMaxTimestamp();
     if (maxTimestampMs > this.maxTimestampSoFarMs) {
@@ -197,16 +216,14 @@ export class Segment {
   }
 
   private writeFully(bytes: Uint8Array, positionBytes: number): void {
-    let written = 0;
     try {
-      while (written < bytes.length) {
-        written += writeSync(this.writeFd, bytes, written, bytes.length - written, positionBytes + written);
-      }
+      writeAt(this.writeFd, this.file.path, bytes, 0, bytes.length, positionBytes);
     } catch (error) {
       // Nothing past sizeBytes is visible; cut what did land so the file is what the log says it is.
+      // In a preallocated file the landed bytes stay: a partial batch, which recovery's length and CRC
+      // checks drop and the next append overwrites.
       try {
-        if (written > 0 || this.options.preallocateBytes === 0) ftruncateSync(this.writeFd, Math.max(this.sizeBytes,
-          this.options.preallocateBytes));
+        if (this.options.preallocateBytes === 0) ftruncateSync(this.writeFd, this.sizeBytes);
       } catch {
         // The next append overwrites the torn bytes anyway, and recovery would cut them.
       }
@@ -600,11 +617,24 @@ export class Segment {
   // ---------------------------------------------------------------------------------------------
   // Lifecycle
 
-  /** Roll: final time-index entry, trim indexes and a preallocated .log, seal the file. */
-  onBecomeInactive(): void {
+  /**
+   * Roll, first half: the final time-index entry and every pending index entry written to the files.
+   * The one step of a roll that needs space; when it fails (NoSpaceError) the segment is unchanged
+   * and still active, so the roll — and the append that asked for it — can simply be retried.
+   */
+  prepareToSeal(): void {
     if (this.writeFd < 0) return;
     this.loadMaxTimestamp();
     this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.writePending();
+    this.timeIndex.writePending();
+  }
+
+  /** Roll: final time-index entry, trim indexes and a preallocated .log, seal the file. */
+  onBecomeInactive(): void {
+    if (this.writeFd < 0) return;
+    // Both indexes written before either is sealed, so a failure leaves them both active.
+    this.prepareToSeal();
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
     if (this.options.preallocateBytes > 0) ftruncateSync(this.writeFd, this.sizeBytes);
@@ -655,17 +685,20 @@ export class Segment {
     this.timeIndex.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'timeindex', state)));
   }
 
-  /** Closes the segment: trims an active one (Kafka trims indexes on close) and cuts preallocation. */
+  /**
+   * Closes the segment: trims an active one (Kafka trims indexes on close) and cuts preallocation.
+   * The index entries are written first; if that fails (NoSpaceError) nothing is closed and the
+   * call may be repeated — the entries are lost only with the process, and recovery rebuilds them.
+   */
   close(): void {
     if (this.closed) return;
-    this.closed = true;
     if (this.writeFd >= 0) {
-      this.loadMaxTimestamp();
-      this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
+      this.prepareToSeal();
       if (this.options.preallocateBytes > 0) ftruncateSync(this.writeFd, this.sizeBytes);
       closeSync(this.writeFd);
       this.writeFd = -1;
     }
+    this.closed = true;
     this.offsetIndex.close();
     this.timeIndex.close();
   }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Log, ManualClock, decodeBatches, encodeBatch, encodeControlBatch, type Record as LogRecord } from '../../lib/index.js';
+import { Log, ManualClock, decodeBatches, encodeBatch, encodeControlBatch, type LogRecord } from '../../lib/index.js';
 import { cleanLog, dirtyRatio, readCleanerCheckpoint } from '../../lib/compaction/cleaner.js';
 import { checkIndexes, readAll } from '../log/log-helpers.js';
 import { removeTempDirs, seededRandom, seedFromEnv, tempDir } from '../helpers/tmp.js';

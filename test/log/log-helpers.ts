@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { decodeBatches, type Log, type Record } from '../../lib/index.js';
+import { decodeBatches, type Log, type LogRecord } from '../../lib/index.js';
 
 /** A deterministic value for offset `i`, so any record can be checked without a model. */
 export function value(i: number, size: number): Buffer {
@@ -13,8 +13,8 @@ export function value(i: number, size: number): Buffer {
 }
 
 /** Every record from the log start to the log end, through log.read + decodeBatches. */
-export function readAll(log: Log): Record[] {
-  const out: Record[] = [];
+export function readAll(log: Log): LogRecord[] {
+  const out: LogRecord[] = [];
   let offset = log.logStartOffset;
   while (offset < log.logEndOffset) {
     const region = log.read(offset, { maxBytes: 1 << 20 });

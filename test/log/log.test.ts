@@ -91,13 +91,14 @@ test('rolls by size into 20-digit files with Kafka index layouts; indexes trimme
     assert.ok(statSync(join(dir, name)).size <= 16 * 1024);
   }
   const activeBase = names[names.length - 1]!.slice(0, 20);
-  assert.is(statSync(join(dir, `${activeBase}.index`)).size, 10485760, 'active index preallocated');
-  assert.is(statSync(join(dir, `${activeBase}.timeindex`)).size, 10485756);
+  // Entries are written a page at a time, never preallocated (a sparse file under a mapping is SIGBUS when full).
+  assert.ok(statSync(join(dir, `${activeBase}.index`)).size < 4096, 'active index not preallocated');
+  assert.ok(statSync(join(dir, `${activeBase}.timeindex`)).size < 4096);
   checkIndexes(dir);
   assert.is(readAll(log).length, 1000);
   await log.close();
   checkIndexes(dir);
-  assert.ok(statSync(join(dir, `${activeBase}.index`)).size < 10485760, 'active index trimmed on close');
+  assert.is(statSync(join(dir, `${activeBase}.index`)).size % 8, 0, 'active index trimmed on close');
   assert.ok(existsSync(join(dir, '.kafka_cleanshutdown')));
   assert.is(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8').split('\n')[2]?.split(' ')[2], '1000');
 });

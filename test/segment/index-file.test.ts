@@ -1,19 +1,23 @@
 /**
  * The index file lifecycle shared by both indexes (index-file.ts): reopening trimmed and untrimmed
- * (crashed) files, stale tails, trim → resize back into activity, rename while open, lazy sealed
+ * (preallocated by an older version or Kafka, crashed) files, stale tails, trim → resize back into activity, rename while open, lazy sealed
  * mapping with release()/reopen and no fds held, a real killed writer process, deleteIfExists, and
  * corrupt files reported by sanityCheck without breaking open.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearFaults, injectWriteFault } from '../../lib/platform/faults.js';
 import { OffsetIndex } from '../../lib/segment/offset-index.js';
 import { TimeIndex } from '../../lib/segment/time-index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
-test.after.each(removeTempDirs);
+test.after.each(() => {
+  clearFaults();
+  removeTempDirs();
+});
 
 const DEFAULT_INDEX_BYTES = 10 * 1024 * 1024;
 
@@ -45,12 +49,15 @@ test('reopening: a trimmed file, an untrimmed (preallocated) one, and one whose 
   const first = new OffsetIndex(path, 0, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'active' });
   first.append(0, 0); // (0, 0) is a real entry, not an empty slot
   for (let i = 1; i <= 99; i++) first.append(i * 7, i * 4100);
-  first.flush(); // never closed: the file stays preallocated, as after a crash
-  assert.is(statSync(path).size, DEFAULT_INDEX_BYTES);
+  first.flush(); // never closed, as after a crash: the file holds exactly the entries flushed
+  assert.is(statSync(path).size, 800, 'an active index is never preallocated');
+  // A file an older version or Kafka left after a crash: preallocated, a zero tail after the entries.
+  truncateSync(path, DEFAULT_INDEX_BYTES);
   const active = new OffsetIndex(path, 0, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'active' });
   assert.is(active.entries, 100, 'the zero tail is not entries; entry 0 (0, 0) is');
   assert.equal(active.lookup(3), { offset: 0, positionBytes: 0 });
   assert.equal(active.lookup(700), { offset: 693, positionBytes: 99 * 4100 });
+  assert.is(statSync(path).size, 800, 'opening active cuts the zero tail');
   active.close();
   assert.is(statSync(path).size, 800, 'close trims');
   const sealed = new OffsetIndex(path, 0, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'sealed' });
@@ -97,7 +104,7 @@ test('trimToValidSize seals; resize makes it active again with its entries; rese
   assert.equal(index.lookup(1003), { timestampMs: 1003, offset: 13 }, 'a trimmed index still answers');
   index.resize(1200);
   assert.ok(index.isActive);
-  assert.is(statSync(path).size, 1200, 're-extended');
+  assert.is(statSync(path).size, 60, 'active again, not preallocated');
   assert.is(index.entries, 5);
   assert.is(index.maxEntries, 100);
   index.maybeAppend(2000, 20);
@@ -105,8 +112,10 @@ test('trimToValidSize seals; resize makes it active again with its entries; rese
   const invalidArgument = (e: Error & { code?: string }): boolean => e.code === 'SEGLOG_INVALID_ARGUMENT';
   assert.throws(() => index.resize(60), invalidArgument, 'cannot shrink below entries');
   index.resize(2400);
-  assert.is(statSync(path).size, 2400, 'an active index can grow');
+  assert.is(index.maxEntries, 200, 'an active index can grow');
   assert.is(index.entries, 6);
+  index.flush();
+  assert.is(statSync(path).size, 72, 'flush writes the pending entry');
   index.close();
   assert.is(statSync(path).size, 72);
   index.reset();
@@ -158,7 +167,7 @@ test('sealed: nothing opened until a lookup, no fd kept, release() drops the map
   assert.not.ok(existsSync(join(dir, 'none.timeindex')), 'and is not created');
 });
 
-test('a writer killed mid-life leaves a preallocated file; reopening finds exactly what it appended', () => {
+test('a writer killed mid-life: its flushed entries are in the file, exactly, and nothing else', () => {
   const dir = tempDir();
   const path = join(dir, 'killed.index');
   const moduleUrl = new URL('../../lib/segment/offset-index.js', import.meta.url).href;
@@ -166,14 +175,46 @@ test('a writer killed mid-life leaves a preallocated file; reopening finds exact
     import { OffsetIndex } from ${JSON.stringify(moduleUrl)};
     const index = new OffsetIndex(${JSON.stringify(path)}, 1000, { maxIndexBytes: ${DEFAULT_INDEX_BYTES}, mode: 'active' });
     for (let i = 0; i < 5000; i++) index.append(1000 + i * 3, i * 4097);
+    index.flush();
+    for (let i = 5000; i < 6000; i++) index.append(1000 + i * 3, i * 4097); // pending: lost with the process
     process.kill(process.pid, 'SIGKILL');`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: process.env, encoding: 'utf8' });
   assert.is(child.signal, 'SIGKILL', `child died by SIGKILL (stderr: ${child.stderr})`);
-  assert.is(statSync(path).size, DEFAULT_INDEX_BYTES, 'no trim happened');
+  assert.is(statSync(path).size, 5000 * 8, 'the flushed entries, no preallocation');
   const index = new OffsetIndex(path, 1000, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'active' });
   assert.is(index.entries, 5000);
-  assert.equal(index.lookup(1000 + 4999 * 3 + 1), { offset: 1000 + 4999 * 3, positionBytes: 4999 * 4097 });
+  assert.equal(index.lookup(1000 + 5999 * 3 + 1), { offset: 1000 + 4999 * 3, positionBytes: 4999 * 4097 });
   index.close();
+});
+
+test('a failed write counts nothing: the next write overwrites its torn bytes, a failed trim leaves the index active', () => {
+  const path = join(tempDir(), 'w.index');
+  const index = new OffsetIndex(path, 0, { maxIndexBytes: 8 * 1000, mode: 'active' });
+  for (let i = 0; i < 10; i++) index.append(i, i * 100);
+  index.flush();
+  assert.is(statSync(path).size, 80);
+  for (let i = 10; i < 20; i++) index.append(i, i * 100);
+  assert.is(index.pendingBytes, 80);
+  injectWriteFault({ pathEndsWith: 'w.index', skipWrites: 0, code: 'ENOSPC', landedBytes: 13 });
+  assert.throws(() => index.writePending(), (e: Error & { code?: string }) => e.code === 'SEGLOG_NO_SPACE');
+  assert.is(statSync(path).size, 93, 'the failed write landed 13 bytes past the written entries');
+  assert.is(index.pendingBytes, 80, 'nothing counts as written');
+  assert.is(index.entries, 20, 'the entries are still there for lookups');
+  assert.equal(index.lookup(15), { offset: 15, positionBytes: 1500 });
+  index.writePending();
+  assert.is(statSync(path).size, 160, 'the next write overwrote the torn bytes');
+  for (let i = 20; i < 25; i++) index.append(i, i * 100);
+  injectWriteFault({ pathEndsWith: 'w.index', skipWrites: 0, code: 'ENOSPC', landedBytes: 3 });
+  assert.throws(() => index.trimToValidSize(), (e: Error & { code?: string }) => e.code === 'SEGLOG_NO_SPACE');
+  assert.ok(index.isActive, 'a trim that could not write leaves the index active');
+  assert.is(clearFaults(), 2);
+  index.trimToValidSize();
+  assert.not.ok(index.isActive);
+  assert.is(statSync(path).size, 200, 'exactly the entries');
+  const sealed = new OffsetIndex(path, 0, { maxIndexBytes: 8 * 1000, mode: 'sealed' });
+  assert.is(sealed.entries, 25);
+  assert.equal(sealed.sanityCheck(), []);
+  sealed.close();
 });
 
 test('corrupt files: sanityCheck lists the problems, opening keeps the trustworthy prefix', () => {

@@ -1,11 +1,11 @@
 /**
  * The offset and time indexes against a sorted-array oracle (Kafka's randomLookupTest), their file
- * layout (preallocated, trimmed, big-endian entries), reopen of trimmed and untrimmed files, the
+ * layout (entries only — never preallocated —, trimmed, big-endian), reopen of trimmed and untrimmed files, the
  * full rules, truncation, reactivation, rename and corrupt files.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OffsetIndex } from '../../lib/segment/offset-index.js';
 import { TimeIndex } from '../../lib/segment/time-index.js';
@@ -45,7 +45,9 @@ test('offset index: random appends and lookups match the oracle (warm and cold s
   }
   for (const i of [0, 1, 1500, 2998, 2999]) assert.equal(index.lookup(offsets[i]!), { offset: offsets[i]!, positionBytes: positions[i]! },
       'exact hit');
-  assert.is(statSync(join(dir, 'a.index')).size, MAX, 'active index is preallocated to segmentIndexBytes');
+  assert.is(statSync(join(dir, 'a.index')).size, 0, 'entries stay in memory until a flush, roll or close');
+  index.flush();
+  assert.is(statSync(join(dir, 'a.index')).size, 3000 * 8, 'an active index is its entries, never preallocated');
   index.close();
   const bytes = readFileSync(join(dir, 'a.index'));
   assert.is(bytes.length, 3000 * 8, 'trimmed to its entries on close');
@@ -63,7 +65,8 @@ test('time index: only growing timestamps are written; lookups match the oracle;
   const random = seededRandom(seed + 1);
   const dir = tempDir();
   const index = new TimeIndex(join(dir, 'a.timeindex'), 500, { maxIndexBytes: MAX, mode: 'active' });
-  assert.is(statSync(join(dir, 'a.timeindex')).size, 10485756, 'preallocated to whole 12-byte entries');
+  assert.is(statSync(join(dir, 'a.timeindex')).size, 0, 'not preallocated');
+  assert.is(index.maxEntries, 873813, 'room for whole 12-byte entries');
   const timestamps: number[] = [];
   const offsets: number[] = [];
   let ts = 1_700_000_000_000;
@@ -102,7 +105,8 @@ test('reopening an untrimmed (crashed) index ignores its zero tail; truncateTo, 
   const path = join(dir, 'c.index');
   const index = new OffsetIndex(path, 100, { maxIndexBytes: 4096, mode: 'active' });
   for (let i = 1; i <= 10; i++) index.append(100 + i * 10, i * 1000);
-  index.flush(); // no close: the file stays 4096 bytes, as after a crash
+  index.flush();
+  truncateSync(path, 4096); // no close, of a version that preallocated: a zero tail, as after a crash
   assert.is(statSync(path).size, 4096);
   const again = new OffsetIndex(path, 100, { maxIndexBytes: 4096, mode: 'active' });
   assert.is(again.entries, 10, 'zero slots are not entries');
@@ -114,7 +118,8 @@ test('reopening an untrimmed (crashed) index ignores its zero tail; truncateTo, 
   again.trimToValidSize();
   assert.is(statSync(path).size, 40);
   again.resize(4096);
-  assert.is(statSync(path).size, 4096, 'reactivated with its slots again');
+  assert.is(again.maxEntries, 512, 'reactivated with its slots again');
+  assert.is(statSync(path).size, 40);
   assert.is(again.entries, 5);
   again.append(300, 99_000);
   again.reset();

@@ -112,12 +112,12 @@ test('warm section (682 entries): lookups around firstHot, in the tail and far f
   index.close();
 });
 
-test('preallocated to 10485756 bytes, int64 timestamps big-endian on disk, lastEntry', () => {
+test('bounded by 873813 entries, int64 timestamps big-endian on disk, lastEntry', () => {
   const dir = tempDir();
   const path = join(dir, '00000000000000000500.timeindex');
   const index = new TimeIndex(path, 500, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'active' });
-  assert.is(statSync(path).size, 10485756, 'rounded down to whole 12-byte entries');
-  assert.is(index.maxEntries, 873813);
+  assert.is(statSync(path).size, 0, 'not preallocated');
+  assert.is(index.maxEntries, 873813, 'rounded down to whole 12-byte entries');
   assert.equal(index.lastEntry(), { timestampMs: -1, offset: 500 }, 'empty: (-1, base)');
   index.maybeAppend(-1, 500);
   assert.is(index.entries, 0, 'no timestamp (-1) is never written');
