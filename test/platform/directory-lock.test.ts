@@ -207,6 +207,8 @@ test('native and fallback exclude each other inside one process', () => {
 const CONTENTION_MS = Number(process.env['SEGLOG_LOCK_CONTENTION_MS'] ?? 2000);
 /** In the SIGKILL groups, one contender is killed (and replaced) this often: each lives ~0.5 s. */
 const KILL_EVERY_MS = 100;
+/** Shortest run of a replacement contender. */
+const REPLACEMENT_MS = 500;
 
 interface Contender {
   child: ChildProcess;
@@ -248,7 +250,8 @@ async function contend(sides: SideName[], killing: boolean): Promise<number> {
     assert.ok(slot !== undefined);
     slot.contender.child.kill('SIGKILL');
     await slot.contender.exited;
-    slot.contender = startContender(slot.side, dir, witness, Math.max(1, until - performance.now()));
+    // At least REPLACEMENT_MS, so the last replacements (which decide heldTotal) get to lock.
+    slot.contender = startContender(slot.side, dir, witness, Math.max(REPLACEMENT_MS, until - performance.now()));
     all.push(slot.contender);
     killed++;
   }

@@ -3,11 +3,11 @@
  *   hold     lock, print "locked <pid>", then wait; "release\n" on stdin releases and exits 0.
  *   try      lock once: print "ok" and exit 0, or "refused <code> <message>" and exit 3.
  *   contend <durationMs> <witness>  for that long, lock and release as fast as it can; while holding,
- *            check the witness file names no live process (else another holder is inside: print
+ *            check the witness file names no live, non-exiting process (else another holder is inside: print
  *            "overlap" and exit 5), write our pid into it, spin, check it still names us, clear it.
  *            Print "held <count>" and exit 0. A holder SIGKILLed inside leaves its dead pid there.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { SeglogError } from '../../lib/errors.js';
 import type { LockDirectory } from '../../lib/platform/contract.js';
 import { isProcessAlive } from '../../native-free-fallback/directory-lock.js';
@@ -38,6 +38,25 @@ function witnessPid(fd: number, scratch: Buffer): number {
   return Number(scratch.toString('latin1').trim());
 }
 
+/** PF_EXITING in /proc/<pid>/stat's flags: the process is dying and runs no more of its own code. */
+const PF_EXITING = 0x4;
+
+/**
+ * Whether `pid` can still be inside the lock: alive and not exiting. A SIGKILLed holder's files
+ * (and with them its lock) are closed inside the kernel's exit path, while /proc still shows it
+ * running; from then on it cannot touch the witness again, so it is not "inside".
+ */
+function canBeInside(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
+    return (flags & PF_EXITING) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function overlap(what: string): never {
   process.stdout.write(`overlap: ${what}\n`);
   process.exit(5);
@@ -59,7 +78,7 @@ function contend(lock: LockDirectory, lockedDir: string, durationMs: number, wit
       throw error;
     }
     const before = witnessPid(fd, scratch);
-    if (before !== 0 && isProcessAlive(before)) overlap(`pid ${before} was inside when pid ${process.pid} got the lock`);
+    if (before !== 0 && canBeInside(before)) overlap(`pid ${before} was inside when pid ${process.pid} got the lock`);
     writeSync(fd, mine, 0, WITNESS_BYTES, 0);
     spinMs(0.05);
     const after = witnessPid(fd, scratch);
