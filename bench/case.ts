@@ -1,6 +1,6 @@
 /**
  * The contract between the bench runner (bench/main.ts) and every benchmark case, including cases
- * other engineers keep in their own folders (bench/transfer, bench/compaction, bench/broker,
+ * kept in their own folders (bench/transfer, bench/compaction, bench/broker,
  * bench/inspect, bench/codec). A case module is any `bench/<folder>/*.case.ts` that exports
  * `benchCases: BenchCase[]`; the runner imports it, calls `run(ctx)` once per side (native and
  * fallback run in separate processes) and puts every row it returns in the table and the JSON.

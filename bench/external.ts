@@ -1,11 +1,13 @@
 /**
- * Other engineers' stand-alone bench scripts that the runner folds into a quick or full run when
- * their folder exports no case modules (bench/case.ts). Each is run as a child process per side;
- * its last JSON object on stdout is read and every numeric field whose name contains "ratio"
- * becomes a row (the rest go to details); for scripts whose fields are known (transfer, compaction)
- * named rows with absolute figures and the issue's target are added. A script that prints a table
- * and writes its JSON to a results folder instead (bench/codec) is read from the newest file there
- * written during the run. Sizes are cut for the quick run so it stays near a minute and a half.
+ * The stand-alone bench scripts (bench/transfer, bench/compaction, bench/broker, bench/codec,
+ * bench/inspect) that the runner folds into a quick or full run. A script that is missing from
+ * dist/ is run all the same and fails as a case, so a renamed file cannot drop out unnoticed.
+ * Each is run as a child process per side; its last JSON object on stdout is read and every
+ * numeric field whose name contains "ratio" becomes a row (the rest go to details); for scripts
+ * whose fields are known (transfer, compaction) named rows with absolute figures and their target
+ * are added. A script that prints a table and writes its JSON to a results folder instead
+ * (bench/codec) is read from the newest file there written during the run. Sizes are cut for the
+ * quick run so it stays near a minute and a half.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,11 +111,12 @@ const KNOWN: readonly Known[] = [
   { name: 'broker', folder: 'broker', file: 'throughput.js', args: (s) => [quickOrFull(s, '10000', '200000')] },
   { name: 'codec-script', folder: 'codec', file: 'main.js', figures: codecFigures, genericRatios: false,
     resultsDir: 'bench/codec/results' },
-  { name: 'inspect', folder: 'inspect', file: 'main.js', args: (s) => ['--size-mib', quickOrFull(s, '64', '1024')] },
+  { name: 'inspect', folder: 'inspect', file: 'inspect-bench.js', env: (s) => ({ SEGLOG_BENCH_BYTES: String(quickOrFull(s,
+    64 * MIB, 1024 * MIB)) }) },
 ];
 
 export function externalScripts(distBenchDir: string): ExternalScript[] {
-  return KNOWN.filter((k) => existsSync(join(distBenchDir, k.folder, k.file))).map((k) => ({
+  return KNOWN.map((k) => ({
     name: k.name,
     folder: k.folder,
     path: join(distBenchDir, k.folder, k.file),

@@ -12,7 +12,7 @@
  *   npm run bench -- --update-readme regenerate the results table in bench/README.md from this run
  *
  * Cases: bench/cases/*.ts (ours) and any `bench/<folder>/*.case.ts` exporting `benchCases`
- * (bench/case.ts is the interface). Folders of other engineers that only hold stand-alone scripts
+ * (bench/case.ts is the interface). Folders that only hold stand-alone scripts
  * (transfer, compaction, broker, codec, inspect, platform) are run as child processes in the quick
  * and full runs and their JSON output folded in; `--smoke` runs only case modules.
  */
@@ -69,6 +69,7 @@ const OWN_CASE_MODULES: ReadonlyArray<{ file: string; cases: ReadonlyArray<Pick<
   { file: './cases/recovery.js', cases: [{ name: 'recovery', smoke: true }] },
   { file: './cases/memory.js', cases: [{ name: 'memory', smoke: true }] },
   { file: './cases/index-write.js', cases: [{ name: 'index-write', smoke: true }] },
+  { file: './cases/decode-memory.js', cases: [{ name: 'decode-memory', smoke: true, sides: ['native'] }] },
   { file: './cases/micro.js', cases: [{ name: 'crc', smoke: true, sides: ['native'] }, { name: 'codec', smoke: true }] },
 ];
 /** Folders whose modules are ours or hold no cases. */
@@ -114,7 +115,7 @@ function isBenchCase(value: unknown): value is BenchCase {
   return typeof c['name'] === 'string' && typeof c['run'] === 'function';
 }
 
-/** Case modules other engineers export: `dist/bench/<folder>/*.case.js` with `benchCases`. */
+/** Case modules in bench's subfolders: `dist/bench/<folder>/*.case.js` with `benchCases`. */
 async function discoverCaseModules(): Promise<{ cases: BenchCase[]; folders: Set<string> }> {
   const cases: BenchCase[] = [];
   const folders = new Set<string>();
@@ -161,7 +162,7 @@ async function ownCases(): Promise<BenchCase[]> {
 
 async function allCases(): Promise<{ cases: BenchCase[]; scripts: ExternalScript[] }> {
   const discovered = await discoverCaseModules();
-  // The codec engineer's own case modules replace our minimal codec micro-benchmark.
+  // bench/codec's own case modules, when it has some, replace the minimal codec micro-benchmark.
   const own = (await ownCases()).filter((c) => !(c.name === 'codec' && discovered.folders.has('codec')));
   const cases = [...own, ...discovered.cases];
   const names = new Set<string>();
@@ -243,7 +244,7 @@ async function spawnSide(args: Args, side: BenchSide, scratchDir: string): Promi
   return JSON.parse(readFileSync(out, 'utf8')) as SideOutcome;
 }
 
-/** Stand-alone scripts of other engineers: run per side, numeric `ratio*` fields become rows. */
+/** Stand-alone scripts (bench/external.ts): run per side, numeric `ratio*` fields become rows. */
 async function runScript(script: ExternalScript, size: BenchSize, side: BenchSide): Promise<CaseOutcome> {
   const started = performance.now();
   const base = { name: script.name, side, rows: [] as BenchRow[], targets: [] as BenchTarget[], checksum: 0,

@@ -27,6 +27,14 @@ function loadText(results: RunResults): string {
   return `load average ${fmt(m.loadAvg1mStart)} → ${fmt(m.loadAvg1mEnd)} on ${m.cpus} cores`;
 }
 
+/** Smoke sizes are too small to say anything about a target: the figures are shown, not judged. */
+const SMOKE_NOTE = 'smoke run: sizes too small to judge targets; run `npm run bench` (quick) or `-- --full` for verdicts';
+
+function verdict(results: RunResults, met: boolean, missed: string): string {
+  if (results.size === 'smoke') return 'not judged (smoke)';
+  return met ? 'met' : missed;
+}
+
 export function formatTable(results: RunResults): string {
   const rows: string[][] = [['side', 'case', 'measure', 'seglog', 'baseline', 'ratio', '', 'unit / baseline']];
   const failures: string[] = [];
@@ -38,7 +46,7 @@ export function formatTable(results: RunResults): string {
   const targets: string[][] = [['side', 'case', 'target', 'actual', 'goal', 'verdict', '', '']];
   for (const c of results.cases) {
     for (const t of c.targets) targets.push([c.side, c.name, t.label, fmt(t.actual), `${t.kind === 'min' ? '≥' : '≤'} ${t.goal}`,
-      t.met ? 'met' : 'MISSED', '', '']);
+      verdict(results, t.met, 'MISSED'), '', '']);
   }
   const platform = Object.entries(results.platform).map(([side,
     p]) => `${side}: crc32c ${p.crc32c}, mapFile ${p.mapFile}, lock ${p.lockDirectory}`);
@@ -50,6 +58,7 @@ export function formatTable(results: RunResults): string {
     pad(rows),
     '',
     pad(targets),
+    ...(results.size === 'smoke' ? ['', SMOKE_NOTE] : []),
     ...(failures.length > 0 ? ['', 'FAILED CASES', ...failures] : []),
     '',
   ].join('\n');
@@ -73,7 +82,7 @@ export function formatMarkdown(results: RunResults): string {
   lines.push('', '| side | target | actual | goal | verdict |', '|---|---|---:|---:|---|');
   for (const c of results.cases) {
     for (const t of c.targets) {
-      const cells = [c.side, t.label, fmt(t.actual), `${t.kind === 'min' ? '≥' : '≤'} ${t.goal}`, t.met ? 'met' : '**missed**'];
+      const cells = [c.side, t.label, fmt(t.actual), `${t.kind === 'min' ? '≥' : '≤'} ${t.goal}`, verdict(results, t.met, '**missed**')];
       lines.push(`| ${cells.join(' | ')} |`);
     }
   }

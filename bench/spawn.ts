@@ -1,7 +1,7 @@
 /**
  * Runs a Node script in a child process and hands back its output — used for the memory case's
- * writers, the fallback side of the suite (`SEGLOG_NATIVE=0`) and other engineers' stand-alone
- * bench scripts. A child that outlives `timeoutMs` is killed (by its own pid) and reported.
+ * writers, the fallback side of the suite (`SEGLOG_NATIVE=0`) and the stand-alone bench scripts.
+ * A child that outlives `timeoutMs` is killed (by its own pid) and reported.
  */
 import { spawn } from 'node:child_process';
 

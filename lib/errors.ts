@@ -115,6 +115,13 @@ export type TopicExistsError = InstanceType<typeof TopicExistsError>;
 export const CleanupPolicyError = defineError('SEGLOG_CLEANUP_POLICY', 'CleanupPolicyError');
 export type CleanupPolicyError = InstanceType<typeof CleanupPolicyError>;
 
+/** Broker.close() could not finish every step (each failure is in its cause and the 'closed' event); not marked clean. */
+export const ShutdownError = defineError('SEGLOG_SHUTDOWN_INCOMPLETE', 'ShutdownError');
+export type ShutdownError = InstanceType<typeof ShutdownError>;
+/** The server could not listen on its address (EADDRINUSE, EACCES, EADDRNOTAVAIL); nothing was written. */
+export const ListenError = defineError('SEGLOG_LISTEN', 'ListenError');
+export type ListenError = InstanceType<typeof ListenError>;
+
 /** Turns a Node system error from a write into NoSpaceError or StorageError. */
 export function ioError(error: unknown, action: string, place: ErrorPlace): SeglogError {
   if (error instanceof SeglogError) return error;

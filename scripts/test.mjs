@@ -2,7 +2,10 @@
 // `npm test`: compile with tsc, then run every dist/test/**/*.test.js in its own process (uvu
 // prints a summary per file), two at a time. Core tests run twice — native modules active, and
 // SEGLOG_NATIVE=0 forcing every native-free fallback — because both paths ship.
-// Usage: npm test [-- <substring filter>] [--mode native|fallback]
+// Before the tests it prints which side each platform capability and codec uses here; with
+// SEGLOG_REQUIRE_NATIVE=1 (set by .ci/run) a native capability or packaged codec that did not load
+// is a failure, with its reason, instead of a quiet fallback.
+// Usage: npm test [-- <substring filter>] [--mode native|fallback] [--preflight-only]
 // Ends with "N passed, N failed" and exits non-zero on any failure, timeout or zero tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -16,13 +19,51 @@ const filters = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--
 // Test folders whose code has a native and a fallback side somewhere below it.
 const DUAL_MODE = /^(platform|record|segment|log|retention|compaction|zero-copy)\//;
 const FILE_TIMEOUT_MS = Number(process.env.SEGLOG_TEST_TIMEOUT_MS ?? 300_000);
+// install/ packs the project and lets npm compile every native module into a temporary app.
+const SLOW_FILE = /^install\//;
+const SLOW_FILE_TIMEOUT_MS = Math.max(FILE_TIMEOUT_MS, 600_000);
+const requireNative = process.env.SEGLOG_REQUIRE_NATIVE === '1';
 
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+const preflightOnly = args.includes('--preflight-only');
+const tsc = preflightOnly ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
 if (tsc.status !== 0) {
   console.error('tsc failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+
+/**
+ * What loads here, from a fresh process (the dist/ just compiled): each capability's side and each
+ * packaged codec. Returns the lines that fail the run under SEGLOG_REQUIRE_NATIVE=1.
+ */
+function nativePreflight() {
+  const script = `
+    const { platformReport } = await import(${JSON.stringify(new URL('../dist/lib/platform/index.js', import.meta.url).href)});
+    const { codecAvailable, compress } = await import(${JSON.stringify(new URL('../dist/lib/record/compression.js', import.meta.url).href)});
+    const codecs = {};
+    for (const codec of ['snappy', 'lz4', 'zstd']) {
+      try { compress(codec, Buffer.from('x')); codecs[codec] = null; } catch (e) { codecs[codec] = codecAvailable(codec) ? 'compress failed: ' + e.message : e.message; }
+    }
+    process.stdout.write(JSON.stringify({ report: platformReport(), codecs }));`;
+  // The environment as given: SEGLOG_NATIVE=0 or SEGLOG_DISABLE_CODECS contradict a requirement.
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  if (probe.status !== 0) return [`native preflight did not run: ${(probe.stderr || '').trim().split('\n').slice(-3).join(' | ')}`];
+  const { report, codecs } = JSON.parse(probe.stdout);
+  const missing = [];
+  for (const capability of ['crc32c', 'mapFile', 'lockDirectory']) {
+    if (!String(report[capability]).startsWith('native:')) missing.push(`${capability}: ${report.reasons[capability] ?? report[capability]}`);
+  }
+  for (const [codec, reason] of Object.entries(codecs)) if (reason !== null) missing.push(`codec ${codec}: ${reason}`);
+  const sides = `crc32c ${report.crc32c}, mapFile ${report.mapFile}, lockDirectory ${report.lockDirectory}`;
+  const codecLine = Object.entries(codecs).map(([codec, reason]) => `${codec} ${reason === null ? 'ok' : 'unavailable'}`).join(', ');
+  console.log(`platform: ${sides}; codecs: ${codecLine}`);
+  for (const line of missing) console.log(`${requireNative ? 'FAIL' : 'note'} native ${line}`);
+  if (missing.length > 0 && !requireNative) console.log('note set SEGLOG_REQUIRE_NATIVE=1 to make these failures');
+  return requireNative ? missing : [];
+}
+
+const preflightFailures = nativePreflight();
+if (preflightOnly) process.exit(preflightFailures.length > 0 ? 1 : 0);
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -51,7 +92,7 @@ function runJob({ file, mode }) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, SLOW_FILE.test(file) ? SLOW_FILE_TIMEOUT_MS : FILE_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
       const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
@@ -78,7 +119,8 @@ const workers = Array.from({ length: Math.max(1, Math.min(2, cpus().length)) }, 
 await Promise.all(workers);
 
 const passed = results.reduce((s, r) => s + r.passed, 0);
-const failed = results.reduce((s, r) => s + r.failed, 0);
+const failed = results.reduce((s, r) => s + r.failed, 0) + preflightFailures.length;
+if (preflightFailures.length > 0) console.log(`SEGLOG_REQUIRE_NATIVE=1 and ${preflightFailures.length} native module(s) did not load (above)`);
 const skipped = results.reduce((s, r) => s + r.skipped, 0);
 if (results.length === 0) console.log('no test files matched');
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -25,6 +25,9 @@ const FUNCTION_LINES_MAX = 100;
 const HEADER_WORDS_MIN = 5;
 const NATIVE_PACKAGES = ['fs-ext', 'mmap-io', 'sse4_crc32'];
 const COMPRESSION_PACKAGES = ['snappy', 'lz4-napi', 'zstd-napi'];
+/** The server's logger: only the CLI logs (the library emits events), from one file. */
+const LOGGER_PACKAGES = ['pino'];
+const LOGGER_FILE = 'lib/cli/serve-log.ts';
 const LEAVES = new Set(['lib/errors.ts', 'lib/limits.ts', 'lib/assert.ts', 'lib/clock.ts']);
 /** Rank of each layer: a file may import files of its own rank or lower (and the leaves). */
 const LAYER_RANKS: Record<string, number> = {
@@ -221,6 +224,8 @@ function checkImports(file: string, source: string): Violation[] {
         if (file !== 'lib/platform/native.ts') push(`native package ${name} outside lib/platform/native.ts`);
       } else if (COMPRESSION_PACKAGES.includes(name)) {
         if (!file.startsWith('lib/record/compression')) push(`compression package ${name} outside lib/record/compression*`);
+      } else if (LOGGER_PACKAGES.includes(name)) {
+        if (file !== LOGGER_FILE) push(`logger package ${name} outside ${LOGGER_FILE}`);
       } else {
         push(`package ${name} imported from ${from === 'fallback' ? 'native-free-fallback' : 'lib'}`);
       }
@@ -328,6 +333,8 @@ test('checks: import direction, packages and fallbacks', () => {
   assert.equal(rules('lib/log/x.ts', bypass), ['only lib/platform imports native-free-fallback/']);
   assert.equal(rules('lib/broker/x.ts', "import { Log } from '../index.js';\nexport { a } from '../log/log.js';\n"), []);
   assert.equal(rules('lib/cli/x.ts', "import kafka from 'kafkajs';\n"), ['package kafkajs imported from lib']);
+  assert.equal(rules('lib/broker/x.ts', "import { pino } from 'pino';\n"), ['logger package pino outside lib/cli/serve-log.ts']);
+  assert.equal(rules('lib/cli/serve-log.ts', "import { pino } from 'pino';\n"), []);
   assert.equal(rules('lib/log/x.ts', "const m = await import('../inspect/dump.js');\n"), ['wrong-way import: log must not import inspect']);
 });
 

@@ -4,7 +4,7 @@
  *     tinybench, plus a benchmark.js suite on 1 KiB whose statistically tested "fastest" verdict
  *     says whether native really wins (ties are reported as such).
  *   - `codec`: encode and decode of 1 KiB × 100 and 100 B × 1000 batches vs a `Buffer.copy` of the
- *     same bytes (tinybench). Skipped when the codec engineer's bench/codec exports case modules
+ *     same bytes (tinybench). Skipped when bench/codec exports case modules
  *     (the runner includes those instead, so the figures are not duplicated).
  * Inputs are built before the benches run; every timed function folds its result into a checksum.
  */

@@ -3,13 +3,15 @@
  * of Kafka's log dirs, plus what a single node must add on top of the logs — idempotent-producer
  * dedupe, committed group offsets, a group coordinator, long-poll fetches and the dir-level files.
  *
- * Data directory:
+ * Data directory (its topics are its partition directories; what else is in it, and what is left
+ * alone, is data-directory.ts's header):
  *   meta.properties                    Kafka's text properties (version, node.id, cluster.id)
  *   topics.json                        topic → { partitions, config overrides }, next producer id
  *                                      (written to a temporary name and renamed: never torn)
  *   recovery-point-offset-checkpoint   \
  *   log-start-offset-checkpoint         > Kafka's offset-checkpoint text, every partition
- *   replication-offset-checkpoint      /  (written every checkpointIntervalMs and at close)
+ *   replication-offset-checkpoint      /  (written every checkpointIntervalMs and at close; entries
+ *                                          of partitions not served here are kept as found)
  *   .kafka_cleanshutdown               present only while cleanly stopped
  *   <topic>-<partition>/               one Log each (its own lock, segments, snapshots)
  *
@@ -17,7 +19,9 @@
  * (written at close) plus a replay of the batches after it; committed offsets by replaying
  * `__consumer_offsets`. Topic metadata changes are durable before createTopic/deleteTopic return.
  * A crash between creating partition directories and renaming topics.json leaves unlisted directories
- * that the next createTopic of that name reuses.
+ * that the next open serves as a topic (found on disk, like a Kafka directory's).
+ *
+ * Events: broker-events.ts (typed; never 'error'). Background failures are reported, not thrown.
  */
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync,
@@ -35,21 +39,23 @@ import {
   LogManager,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
+  ShutdownError,
   TopicExistsError,
   UnknownTopicError,
+  checkpointKey,
   decodeBatches,
   fsyncDirectory,
   partitionDirName,
   systemClock,
   validateLogConfig,
   writeFileAtomically,
-  writeOffsetCheckpoint,
   type AppendResult,
   type Clock,
   type CompressionType,
   type LogConfig,
   type LogStats,
   type RecordInput,
+  type RecoveryReport,
   type RunReport,
 } from '../index.js';
 import { LOG_OVERHEAD_BYTES } from '../limits.js';
@@ -60,10 +66,11 @@ import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, enc
     type CommittedOffset } from './offset-store.js';
 import { ProducerStateTable, readNewestSnapshot, writeSnapshot } from './producer-state.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
+import { asError, type BrokerEvents, type CloseFailure } from './broker-events.js';
+import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readForeignCommits, topicsFileText, type SkippedEntry } from './data-directory.js';
 
-export const TOPICS_FILE = 'topics.json';
+export { TOPICS_FILE };
 export const META_PROPERTIES = 'meta.properties';
-const TOPICS_FILE_VERSION = 1;
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
 /** Replay reads this much of a log at a time when rebuilding producer state or offsets. */
 const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -152,10 +159,16 @@ export interface OffsetCommit {
   metadata?: string;
 }
 
-interface TopicsFile {
-  version: number;
-  nextProducerId: number;
-  topics: { [name: string]: { partitions: number; config: Partial<LogConfig> } };
+/** What open() found and did, for the operator's log (events emitted inside open() have no listener yet). */
+export interface OpenReport {
+  /** Topics served from partition directories that topics.json did not list (a Kafka log dir's). */
+  adoptedTopics: string[];
+  /** Directory entries not served and not touched, with why. */
+  skipped: SkippedEntry[];
+  /** Committed offsets read from Kafka's `__consumer_offsets` partitions not served here. */
+  foreignCommits: number;
+  /** Partitions whose open ran recovery (no clean-shutdown marker), with what it did. */
+  recovered: { topic: string; partition: number; report: RecoveryReport }[];
 }
 
 interface Partition {
@@ -205,7 +218,7 @@ const DEFAULT_LOG_CHECK_INTERVAL_MS = 300_000;
 const DEFAULT_OFFSET_MAP_BYTES = 32 * 1024 * 1024;
 type CheckpointRow = { topic: string; partition: number; offset: number };
 
-export class Broker extends EventEmitter {
+export class Broker extends EventEmitter<BrokerEvents> {
   readonly dataDir: string;
   readonly nodeId: number;
   readonly clusterId: string;
@@ -218,6 +231,9 @@ export class Broker extends EventEmitter {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly checkpointIntervalMs: number;
   private closed = false;
+  private closing: Promise<void> | null = null;
+  private dirCheckpoints: DirCheckpoints;
+  openReport: OpenReport = { adoptedTopics: [], skipped: [], foreignCommits: 0, recovered: [] };
   private readonly servers = new Set<{ close(): Promise<void> }>();
   /** Retention and compaction for every partition, on the broker's clock. */
   readonly logManager: LogManager;
@@ -230,12 +246,17 @@ export class Broker extends EventEmitter {
     this.defaults = validateLogConfig(options.defaults ?? {});
     this.clock = options.clock ?? systemClock;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.dirCheckpoints = new DirCheckpoints(dataDir, { [RECOVERY_POINT_CHECKPOINT]: [], [LOG_START_OFFSET_CHECKPOINT]: [],
+      [REPLICATION_OFFSET_CHECKPOINT]: [] }, new Set());
     this.logManager = new LogManager({
       clock: this.clock,
       checkIntervalMs: options.logCheckIntervalMs ?? DEFAULT_LOG_CHECK_INTERVAL_MS,
       offsetMapBytes: options.offsetMapBytes ?? DEFAULT_OFFSET_MAP_BYTES,
     });
-    this.logManager.on('error', (error: unknown) => this.emit('maintenanceError', error));
+    this.logManager.on('error', (error: unknown) => {
+      if (this.listenerCount('maintenanceError') > 0) this.emit('maintenanceError', error);
+      this.emit('backgroundError', { task: 'maintenance', error: asError(error) });
+    });
     this.groups = new GroupCoordinator({
       clock: this.clock,
       ...(options.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: options.initialRebalanceDelayMs }),
@@ -243,8 +264,13 @@ export class Broker extends EventEmitter {
     });
   }
 
-  /** Opens (creating if needed) the data directory and every partition listed in topics.json. */
+  /**
+   * Opens (creating if needed) the data directory and serves every topic its partition directories
+   * hold (data-directory.ts says which). Reads everything it needs first: a refusal (the path is a
+   * file, a malformed topics.json or checkpoint) leaves the directory as it was.
+   */
   static async open(dataDir: string, options: BrokerOptions = {}): Promise<Broker> {
+    const plan = planDataDirectory(dataDir);
     mkdirSync(dataDir, { recursive: true });
     const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
     if (existsSync(marker)) {
@@ -253,12 +279,18 @@ export class Broker extends EventEmitter {
     }
     const clusterId = readOrWriteMetaProperties(dataDir, options.nodeId ?? 0);
     const broker = new Broker(dataDir, options, clusterId);
-    const file = broker.readTopicsFile();
-    broker.nextProducerId = file.nextProducerId;
+    broker.nextProducerId = plan.topicsFile.nextProducerId;
+    const foreignCommits = readForeignCommits(plan.foreignOffsetDirs);
     try {
-      for (const [name, spec] of Object.entries(file.topics)) await broker.openTopic(name, spec.partitions, spec.config);
+      for (const t of plan.topics) await broker.openTopic(t.name, t.partitions, t.config);
       if (!broker.topics.has(OFFSETS_TOPIC)) await broker.createTopic(OFFSETS_TOPIC, { partitions: 1,
           config: { cleanupPolicy: 'compact' } });
+      // Kafka's commits first: this broker's own (partition 0) are replayed after them and win.
+      for (const c of foreignCommits) {
+        const key = offsetMapKey(c.groupId, c.topic, c.partition);
+        if (c.committed === null) broker.committed.delete(key);
+        else broker.committed.set(key, c.committed);
+      }
       broker.replayCommittedOffsets();
     } catch (error) {
       await broker.closeLogs();
@@ -267,25 +299,32 @@ export class Broker extends EventEmitter {
     for (const topic of broker.topics.values()) {
       for (const p of topic.partitions) broker.nextProducerId = Math.max(broker.nextProducerId, p.producers.largestProducerId + 1);
     }
+    broker.adopt(plan, foreignCommits.length);
     broker.writeDirCheckpoints();
     broker.scheduleCheckpoints();
     return broker;
   }
 
-  private readTopicsFile(): TopicsFile {
-    const path = join(this.dataDir, TOPICS_FILE);
-    if (!existsSync(path)) return { version: TOPICS_FILE_VERSION, nextProducerId: 0, topics: {} };
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as TopicsFile;
-    if (parsed.version !== TOPICS_FILE_VERSION) {
-      throw new InvalidConfigError(`${TOPICS_FILE} version ${parsed.version} is not ${TOPICS_FILE_VERSION}`, { path });
+  /** Records what open found, keeps the checkpoint entries it does not own, lists adopted topics in topics.json. */
+  private adopt(plan: ReturnType<typeof planDataDirectory>, foreignCommits: number): void {
+    const served = new Set<string>();
+    const recovered: OpenReport['recovered'] = [];
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        served.add(checkpointKey(p.topic, p.partition));
+        const report = p.log.recoveryReport;
+        if (!report.cleanShutdown && report.segmentsLoaded > 0) recovered.push({ topic: p.topic, partition: p.partition, report });
+      }
     }
-    return parsed;
+    this.dirCheckpoints = new DirCheckpoints(this.dataDir, plan.checkpoints, served);
+    const adoptedTopics = plan.topics.filter((t) => t.adopted).map((t) => t.name);
+    this.openReport = { adoptedTopics, skipped: plan.skipped, foreignCommits, recovered };
+    if (adoptedTopics.length > 0) this.writeTopicsFile();
   }
 
   private writeTopicsFile(): void {
-    const file: TopicsFile = { version: TOPICS_FILE_VERSION, nextProducerId: this.nextProducerId, topics: {} };
-    for (const t of this.topics.values()) file.topics[t.name] = { partitions: t.partitions.length, config: t.config };
-    writeFileAtomically(join(this.dataDir, TOPICS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+    const topics = [...this.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.length, config: t.config }));
+    writeFileAtomically(join(this.dataDir, TOPICS_FILE), topicsFileText(this.nextProducerId, topics));
   }
 
   private async openTopic(name: string, partitionCount: number, config: Partial<LogConfig>): Promise<Topic> {
@@ -296,6 +335,7 @@ export class Broker extends EventEmitter {
       const dir = join(this.dataDir, partitionDirName(name, p));
       const log = await Log.open(dir, logConfig, { clock: this.clock });
       this.logManager.add(log);
+      log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name, partition: p }));
       const partition: Partition = {
         topic: name, partition: p, log, producers: new ProducerStateTable(),
         fetchRequests: 0, fetchBytes: 0, lastStatsMs: this.clock.nowMs(), lastStatsRecords: 0, lastStatsFetches: 0,
@@ -387,6 +427,7 @@ export class Broker extends EventEmitter {
       throw error;
     }
     this.writeTopicsFile();
+    this.emit('topicCreated', { topic: name, partitions: spec.partitions, config });
     return this.describe(name);
   }
 
@@ -404,6 +445,7 @@ export class Broker extends EventEmitter {
     }
     fsyncDirectory(this.dataDir);
     this.writeDirCheckpoints();
+    this.emit('topicDeleted', { topic: name });
   }
 
   listTopics(): TopicDescription[] {
@@ -731,13 +773,14 @@ export class Broker extends EventEmitter {
       try {
         this.writeDirCheckpoints();
       } catch (error) {
-        this.emit('error', error);
+        // The data directory went away or filled up: say so and keep serving; the next tick retries.
+        this.emit('backgroundError', { task: 'checkpoint', error: asError(error), path: this.dataDir });
       }
     }, this.checkpointIntervalMs);
     this.checkpointTimer.unref();
   }
 
-  /** Writes the three dir-level offset checkpoints (Kafka's text format) for every partition. */
+  /** Writes the three dir-level offset checkpoints (Kafka's text format): every served partition, every other entry kept. */
   writeDirCheckpoints(): void {
     const recovery: { topic: string; partition: number; offset: number }[] = [];
     const start: { topic: string; partition: number; offset: number }[] = [];
@@ -751,9 +794,9 @@ export class Broker extends EventEmitter {
         hw.push({ topic: p.topic, partition: p.partition, offset: log.highWatermark });
       }
     }
-    writeOffsetCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), recovery);
-    writeOffsetCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), start);
-    writeOffsetCheckpoint(join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT), hw);
+    this.dirCheckpoints.write(RECOVERY_POINT_CHECKPOINT, recovery);
+    this.dirCheckpoints.write(LOG_START_OFFSET_CHECKPOINT, start);
+    this.dirCheckpoints.write(REPLICATION_OFFSET_CHECKPOINT, hw);
   }
 
   /** Serves the Kafka wire protocol for this broker (127.0.0.1:9092 unless told otherwise). */
@@ -776,53 +819,82 @@ export class Broker extends EventEmitter {
     if (this.closed) throw new InvalidArgumentError('broker is closed');
   }
 
-  /**
-   * Clean shutdown: stops servers and the coordinator, snapshots producer state, closes (flushes and
-   * checkpoints) every log, writes the dir checkpoints and finally the clean-shutdown marker.
-   */
   /** One retention + compaction pass now (the background task runs it every logCheckIntervalMs). */
   runMaintenance(nowMs: number = this.clock.nowMs()): Promise<RunReport> {
     this.ensureOpen();
     return this.logManager.runOnce(nowMs);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Clean shutdown: stops servers and the coordinator, snapshots producer state, closes (flushes and
+   * checkpoints) every log, writes the dir checkpoints and finally the clean-shutdown marker. Every
+   * step runs whatever the others did (a full disk fails one log's checkpoint, not the other logs'
+   * close); the marker is written only when all succeeded. Failures are in the 'closed' event and the
+   * ShutdownError close() then rejects with. Calling close() again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeEverything();
+    return this.closing;
+  }
+
+  private async closeEverything(): Promise<void> {
     this.closed = true;
     this.emit('closing');
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
     this.checkpointTimer = null;
-    for (const server of [...this.servers]) await server.close();
-    await this.logManager.close();
+    const failures: CloseFailure[] = [];
+    const attempt = async (step: CloseFailure['step'], path: string | undefined, action: () => unknown): Promise<boolean> => {
+      try {
+        await action();
+        return true;
+      } catch (error) {
+        failures.push({ step, ...(path === undefined ? {} : { path }), error: asError(error) });
+        return false;
+      }
+    };
+    for (const server of [...this.servers]) await attempt('server', undefined, () => server.close());
+    await attempt('maintenance', undefined, () => this.logManager.close());
     this.groups.close();
-    for (const topic of this.topics.values()) {
-      for (const p of topic.partitions) {
-        if (p.producers.producers.size > 0) writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers);
+    const partitions = [...this.topics.values()].flatMap((t) => t.partitions);
+    for (const p of partitions) {
+      if (p.producers.producers.size > 0) {
+        await attempt('producer-snapshot', p.log.dir, () => writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers));
       }
     }
-    const final = this.finalCheckpointEntries();
-    await this.closeLogs();
-    writeOffsetCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), final.recovery);
-    writeOffsetCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), final.start);
-    writeOffsetCheckpoint(join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT), final.hw);
-    const fd = openSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), 'w');
-    writeFileSync(fd, JSON.stringify({ version: 0, brokerEpoch: 0 }));
-    fsyncSync(fd);
-    closeSync(fd);
-    fsyncDirectory(this.dataDir);
+    const final = { recovery: [] as CheckpointRow[], start: [] as CheckpointRow[], hw: [] as CheckpointRow[] };
+    for (const p of partitions) {
+      const end = p.log.logEndOffset;
+      const closed = await attempt('log', p.log.dir, () => p.log.close());
+      // A log that closed has flushed everything; one that failed keeps the recovery point it reached.
+      final.recovery.push({ topic: p.topic, partition: p.partition, offset: closed ? end : p.log.recoveryPoint });
+      final.start.push({ topic: p.topic, partition: p.partition, offset: p.log.logStartOffset });
+      final.hw.push({ topic: p.topic, partition: p.partition, offset: p.log.highWatermark });
+    }
+    await attempt('checkpoint', join(this.dataDir, RECOVERY_POINT_CHECKPOINT),
+        () => this.dirCheckpoints.write(RECOVERY_POINT_CHECKPOINT, final.recovery));
+    await attempt('checkpoint', join(this.dataDir, LOG_START_OFFSET_CHECKPOINT),
+        () => this.dirCheckpoints.write(LOG_START_OFFSET_CHECKPOINT, final.start));
+    await attempt('checkpoint', join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT),
+        () => this.dirCheckpoints.write(REPLICATION_OFFSET_CHECKPOINT, final.hw));
+    const markerPath = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
+    if (failures.length === 0) await attempt('clean-shutdown-marker', markerPath, () => this.writeCleanMarker());
+    this.emit('closed', { errors: failures });
+    if (failures.length > 0) {
+      const first = failures[0] as CloseFailure;
+      throw new ShutdownError(`${failures.length} shutdown step(s) failed, the first: ${first.step}: ${first.error.message}`,
+          { path: this.dataDir, cause: new AggregateError(failures.map((f) => f.error)) });
+    }
   }
 
-  private finalCheckpointEntries(): { [k in 'recovery' | 'start' | 'hw']: CheckpointRow[] } {
-    const out = { recovery: [] as CheckpointRow[], start: [] as CheckpointRow[], hw: [] as CheckpointRow[] };
-    for (const topic of this.topics.values()) {
-      for (const p of topic.partitions) {
-        // After close the recovery point is the log end (everything flushed).
-        out.recovery.push({ topic: p.topic, partition: p.partition, offset: p.log.logEndOffset });
-        out.start.push({ topic: p.topic, partition: p.partition, offset: p.log.logStartOffset });
-        out.hw.push({ topic: p.topic, partition: p.partition, offset: p.log.highWatermark });
-      }
+  private writeCleanMarker(): void {
+    const fd = openSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), 'w');
+    try {
+      writeFileSync(fd, JSON.stringify({ version: 0, brokerEpoch: 0 }));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    return out;
+    fsyncDirectory(this.dataDir);
   }
 
   private async closeLogs(): Promise<void> {
@@ -844,7 +916,7 @@ function readOrWriteMetaProperties(dataDir: string, nodeId: number): string {
   return clusterId;
 }
 
-/** Partition directories present in dataDir (for tools; the broker itself trusts topics.json). */
+/** Partition directories present in dataDir (for tools; the broker's own reading is data-directory.ts). */
 export function partitionDirsIn(dataDir: string): string[] {
   return readdirSync(dataDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 }

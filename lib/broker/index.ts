@@ -10,11 +10,17 @@ export type {
   FetchPartitionRequest,
   FetchPartitionResult,
   OffsetCommit,
+  OpenReport,
   PartitionStats,
   ProduceOptions,
   ProduceResult,
   TopicDescription,
 } from './broker.js';
+export type { BackgroundErrorEvent, BackgroundTask, BrokerEvents, CloseFailure, CloseReport, TopicCreatedEvent,
+  UnsupportedRequestEvent } from './broker-events.js';
+export { BROKER_EVENT_NAMES } from './broker-events.js';
+export { ADOPTED_TOPIC_CONFIG, KAFKA_METADATA_TOPIC, planDataDirectory } from './data-directory.js';
+export type { DataDirectoryPlan, SkippedEntry, TopicPlan } from './data-directory.js';
 export { startServer } from './server.js';
 export type { BrokerServer, ListenOptions } from './server.js';
 export { GroupCoordinator } from './group-coordinator.js';

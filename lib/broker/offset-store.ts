@@ -5,6 +5,7 @@
  *   key   v1: VERSION int16 (=1), group STRING, topic STRING, partition int32
  *   value v1: VERSION int16 (=1), offset int64, metadata STRING, commitTimestampMs int64,
  *             expireTimestampMs int64 (-1)
+ * Written in v1; read in every version Kafka writes (decodeOffsetValue), so a Kafka data dir replays.
  * (STRING = int16 length + UTF-8). A null value is a tombstone (offsets deleted).
  */
 import { CorruptRecordError } from '../errors.js';
@@ -67,12 +68,39 @@ export function decodeOffsetKey(bytes: Buffer): OffsetKey | null {
   return { groupId, topic, partition: bytes.readInt32BE(afterTopic) };
 }
 
+/**
+ * Any of Kafka's OffsetCommitValue versions, so a directory a real Kafka wrote replays:
+ *   v0, v2  offset int64, metadata STRING, commitTimestamp int64
+ *   v1      offset int64, metadata STRING, commitTimestamp int64, expireTimestamp int64
+ *   v3      offset int64, leaderEpoch int32, metadata STRING, commitTimestamp int64
+ *   v4+     v3's fields with a COMPACT_STRING metadata (unsigned varint length + 1), then tagged fields
+ */
 export function decodeOffsetValue(bytes: Buffer): CommittedOffset {
   if (bytes.length < 10) throw new CorruptRecordError('offset value shorter than its header');
+  const version = bytes.readInt16BE(0);
+  if (version < 0) throw new CorruptRecordError(`offset value version ${version}`);
   const offset = Number(bytes.readBigInt64BE(2));
-  const [metadata, after] = readString(bytes, 10);
+  const metadataAt = version >= 3 ? 14 : 10;
+  const [metadata, after] = version >= 4 ? readCompactString(bytes, metadataAt) : readString(bytes, metadataAt);
   const commitTimestampMs = after + 8 <= bytes.length ? Number(bytes.readBigInt64BE(after)) : -1;
   return { offset, metadata, commitTimestampMs };
+}
+
+function readCompactString(bytes: Buffer, at: number): [string, number] {
+  let lengthPlusOne = 0;
+  let shift = 0;
+  let cursor = at;
+  for (;;) {
+    if (cursor >= bytes.length || shift > 28) throw new CorruptRecordError('offset record string length runs past its end');
+    const byte = bytes[cursor++] as number;
+    lengthPlusOne |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) break;
+    shift += 7;
+  }
+  const length = lengthPlusOne - 1;
+  if (length < 0) return ['', cursor];
+  if (cursor + length > bytes.length) throw new CorruptRecordError('offset record string runs past its end');
+  return [bytes.toString('utf8', cursor, cursor + length), cursor + length];
 }
 
 export function offsetMapKey(groupId: string, topic: string, partition: number): string {

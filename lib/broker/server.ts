@@ -118,7 +118,7 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
       resolve();
     });
   });
-  server.on('error', (error) => broker.emit('error', error));
+  server.on('error', (error) => broker.emit('backgroundError', { task: 'server', error }));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   context.port = advertisedPort ?? port;
@@ -242,6 +242,8 @@ class Connection {
     writer.int32(header.correlationId);
     if (header.apiKey === ApiKey.ApiVersions) {
       if (!isSupported(header.apiKey, header.apiVersion)) {
+        this.context.broker.emit('unsupportedRequest', { apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId,
+            remoteAddress: this.socket.remoteAddress ?? null });
         encodeApiVersionsResponse(writer, 0, ErrorCode.UNSUPPORTED_VERSION, SUPPORTED_APIS);
         return writer.finishFrame();
       }
@@ -250,6 +252,8 @@ class Connection {
       return writer.finishFrame();
     }
     if (!isSupported(header.apiKey, header.apiVersion)) {
+      this.context.broker.emit('unsupportedRequest', { apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId,
+          remoteAddress: this.socket.remoteAddress ?? null });
       throw new ProtocolError(`unsupported api ${header.apiKey} version ${header.apiVersion}`);
     }
     if (isFlexible(header.apiKey, header.apiVersion)) writer.emptyTaggedFields();

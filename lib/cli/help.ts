@@ -35,8 +35,10 @@ ${EXIT_CODES}`;
 
 export const DUMP_USAGE = `Usage: seglog dump [options] <file…>
 
-Dumps .log, .index, .timeindex, .snapshot and .txnindex files by suffix (others are ignored with
-"Ignoring unknown file …" on stderr), in kafka-dump-log's text format.
+Dumps .log, .index, .timeindex, .snapshot and .txnindex files by suffix, and the other files of a
+partition or data directory by name (leader-epoch-checkpoint, partition.metadata, quorum-state,
+meta.properties, recovery-point-, log-start-, replication- and cleaner-offset-checkpoint), in
+kafka-dump-log's text format; others are ignored with "Ignoring unknown file …" on stderr.
 
 Options:
   --deep                one line per record (alias --deep-iteration)
@@ -45,10 +47,31 @@ Options:
   --max-bytes <n>       only the batches within the first n bytes of each .log
   --json                NDJSON: one object per batch (with "records" when --deep) or per entry
   --files <a,b,…>       files as a comma-separated list (kafka-dump-log's spelling)
+  --offsets-decoder     decode __consumer_offsets: offset commits, group metadata with members'
+                        subscriptions and assignments, tombstones as <DELETE>; implies --deep
+  --transaction-log-decoder
+                        decode __transaction_state: transactional id, producer id and epoch,
+                        state, partitions, timeout; implies --deep
+  --cluster-metadata-decoder
+                        decode __cluster_metadata (KRaft): every metadata record type, printed as
+                        payload: {"type":"TOPIC_RECORD","version":0,"data":{…}}, and the control
+                        records (LeaderChange, SnapshotHeader, …); implies --deep
+  --index-sanity-check  check each .index/.timeindex on its own (whole entries, offsets rising and
+                        not below the base offset, positions rising, timestamps not falling) and
+                        print "<file> passed sanity check." instead of the entries
+  --verify-index-only   check each .index/.timeindex against its .log without printing entries
   --help                this text
 
+With a decoder, --json adds "decoded" to each record: type, keyVersion, key, version, data (Kafka's
+field names in camelCase), tombstone, and note — why a record was not decoded (an unknown type or
+version); such a record shows its raw key and value (as --print-data would) and is not an error.
+Add --print-data to keep the raw key and value beside every decoded record.
+
 Index files are checked against the .log beside them; mismatches go to stderr as kafka-dump-log
-prints them. With --deep, non-consecutive record offsets are listed on stderr at the end.
+prints them (exit status 1 only with --index-sanity-check or --verify-index-only). \`seglog verify\`
+runs the same index checks on every segment. A side file that breaks a rule (a leader epoch that
+does not rise, a malformed topic_id, meta.properties without node.id) prints on stderr, exit 1.
+With --deep, non-consecutive record offsets are listed on stderr at the end.
 
 ${EXIT_CODES}`;
 
@@ -80,9 +103,43 @@ Options:
 
 ${EXIT_CODES}`;
 
+export const SERVE_USAGE = `Usage: seglog serve --data <dir> [options]
+
+Serves a Kafka log directory (seglog's or a Kafka broker's) over the Kafka wire protocol on one
+node, until SIGINT or SIGTERM. Topics are the directory's <topic>-<partition> folders; Kafka's
+__cluster_metadata-0 and its -delete/-future/-stray folders are left alone. Prints
+"listening <host>:<port>" on stdout when ready; logs go to stderr (JSON when not a terminal).
+No authentication and no TLS: keep it on 127.0.0.1.
+
+Options:
+  --data <dir>                    the log directory (created if missing; a file is refused)
+  --host <addr>                   address to bind (default 127.0.0.1)
+  --port <n>                      port, 0..65535 (default 9092; 0 picks a free one)
+  --advertised-host <h>           host clients are told to connect to (default: --host)
+  --advertised-port <n>           port clients are told to connect to (default: the bound port)
+  --no-auto-create-topics         unknown topics are errors (default: created on first use, like
+                                  Kafka's auto.create.topics.enable; --auto-create-topics says so)
+  --partitions <n>                partitions of an auto-created topic, 1..100000 (default 1)
+  --durability <level>            page-cache (default): acknowledged writes survive a process crash,
+                                  not a power loss; fsync: acks=all waits for fsync of every write
+                                  (= --flush-messages 1)
+  --flush-messages <n>            fsync after every n messages (Kafka's log.flush.interval.messages)
+  --flush-ms <n>                  fsync at most n ms after a write (Kafka's log.flush.interval.ms)
+  --request-bytes-max <n>         largest request accepted (default 100 MiB)
+  --initial-rebalance-delay-ms <n>  group.initial.rebalance.delay.ms (default 3000)
+  --log-level <level>             fatal, error, warn, info (default), debug, trace or silent
+  --help                          this text
+
+Exit status:
+  0  stopped cleanly
+  1  could not listen or open the directory, or a shutdown step failed (each is logged; the
+     directory is then not marked clean and the next start recovers)
+  2  usage error (bad option or value, --data is a file), printed as one line with its code`;
+
 export function usageFor(command: string | null): string {
   if (command === 'dump') return DUMP_USAGE;
   if (command === 'verify') return VERIFY_USAGE;
   if (command === 'stats') return STATS_USAGE;
+  if (command === 'serve') return SERVE_USAGE;
   return MAIN_USAGE;
 }

@@ -1,13 +1,35 @@
 /**
- * `seglog serve --data DIR [--host 127.0.0.1] [--port 9092] [--auto-create-topics] [--partitions N]
- * [--request-bytes-max N] [--initial-rebalance-delay-ms N] [--advertised-host H] [--advertised-port N]`:
- * opens a Broker on DIR and serves the Kafka wire protocol until SIGINT/SIGTERM, then shuts down
- * cleanly (flush, checkpoints, clean-shutdown marker). Prints one line `listening <host>:<port>` once
- * bound (port 0 picks one: scripts read it).
+ * `seglog serve --data DIR [options]` (SERVE_USAGE in help.ts lists them): opens a Broker on DIR and
+ * serves the Kafka wire protocol until SIGINT/SIGTERM, then shuts down cleanly (flush, checkpoints,
+ * clean-shutdown marker). Prints one line `listening <host>:<port>` on stdout once ready (port 0
+ * picks one: scripts read it); everything else is the log on stderr (serve-log.ts).
+ *
+ * Order, so that a run that cannot serve leaves the directory as it found it and a supervisor that
+ * stops it at once gets a clean stop:
+ *   1. arguments validated (a usage error is one line with a code, exit 2);
+ *   2. the data directory checked without writing (a file there: exit 2);
+ *   3. SIGINT/SIGTERM handlers installed: a signal from here on is a clean stop, a second one is
+ *      logged and ignored (never the default action, which would skip the flush);
+ *   4. the port bound (a probe socket holds it while the broker opens: in use → exit 1, nothing written);
+ *   5. the broker opened (the first writes), the probe released and the server bound to that port in
+ *      the same turn of the event loop;
+ *   6. `listening` printed.
+ * Exit status: 0 clean stop, 1 a runtime failure (listen, open, or a shutdown step that failed —
+ * each logged), 2 usage.
  * No authentication: keep it on 127.0.0.1.
  */
+import { createServer, type Server } from 'node:net';
+import { statSync } from 'node:fs';
 import { Broker } from '../broker/index.js';
-import { SeglogError } from '../index.js';
+import { InvalidArgumentError, ListenError, SeglogError, type LogConfig } from '../index.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, SERVE_USAGE } from './help.js';
+import { LOG_LEVELS, createServeLogger, errorFields, logBrokerEvents, logOpenReport, type LogLevel } from './serve-log.js';
+
+const PORT_MAX = 65_535;
+const PARTITIONS_MAX = 100_000;
+/** Named durability levels: what an acknowledged write survives (README "Durability"). */
+const DURABILITY_LEVELS = ['page-cache', 'fsync'] as const;
+type Durability = (typeof DURABILITY_LEVELS)[number];
 
 interface ServeArgs {
   dataDir: string;
@@ -20,109 +42,197 @@ interface ServeArgs {
   /** What Metadata tells clients to connect to (behind a proxy, port forward or container). */
   advertisedHost: string | undefined;
   advertisedPort: number | undefined;
+  durability: Durability;
+  flushMessages: number | undefined;
+  flushMs: number | undefined;
+  logLevel: LogLevel;
 }
 
-function parseServeArgs(argv: readonly string[]): ServeArgs | string {
-  const args: ServeArgs = { dataDir: '', host: '127.0.0.1', port: 9092, autoCreateTopics: false, partitions: 1, requestBytesMax: undefined,
-      initialRebalanceDelayMs: undefined, advertisedHost: undefined, advertisedPort: undefined };
+/** A command line we refuse: printed as one line with its code, exit 2. */
+function usage(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${message} (seglog serve --help)`);
+}
+
+function integerIn(flag: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw usage(`${flag} needs an integer in [${min}, ${max}], got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function parseServeArgs(argv: readonly string[]): ServeArgs | 'help' {
+  const args: ServeArgs = { dataDir: '', host: '127.0.0.1', port: 9092, autoCreateTopics: true, partitions: 1, requestBytesMax: undefined,
+      initialRebalanceDelayMs: undefined, advertisedHost: undefined, advertisedPort: undefined, durability: 'page-cache',
+      flushMessages: undefined, flushMs: undefined, logLevel: 'info' };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    const number = (): number | string => {
-      i++;
-      const n = Number(value);
-      return value === undefined || !Number.isSafeInteger(n) || n < 0 ? `${flag} needs a non-negative integer` : n;
+    const arg = argv[i] as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const value = (): string | undefined => (eq === -1 ? argv[++i] : arg.slice(eq + 1));
+    const text = (what: string): string => {
+      const v = value();
+      if (v === undefined || v === '') throw usage(`${flag} needs ${what}`);
+      return v;
     };
-    let n: number | string;
     switch (flag) {
-      case '--data':
-        if (value === undefined) return '--data needs a directory';
-        args.dataDir = value;
-        i++;
+      case '--help': case '-h': return 'help';
+      case '--data': args.dataDir = text('a directory'); break;
+      case '--host': args.host = text('an address'); break;
+      case '--port': args.port = integerIn(flag, value(), 0, PORT_MAX); break;
+      case '--partitions': args.partitions = integerIn(flag, value(), 1, PARTITIONS_MAX); break;
+      case '--request-bytes-max': args.requestBytesMax = integerIn(flag, value(), 1, 2_147_483_647); break;
+      case '--initial-rebalance-delay-ms': args.initialRebalanceDelayMs = integerIn(flag, value(), 0, 2_147_483_647); break;
+      case '--advertised-host': args.advertisedHost = text('an address'); break;
+      case '--advertised-port': args.advertisedPort = integerIn(flag, value(), 1, PORT_MAX); break;
+      case '--auto-create-topics': args.autoCreateTopics = true; break;
+      case '--no-auto-create-topics': args.autoCreateTopics = false; break;
+      case '--flush-messages': args.flushMessages = integerIn(flag, value(), 1, Number.MAX_SAFE_INTEGER); break;
+      case '--flush-ms': args.flushMs = integerIn(flag, value(), 0, Number.MAX_SAFE_INTEGER); break;
+      case '--durability': {
+        const level = text(DURABILITY_LEVELS.join(' or '));
+        if (!(DURABILITY_LEVELS as readonly string[]).includes(level)) {
+          throw usage(`--durability is ${DURABILITY_LEVELS.join(' or ')}, got ${JSON.stringify(level)}`);
+        }
+        args.durability = level as Durability;
         break;
-      case '--host':
-        if (value === undefined) return '--host needs an address';
-        args.host = value;
-        i++;
+      }
+      case '--log-level': {
+        const level = text(LOG_LEVELS.join(', '));
+        if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+          throw usage(`--log-level is one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+        }
+        args.logLevel = level as LogLevel;
         break;
-      case '--port':
-        if (typeof (n = number()) === 'string') return n;
-        args.port = n;
-        break;
-      case '--partitions':
-        if (typeof (n = number()) === 'string') return n;
-        args.partitions = n;
-        break;
-      case '--request-bytes-max':
-        if (typeof (n = number()) === 'string') return n;
-        args.requestBytesMax = n;
-        break;
-      case '--initial-rebalance-delay-ms':
-        if (typeof (n = number()) === 'string') return n;
-        args.initialRebalanceDelayMs = n;
-        break;
-      case '--advertised-host':
-        if (value === undefined) return '--advertised-host needs an address';
-        args.advertisedHost = value;
-        i++;
-        break;
-      case '--advertised-port':
-        if (typeof (n = number()) === 'string') return n;
-        args.advertisedPort = n;
-        break;
-      case '--auto-create-topics':
-        args.autoCreateTopics = true;
-        break;
+      }
       default:
-        return `unknown option ${String(flag)}`;
+        throw usage(`unknown option ${JSON.stringify(arg)}`);
     }
   }
-  if (args.dataDir === '') return '--data DIR is required';
+  if (args.dataDir === '') throw usage('--data DIR is required');
   return args;
 }
 
-export async function serveCommand(argv: string[]): Promise<number> {
-  const parsed = parseServeArgs(argv);
-  if (typeof parsed === 'string') {
-    console.error(`seglog serve: ${parsed}`);
-    console.error('usage: seglog serve --data DIR [--host 127.0.0.1] [--port 9092] [--auto-create-topics] [--partitions N]');
-    console.error('                    [--request-bytes-max N] [--initial-rebalance-delay-ms N]');
-    console.error('                    [--advertised-host H] [--advertised-port N]');
-    return 2;
-  }
-  let broker: Broker | null = null;
+/** Kafka's log.flush.interval.messages / .ms for every topic, from --durability and the explicit flags. */
+function flushDefaults(args: ServeArgs): Partial<LogConfig> {
+  const defaults: Partial<LogConfig> = args.durability === 'fsync' ? { flushMessages: 1 } : {};
+  if (args.flushMessages !== undefined) defaults.flushMessages = args.flushMessages;
+  if (args.flushMs !== undefined) defaults.flushMs = args.flushMs;
+  return defaults;
+}
+
+/** Refuses a data path that exists and is not a directory, before anything is bound or written. */
+function checkDataDir(dataDir: string): void {
   try {
-    broker = await Broker.open(parsed.dataDir,
-        parsed.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: parsed.initialRebalanceDelayMs });
-    const server = await broker.listen({
-      host: parsed.host,
-      port: parsed.port,
-      autoCreateTopics: parsed.autoCreateTopics,
-      defaultPartitions: parsed.partitions,
-      ...(parsed.requestBytesMax === undefined ? {} : { requestBytesMax: parsed.requestBytesMax }),
-      ...(parsed.advertisedHost === undefined ? {} : { advertisedHost: parsed.advertisedHost }),
-      ...(parsed.advertisedPort === undefined ? {} : { advertisedPort: parsed.advertisedPort }),
-    });
-    console.log(`listening ${server.host}:${server.port}`);
+    if (!statSync(dataDir).isDirectory()) throw new InvalidArgumentError('--data is not a directory', { path: dataDir });
   } catch (error) {
-    console.error(error instanceof SeglogError ? error.toLine() : `seglog serve: ${(error as Error).message}`);
-    // Opened but could not listen (port taken, bad option): release the logs cleanly before exiting.
-    await broker?.close().catch(() => undefined);
-    return 1;
+    if (error instanceof InvalidArgumentError) throw error;
+    // Missing is fine (created on open); anything else surfaces from Broker.open as a typed error.
   }
-  const opened = broker;
-  opened.on('error', (error: unknown) => console.error(error instanceof SeglogError ? error.toLine() : String(error)));
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      opened.close().then(() => resolve(0), (error: unknown) => {
-        console.error(error instanceof SeglogError ? error.toLine() : String(error));
-        resolve(1);
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+}
+
+/** Holds host:port while the broker opens, so a taken port fails before the directory is touched. */
+function bindProbe(host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer((socket) => socket.destroy());
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(new ListenError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+    });
+    probe.listen(port, host, () => resolve(probe));
   });
+}
+
+function line(error: unknown): string {
+  return `seglog serve: ${error instanceof SeglogError ? error.toLine() : (error as Error).message}`;
+}
+
+/** Resolves with the first SIGINT/SIGTERM; later ones are logged and ignored while shutdown runs. */
+function stopSignal(onRepeat: (signal: string) => void): Promise<string> {
+  return new Promise((resolve) => {
+    let received = false;
+    const handler = (signal: NodeJS.Signals): void => {
+      if (received) return onRepeat(signal);
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  let args: ServeArgs;
+  try {
+    const parsed = parseServeArgs(argv);
+    if (parsed === 'help') {
+      console.log(SERVE_USAGE);
+      return EXIT_OK;
+    }
+    args = parsed;
+    checkDataDir(args.dataDir);
+  } catch (error) {
+    console.error(line(error));
+    return EXIT_USAGE;
+  }
+  const log = createServeLogger(args.logLevel);
+  let stopRequested: string | null = null;
+  const stopped = stopSignal((signal) => log.warn({ signal }, 'already stopping; signal ignored'));
+  void stopped.then((signal) => {
+    stopRequested = signal;
+    log.info({ signal }, 'stopping');
+  });
+  const defaults = flushDefaults(args);
+  log.info({ dataDir: args.dataDir, host: args.host, port: args.port, autoCreateTopics: args.autoCreateTopics, durability: args.durability,
+    flushMessages: defaults.flushMessages ?? 'never', flushMs: defaults.flushMs ?? 'never' }, 'starting');
+  let probe: Server | null = null;
+  let broker: Broker | null = null;
+  let bound: { host: string; port: number };
+  try {
+    probe = await bindProbe(args.host, args.port);
+    const address = probe.address();
+    const port = typeof address === 'object' && address !== null ? address.port : args.port;
+    broker = await Broker.open(args.dataDir, {
+      defaults,
+      ...(args.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: args.initialRebalanceDelayMs }),
+    });
+    logBrokerEvents(log, broker);
+    logOpenReport(log, broker.openReport, broker.listTopics().length);
+    probe.close();
+    probe = null;
+    bound = await broker.listen({
+      host: args.host,
+      port,
+      autoCreateTopics: args.autoCreateTopics,
+      defaultPartitions: args.partitions,
+      ...(args.requestBytesMax === undefined ? {} : { requestBytesMax: args.requestBytesMax }),
+      ...(args.advertisedHost === undefined ? {} : { advertisedHost: args.advertisedHost }),
+      ...(args.advertisedPort === undefined ? {} : { advertisedPort: args.advertisedPort }),
+    });
+  } catch (caught) {
+    probe?.close();
+    const syscall = (caught as NodeJS.ErrnoException).syscall;
+    // The port taken between the probe's release and the server's bind (a few microseconds): still SEGLOG_LISTEN.
+    const error = syscall === 'listen' || syscall === 'bind'
+      ? new ListenError(`cannot listen on ${args.host}:${args.port}: ${(caught as NodeJS.ErrnoException).code}`, { cause: caught })
+      : caught;
+    log.error(errorFields(error), 'could not start');
+    console.error(line(error));
+    // Opened but could not listen: release the logs cleanly before exiting.
+    await broker?.close().catch(() => undefined);
+    return error instanceof InvalidArgumentError ? EXIT_USAGE : EXIT_PROBLEMS;
+  }
+  if (stopRequested === null) {
+    log.info({ host: bound.host, port: bound.port, topics: broker.listTopics().length }, 'listening');
+    console.log(`listening ${bound.host}:${bound.port}`);
+  }
+  await stopped;
+  try {
+    await broker.close();
+    log.info({ clean: true }, 'stopped');
+    return EXIT_OK;
+  } catch (error) {
+    log.error({ clean: false, ...errorFields(error) }, 'stopped; shutdown incomplete');
+    console.error(line(error));
+    return EXIT_PROBLEMS;
+  }
 }

@@ -6,24 +6,32 @@
  *
  * Index dumps follow kafka-dump-log: entries up to the first unused slot, then (when the segment's
  * `.log` sits beside the index) the mismatches it finds checking each entry against the log.
- * Nothing here writes to any file.
+ * `indexSanityCheck` is kafka-dump-log's `--index-sanity-check`: the index on its own, no log.
+ *
+ * With a decoder (decoders/: `__consumer_offsets`, `__transaction_state`, `__cluster_metadata`)
+ * each record also carries `decoded`; decoding happens per record inside the batch step, so it
+ * streams exactly as the plain deep dump does. The side files of a partition directory
+ * (leader-epoch-checkpoint, partition.metadata, checkpoints, meta.properties, quorum-state) dump
+ * through partition-files.ts. Nothing here writes to any file.
  */
 import { existsSync } from 'node:fs';
 import { SeglogError } from '../errors.js';
 import { INSPECT_PROBLEMS_MAX } from '../limits.js';
 import type { RecordBatch, LogRecord } from '../record/index.js';
 import { parseControlRecord } from '../record/index.js';
+import { recordDecoder, type DecodedRecord, type DecoderName, type RecordDecoder } from './decoders/index.js';
 import { OffsetIndexCheck, TimeIndexCheck, type OffsetIndexMismatch, type TimeIndexErrors } from './index-check.js';
 import {
   baseOffsetOfFile, readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex,
   type IndexFile, type OffsetIndexEntry, type ProducerSnapshot, type TimeIndexEntry, type TxnIndexEntry,
 } from './index-files.js';
 import { ProblemList } from './problems.js';
+import { partitionFileKind, readPartitionFile, type PartitionFileDump, type PartitionFileKind } from './partition-files.js';
 import { scanSegment } from './segment-scan.js';
 import { SegmentReader, type SegmentReaderOptions } from './segment-reader.js';
 
 export type DataEncoding = 'utf8' | 'hex' | 'base64';
-export type DumpFileKind = 'log' | 'index' | 'timeindex' | 'txnindex' | 'snapshot';
+export type DumpFileKind = 'log' | 'index' | 'timeindex' | 'txnindex' | 'snapshot' | PartitionFileKind;
 
 export interface DumpLogOptions extends SegmentReaderOptions {
   /** One entry per record (kafka-dump-log --deep-iteration). */
@@ -31,6 +39,20 @@ export interface DumpLogOptions extends SegmentReaderOptions {
   /** Keys, values and header values (implies deep). */
   printData?: boolean;
   encoding?: DataEncoding;
+  /**
+   * Receives each record as it is decoded instead of `BatchDump.records` (left unset): the caller
+   * prints it and lets it go, so only one record's objects are alive at a time, not a batch's.
+   */
+  recordSink?: RecordSink;
+  /** Decode keys and values as this internal topic's records (implies deep). The raw key and value are kept
+   *  beside `decoded` only with printData or when the record does not decode. */
+  decoder?: DecoderName;
+}
+
+export interface RecordSink {
+  /** The batch's header fields, before its records. */
+  batch(dump: BatchDump): void;
+  record(dump: RecordDump): void;
 }
 
 export interface ControlDump {
@@ -57,6 +79,8 @@ export interface RecordDump {
   sequence: number;
   /** Control batches: the decoded control record. */
   control?: ControlDump | null;
+  /** With a decoder: the record as its internal topic's schema reads it (control records: only the metadata log's). */
+  decoded?: DecodedRecord;
 }
 
 export interface BatchDump {
@@ -109,7 +133,7 @@ const SUFFIX_KINDS: ReadonlyArray<[string, DumpFileKind]> = [
 /** Dispatch by suffix, as kafka-dump-log does; null for a file it would ignore. */
 export function dumpFileKind(path: string): DumpFileKind | null {
   for (const [suffix, kind] of SUFFIX_KINDS) if (path.endsWith(suffix)) return kind;
-  return null;
+  return partitionFileKind(path);
 }
 
 export function encodeBytes(bytes: Uint8Array | null, encoding: DataEncoding): string | null {
@@ -142,7 +166,8 @@ function batchDump(batch: RecordBatch): BatchDump {
   };
 }
 
-function recordDump(record: LogRecord, isControl: boolean, printData: boolean, encoding: DataEncoding): RecordDump {
+function recordDump(record: LogRecord, isControl: boolean, printData: boolean, encoding: DataEncoding,
+  decoder: RecordDecoder | null): RecordDump {
   const dump: RecordDump = {
     offset: record.offset,
     timestampMs: record.timestampMs,
@@ -155,9 +180,15 @@ function recordDump(record: LogRecord, isControl: boolean, printData: boolean, e
     const info = parseControlRecord(record.key, record.value);
     dump.control = info === null ? null : { controlType: info.controlType, controlTypeId: info.controlTypeId,
         coordinatorEpoch: info.coordinatorEpoch };
-  } else if (printData) {
-    dump.key = encodeBytes(record.key, encoding);
-    dump.value = encodeBytes(record.value, encoding);
+    const decoded = info === null || decoder === null ? null : decoder.decodeControl(info.controlTypeId, record.value, record.offset);
+    if (decoded !== null) dump.decoded = decoded;
+  } else {
+    const decoded = decoder === null ? null : decoder.decode(record.key, record.value, record.offset);
+    if (decoded !== null) dump.decoded = decoded;
+    if (printData || (decoded !== null && decoded.note !== null)) {
+      dump.key = encodeBytes(record.key, encoding);
+      dump.value = encodeBytes(record.value, encoding);
+    }
   }
   for (const header of record.headers) {
     dump.headers.push(printData ? { key: header.key, value: encodeBytes(header.value, encoding) } : { key: header.key });
@@ -175,19 +206,22 @@ export function dumpLog(path: string, options: DumpLogOptions = {}): Generator<B
 }
 
 function* dumpBatches(reader: SegmentReader, path: string, options: DumpLogOptions): Generator<BatchDump, LogDumpSummary, undefined> {
+  const decoder = options.decoder === undefined ? null : recordDecoder(options.decoder);
   const printData = options.printData ?? false;
-  const deep = printData || (options.deep ?? false);
+  const deep = printData || decoder !== null || (options.deep ?? false);
   const encoding = options.encoding ?? 'utf8';
   const summary: LogDumpSummary = {
     path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: reader.fileSizeBytes, limitBytes: reader.limitBytes,
     maxBytesGiven: options.maxBytes !== undefined, validBytes: 0, trailingBytes: 0, corruption: null,
     nonConsecutive: [], nonConsecutiveCount: 0, recordErrors: 0,
   };
+  const sink = options.recordSink ?? null;
   let previousOffset = -1;
   for (const batch of reader) {
     const dump = batchDump(batch);
     if (deep) {
       const records: RecordDump[] = [];
+      if (sink !== null) sink.batch(dump);
       try {
         for (const record of batch.records()) {
           const offset = record.offset;
@@ -196,14 +230,16 @@ function* dumpBatches(reader: SegmentReader, path: string, options: DumpLogOptio
             if (summary.nonConsecutive.length < INSPECT_PROBLEMS_MAX) summary.nonConsecutive.push([previousOffset, offset]);
           }
           previousOffset = offset;
-          records.push(recordDump(record, batch.isControl, printData, encoding));
+          const one = recordDump(record, batch.isControl, printData, encoding, decoder);
+          if (sink === null) records.push(one);
+          else sink.record(one);
         }
       } catch (error) {
         if (!(error instanceof SeglogError)) throw error;
         dump.recordError = error.toLine();
         summary.recordErrors++;
       }
-      dump.records = records;
+      if (sink === null) dump.records = records;
     }
     yield dump;
   }
@@ -268,4 +304,44 @@ export function dumpTxnIndex(path: string): IndexFile<TxnIndexEntry> {
 
 export function dumpProducerSnapshot(path: string): ProducerSnapshot {
   return readProducerSnapshot(path);
+}
+
+/**
+ * kafka-dump-log's `--index-sanity-check`: the index alone, without its log — entries whole (else
+ * the read throws CorruptIndexError), offsets not below the base offset and rising, positions
+ * rising (`.index`) or timestamps not falling (`.timeindex`). Returns the problems, one line each.
+ */
+export function indexSanityCheck(path: string, kind: 'index' | 'timeindex'): string[] {
+  const problems: string[] = [];
+  if (kind === 'index') {
+    const index = readOffsetIndex(path);
+    let previous: OffsetIndexEntry | null = null;
+    for (const [i, e] of index.entries.entries()) {
+      if (e.offset < index.baseOffset) problems.push(`entry ${i}: offset ${e.offset} below the base offset ${index.baseOffset}`);
+      if (previous !== null && e.offset <= previous.offset) {
+        problems.push(`entry ${i}: offset ${e.offset} does not rise above ${previous.offset}`);
+      }
+      if (previous !== null && e.positionBytes <= previous.positionBytes) {
+        problems.push(`entry ${i}: position ${e.positionBytes} does not rise above ${previous.positionBytes}`);
+      }
+      previous = e;
+    }
+    return problems;
+  }
+  const index = readTimeIndex(path);
+  let previous: TimeIndexEntry | null = null;
+  for (const [i, e] of index.entries.entries()) {
+    if (e.offset < index.baseOffset) problems.push(`entry ${i}: offset ${e.offset} below the base offset ${index.baseOffset}`);
+    if (previous !== null && e.timestampMs < previous.timestampMs) {
+      problems.push(`entry ${i}: timestamp ${e.timestampMs} falls below ${previous.timestampMs}`);
+    }
+    if (previous !== null && e.offset < previous.offset) problems.push(`entry ${i}: offset ${e.offset} falls below ${previous.offset}`);
+    previous = e;
+  }
+  return problems;
+}
+
+/** A partition directory's side file (leader-epoch-checkpoint, partition.metadata, checkpoints, meta.properties, quorum-state). */
+export function dumpPartitionFile(path: string): PartitionFileDump | null {
+  return readPartitionFile(path);
 }

@@ -4,10 +4,19 @@
  * repair, which is the Log's own recovery. Functions return data; lib/cli/ only formats and prints.
  */
 export {
-  dumpLog, dumpLogAll, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, dumpProducerSnapshot, dumpFileKind, encodeBytes,
+  dumpLog, dumpLogAll, indexSanityCheck, dumpPartitionFile, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, dumpProducerSnapshot,
+  dumpFileKind, encodeBytes,
   type BatchDump, type RecordDump, type HeaderDump, type ControlDump, type LogDumpSummary, type DumpLogOptions, type DataEncoding,
-  type DumpFileKind, type OffsetIndexDump, type TimeIndexDump,
+  type DumpFileKind, type OffsetIndexDump, type TimeIndexDump, type RecordSink,
 } from './dump.js';
+export {
+  recordDecoder, controlLabel, METADATA_RECORD_TYPES, type DecodedRecord, type DecodedText, type DecoderName, type RecordDecoder,
+  type JsonObject, type JsonValue,
+} from './decoders/index.js';
+export {
+  readPartitionFile, checkPartitionFiles, partitionFileKind, readLeaderEpochCheckpoint, readPartitionMetadata, readMetaProperties,
+  readQuorumState, type PartitionFileDump, type PartitionFileKind, type LeaderEpochEntry,
+} from './partition-files.js';
 export { verifyPaths, type VerifyReport, type VerifyOptions, type PartitionVerify } from './verify.js';
 export { collectStats, type StatsReport, type StatsOptions, type PartitionStats, type CodecShare } from './stats.js';
 export { repairLogDir, type RepairResult } from './repair.js';

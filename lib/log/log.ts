@@ -592,6 +592,21 @@ export class Log extends EventEmitter {
     await writeFileAtomicallyAsync(this.checkpointPath(LOG_START_OFFSET_CHECKPOINT), start);
   }
 
+  private writeCleanShutdownMarker(): void {
+    const path = join(this.dir, CLEAN_SHUTDOWN_FILE);
+    let fd = -1;
+    try {
+      fd = openSync(path, 'w');
+      writeFileSync(fd, JSON.stringify({ version: 0, brokerEpoch: 0 }));
+      fsyncSync(fd);
+    } catch (error) {
+      throw ioError(error, 'cannot write clean-shutdown marker', { path });
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+    fsyncDirectory(this.dir);
+  }
+
   private writeCheckpoints(): void {
     const entry = (offset: number) => [{ topic: this.topic, partition: this.partition, offset }];
     writeFileAtomically(this.checkpointPath(RECOVERY_POINT_CHECKPOINT), formatOffsetCheckpoint(entry(this.recoveryOffset)));
@@ -900,7 +915,9 @@ export class Log extends EventEmitter {
 
   /**
    * Flushes everything, trims the active segment's indexes, writes the checkpoints and the
-   * clean-shutdown marker, finishes pending deletions and releases the lock.
+   * clean-shutdown marker, finishes pending deletions and releases the lock. A failed write (a full
+   * disk) still closes every segment, the file pool and the lock, then throws: no marker is written,
+   * so the next open recovers, and this process can open the directory again.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -909,20 +926,32 @@ export class Log extends EventEmitter {
     await this.flushChain;
     await this.flushUpTo(this.nextOffset).catch(() => undefined);
     this.closed = true;
-    for (const p of [...this.pendingDeletions]) this.finishDeletion(p.segment);
-    for (const s of this.segments) {
-      s.flushSync();
-      s.close();
+    let failure: unknown = null;
+    try {
+      for (const p of [...this.pendingDeletions]) this.finishDeletion(p.segment);
+    } catch (error) {
+      failure = error;
     }
-    this.recoveryOffset = this.nextOffset;
-    this.writeCheckpoints();
-    const markerPath = join(this.dir, CLEAN_SHUTDOWN_FILE);
-    const fd = openSync(markerPath, 'w');
-    writeFileSync(fd, JSON.stringify({ version: 0, brokerEpoch: 0 }));
-    fsyncSync(fd);
-    closeSync(fd);
-    fsyncDirectory(this.dir);
-    if (this.ownsPool) this.pool.closeAll();
-    this.lock.release();
+    for (const s of this.segments) {
+      try {
+        s.flushSync();
+      } catch (error) {
+        failure ??= error;
+      }
+      try {
+        s.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    try {
+      if (failure !== null) throw failure;
+      this.recoveryOffset = this.nextOffset;
+      this.writeCheckpoints();
+      this.writeCleanShutdownMarker();
+    } finally {
+      if (this.ownsPool) this.pool.closeAll();
+      this.lock.release();
+    }
   }
 }

@@ -4,12 +4,13 @@
  * that its JSON holds every case, on both sides, with finite ratios.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunResults } from '../../bench/main.js';
+import { externalScripts } from '../../bench/external.js';
 import { lastJsonObject } from '../../bench/spawn.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
@@ -52,7 +53,8 @@ test('--smoke writes JSON with every case on both sides and finite ratios', () =
   assert.is(results.platform.fallback?.crc32c, 'fallback:slice-by-8');
   assert.ok(results.platform.fallback?.forcedFallback, 'fallback side did not run with SEGLOG_NATIVE=0');
   assert.match(r.stdout, /checksum [0-9a-f]{8}/);
-  assert.match(r.stdout, /\b(met|MISSED)\b/);
+  assert.match(r.stdout, /not judged \(smoke\)/);
+  assert.not.match(r.stdout, /\b(met|MISSED)\b/, 'a smoke run judges no target');
 });
 
 test('--only runs one case', () => {
@@ -67,6 +69,12 @@ test('an unknown case is refused with the list of cases', () => {
   const r = runBench(['--smoke', '--only', 'no-such-case']);
   assert.is(r.status, 2);
   assert.match(r.stderr, /no case named no-such-case; cases: .*append/);
+});
+
+test('every stand-alone script the runner knows is a file in dist/bench, so none drops out of a run', () => {
+  const scripts = externalScripts(dirname(MAIN));
+  assert.equal(scripts.map((s) => s.name).sort(), ['broker', 'codec-script', 'compaction', 'inspect', 'transfer']);
+  for (const s of scripts) assert.ok(existsSync(s.path), `${s.name}: ${s.path} missing`);
 });
 
 test('lastJsonObject reads one-line and pretty-printed trailing objects', () => {

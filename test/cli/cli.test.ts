@@ -14,8 +14,7 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const main = join(root, 'dist/lib/cli/main.js');
 const goldenDir = join(root, 'fixtures/inspect/golden');
 const bless = process.env.SEGLOG_BLESS === '1';
-const ownBroker = 'fixtures/kafka-broker';
-const broker = existsSync(join(root, ownBroker, '__consumer_offsets-6')) ? ownBroker : '/work/shared/fixtures/kafka-broker';
+const broker = 'fixtures/kafka-broker';
 
 test.after.each(removeTempDirs);
 

@@ -2,7 +2,7 @@
 // changes size while read, every corrupted fixture found with the right kind, Kafka's own broker
 // data clean, stats and the HyperLogLog estimate, and a seeded fuzzer that damages a segment and
 // checks dump/verify only ever report (never throw anything but a SeglogError).
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -16,8 +16,7 @@ import { removeTempDirs, seedFromEnv, seededRandom, tempDir } from '../helpers/t
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = join(root, 'fixtures/inspect');
-const ownBroker = join(root, 'fixtures/kafka-broker');
-const broker = existsSync(join(ownBroker, '__consumer_offsets-6')) ? ownBroker : '/work/shared/fixtures/kafka-broker';
+const broker = join(root, 'fixtures/kafka-broker');
 const seed = seedFromEnv();
 
 test.after.each(removeTempDirs);

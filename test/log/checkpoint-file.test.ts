@@ -2,10 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatOffsetCheckpoint, parseOffsetCheckpoint, readOffsetCheckpoint,
   writeOffsetCheckpoint } from '../../lib/log/checkpoint-file.js';
 import { CorruptCheckpointError } from '../../lib/errors.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
+
+/** A real Kafka broker's data directory, kept in the repository (runs from dist/test/log/). */
+const KAFKA_BROKER_DIR = fileURLToPath(new URL('../../../fixtures/kafka-broker', import.meta.url));
 
 test.after.each(removeTempDirs);
 
@@ -20,11 +24,12 @@ test('writes Kafka text format and reads it back', () => {
 });
 
 test('reads the real Kafka broker checkpoint files', () => {
-  const root = '/work/shared/fixtures/kafka-broker';
-  if (!existsSync(root)) assert.unreachable('fixture directory missing');
+  const root = KAFKA_BROKER_DIR;
+  if (!existsSync(join(root, 'recovery-point-offset-checkpoint'))) assert.unreachable(`fixture missing in ${root}`);
   const entries = readOffsetCheckpoint(join(root, 'recovery-point-offset-checkpoint'));
-  assert.ok(entries.length > 0);
-  assert.ok(entries.some((e) => e.topic === '__consumer_offsets'));
+  assert.is(entries.length, 54);
+  assert.is(entries.filter((e) => e.topic === '__consumer_offsets').length, 50);
+  assert.ok(entries.some((e) => e.topic === 'TestTopicPatient' && e.partition === 0 && e.offset === 0));
   assert.equal(readOffsetCheckpoint(join(root, 'cleaner-offset-checkpoint')), []);
 });
 

@@ -1,6 +1,9 @@
 /**
  * The implementations the platform contract tests run against: the native side (each capability
  * whose package loaded), the fallback side, and the side lib/platform/index.ts chose.
+ *
+ * A native side that did not load is never dropped quietly: its reason goes to stderr, and with
+ * SEGLOG_REQUIRE_NATIVE=1 (CI) loading this module throws, so every contract test file fails.
  */
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
 import { createLockDirectory } from '../../native-free-fallback/directory-lock.js';
@@ -19,6 +22,23 @@ export interface Side<T> {
 
 const native = loadNative(platformFaults);
 export const nativeReasons = native.reasons;
+
+/** The capabilities whose native side is missing here, with why ("crc32c: sse4_crc32 did not load: ..."). */
+export function missingNativeSides(): string[] {
+  const missing: string[] = [];
+  if (native.crc32c === undefined) missing.push(`crc32c: ${nativeReasons['crc32c'] ?? 'no reason recorded'}`);
+  if (native.mapFile === undefined) missing.push(`mapFile: ${nativeReasons['mapFile'] ?? 'no reason recorded'}`);
+  if (native.lockDirectory === undefined) missing.push(`lockDirectory: ${nativeReasons['lockDirectory'] ?? 'no reason recorded'}`);
+  return missing;
+}
+
+const missing = missingNativeSides();
+if (missing.length > 0) {
+  if (process.env['SEGLOG_REQUIRE_NATIVE'] === '1') {
+    throw new Error(`SEGLOG_REQUIRE_NATIVE=1 but the native side did not load for ${missing.join('; ')}`);
+  }
+  process.stderr.write(`platform tests run without the native side of ${missing.join('; ')}\n`);
+}
 
 function sides<T>(nativeImpl: T | undefined, fallbackImpl: T, chosenImpl: T): Side<T>[] {
   const list: Side<T>[] = [];
