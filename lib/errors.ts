@@ -118,6 +118,15 @@ export type CleanupPolicyError = InstanceType<typeof CleanupPolicyError>;
 export const PartitionOfflineError = defineError('SEGLOG_PARTITION_OFFLINE', 'PartitionOfflineError');
 export type PartitionOfflineError = InstanceType<typeof PartitionOfflineError>;
 
+/** A batch timestamp no clock can hold (beyond the safe integer range, or below -1). */
+export const InvalidTimestampError = defineError('SEGLOG_INVALID_TIMESTAMP', 'InvalidTimestampError');
+export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
+/** A transactional batch from a producer with no open transaction (this broker offers none). */
+export const TransactionStateError = defineError('SEGLOG_INVALID_TXN_STATE', 'TransactionStateError');
+export type TransactionStateError = InstanceType<typeof TransactionStateError>;
+/** A client request the broker refuses for what it asks, not its bytes (more partitions than its descriptor budget allows). */
+export const RequestRefusedError = defineError('SEGLOG_REQUEST_REFUSED', 'RequestRefusedError');
+export type RequestRefusedError = InstanceType<typeof RequestRefusedError>;
 /** Broker.close() could not finish every step (each failure is in its cause and the 'closed' event); not marked clean. */
 export const ShutdownError = defineError('SEGLOG_SHUTDOWN_INCOMPLETE', 'ShutdownError');
 export type ShutdownError = InstanceType<typeof ShutdownError>;

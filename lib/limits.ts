@@ -46,6 +46,18 @@ export const INDEX_LOAD_CHUNK_BYTES = 64 * 1024;
 export const OPEN_SEGMENT_FILES_MAX = 64;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */
 export const REQUEST_BYTES_MAX_DEFAULT = 100 * 1024 * 1024;
+/** Descriptors one open partition holds: directory lock, active .log, .index and .timeindex (measured). */
+export const PARTITION_DESCRIPTORS = 4;
+/** Share of the process's descriptor limit partitions may hold; the rest serves connections and segment reads. */
+export const PARTITION_DESCRIPTOR_SHARE = 0.5;
+/** Descriptor limit assumed where the platform does not say (POSIX's common soft default). */
+export const DESCRIPTOR_LIMIT_FALLBACK = 1024;
+/** Broker-wide bytes of request frames buffered at once (Kafka's queued.max.request.bytes is unbounded by default; 500 MiB here). */
+export const QUEUED_REQUEST_BYTES_MAX_DEFAULT = 500 * 1024 * 1024;
+/** A request frame this small may overdraw the request memory pool (see request-memory-pool.ts). */
+export const SMALL_REQUEST_BYTES = 64 * 1024;
+/** How far small frames may overdraw the request memory pool. */
+export const SMALL_REQUEST_HEADROOM_BYTES = 8 * 1024 * 1024;
 /** Idempotent producer: batches remembered per producer for duplicate detection. */
 export const PRODUCER_BATCHES_RETAINED = 5;
 /** Compaction offset map: 16-byte key hash + 8-byte offset. */

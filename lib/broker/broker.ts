@@ -39,6 +39,7 @@ import {
   Log,
   LogManager,
   PartitionOfflineError,
+  RequestRefusedError,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
   SeglogError,
@@ -68,9 +69,11 @@ import { startServer, type BrokerServer, type ListenOptions } from './server.js'
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
     type CommittedOffset } from './offset-store.js';
-import { ProducerStateTable, loadNewestSnapshot, writeSnapshot } from './producer-state.js';
+import { ProducerStateTable, loadNewestSnapshot, sequenceAfter, writeSnapshot } from './producer-state.js';
 import { offlineError, type OfflinePartition, type RecoveryEvent } from './partition-offline.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
+import { partitionsMaxFor } from './partition-budget.js';
+import { refuseClientProduce, validateProduceRecords } from './produce-validation.js';
 import { asError, type BrokerEvents, type CloseFailure } from './broker-events.js';
 import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readForeignCommits, topicsFileText, type SkippedEntry } from './data-directory.js';
 
@@ -93,6 +96,8 @@ export interface BrokerOptions {
   checkpointIntervalMs?: number;
   /** Retention and compaction check interval (Kafka's log.retention.check.interval.ms, default 300000). */
   logCheckIntervalMs?: number;
+  /** Open partitions the broker may hold in all; CreateTopics beyond it is refused (default: from the descriptor limit). */
+  partitionsMax?: number;
   /** Compaction offset-map memory (default 32 MiB ≈ 1.2 M keys per round: an embedded broker's share). */
   offsetMapBytes?: number;
   /**
@@ -169,6 +174,13 @@ export interface OffsetCommit {
   metadata?: string;
 }
 
+export interface OffsetReplayReport {
+  recordsApplied: number;
+  recordsSkipped: number;
+  /** The first skipped record's offset and why it did not decode. */
+  firstSkipped: { offset: number; reason: string } | null;
+}
+
 /** What open() found and did, for the operator's log (events emitted inside open() have no listener yet). */
 export interface OpenReport {
   /** Topics served from partition directories that topics.json did not list (a Kafka log dir's). */
@@ -212,6 +224,16 @@ function partitionIn(topic: Topic | undefined, partition: number): Partition | u
   return topic.partitions.find((p) => p.partition === partition);
 }
 
+function newPartition(topic: string, partition: number, log: Log, nowMs: number): Partition {
+  return { topic, partition, log, producers: new ProducerStateTable(), fetchRequests: 0, fetchBytes: 0, lastStatsMs: nowMs,
+      lastStatsRecords: 0, lastStatsFetches: 0 };
+}
+
+/** One turn of the event loop for other connections (a long createTopic must not starve them). */
+function yieldToOthers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function topicPartitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
@@ -248,6 +270,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
   private readonly committed = new Map<string, CommittedOffset>();
+  /** Topic names whose createTopic is under way (it yields between partitions). */
+  private readonly creating = new Set<string>();
+  /** Open partitions the broker may hold in all (default: from the descriptor limit, see partition-budget.ts). */
+  readonly partitionsMax: number;
+  /** What the replay of `__consumer_offsets` at open applied and skipped (undecodable records). */
+  readonly offsetReplay: OffsetReplayReport = { recordsApplied: 0, recordsSkipped: 0, firstSkipped: null };
   private nextProducerId = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly checkpointIntervalMs: number;
@@ -269,6 +297,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.clock = options.clock ?? systemClock;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     this.onRecovery = options.onRecovery;
+    this.partitionsMax = options.partitionsMax ?? partitionsMaxFor();
     this.dirCheckpoints = new DirCheckpoints(dataDir, { [RECOVERY_POINT_CHECKPOINT]: [], [LOG_START_OFFSET_CHECKPOINT]: [],
       [REPLICATION_OFFSET_CHECKPOINT]: [] }, new Set());
     this.logManager = new LogManager({
@@ -305,7 +334,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     broker.nextProducerId = plan.topicsFile.nextProducerId;
     const foreignCommits = readForeignCommits(plan.foreignOffsetDirs);
     try {
-      for (const t of plan.topics) await broker.openTopic(t.name, t.partitions, t.config, true);
+      for (const t of plan.topics) await broker.openTopic(t.name, t.partitions, t.config);
       if (!broker.topics.has(OFFSETS_TOPIC)) await broker.createTopic(OFFSETS_TOPIC, { partitions: 1,
           config: { cleanupPolicy: 'compact' } });
       // Kafka's commits first: this broker's own (partition 0) are replayed after them and win.
@@ -355,24 +384,22 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   /**
-   * Opens every partition of a topic. `existing`: the topic is listed (topics.json), so a missing
-   * directory is news worth reporting. A partition that fails to open goes offline; the others serve.
+   * Opens every partition of a topic the data directory holds (Broker.open). A listed partition whose
+   * directory is missing is news worth reporting. A partition that fails to open goes offline; the
+   * others serve.
    */
-  private async openTopic(name: string, partitionCount: number, config: Partial<LogConfig>, existing = false): Promise<Topic> {
+  private async openTopic(name: string, partitionCount: number, config: Partial<LogConfig>): Promise<Topic> {
     const topic: Topic = { name, config, partitions: [], partitionCount, offline: new Map(), stickyPartition: 0 };
     this.topics.set(name, topic);
     const logConfig = { ...this.defaults, ...config };
     for (let p = 0; p < partitionCount; p++) {
       const dir = join(this.dataDir, partitionDirName(name, p));
       const notes: string[] = [];
-      if (existing && !existsSync(dir)) notes.push(`${dir} was missing: partition recreated empty`);
+      if (!existsSync(dir)) notes.push(`${dir} was missing: partition recreated empty`);
       let log: Log | null = null;
       try {
         log = await Log.open(dir, logConfig, { clock: this.clock });
-        const partition: Partition = {
-          topic: name, partition: p, log, producers: new ProducerStateTable(),
-          fetchRequests: 0, fetchBytes: 0, lastStatsMs: this.clock.nowMs(), lastStatsRecords: 0, lastStatsFetches: 0,
-        };
+        const partition = newPartition(name, p, log, this.clock.nowMs());
         notes.push(...this.loadProducerState(partition));
         this.watchRolls(partition);
         this.logManager.add(log);
@@ -381,7 +408,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
         topic.partitions.push(partition);
         this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
       } catch (error) {
-        if (!existing) throw error; // a new topic that cannot be created is the caller's error, not an offline partition
         if (log !== null) await log.close().catch(() => undefined);
         const offline = offlineError(error, name, p, dir);
         topic.offline.set(p, { topic: name, partition: p, dir, error: offline });
@@ -496,16 +522,28 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private replayCommittedOffsets(): void {
     if (this.topicOf(OFFSETS_TOPIC).offline.has(0)) return; // offline: commits answer KAFKA_STORAGE_ERROR
     const p = this.partitionOf(OFFSETS_TOPIC, 0);
+    const report = this.offsetReplay;
     this.replay(p.log, p.log.logStartOffset, (bytes) => {
       for (const batch of decodeBatches(bytes)) {
         if (batch.isControl) continue;
+        let offset = batch.baseOffset;
         for (const record of batch.records()) {
+          offset = record.offset;
           if (record.key === null) continue;
-          const key = decodeOffsetKey(Buffer.from(record.key));
-          if (key === null) continue;
-          const mapKey = offsetMapKey(key.groupId, key.topic, key.partition);
-          if (record.value === null) this.committed.delete(mapKey);
-          else this.committed.set(mapKey, decodeOffsetValue(Buffer.from(record.value)));
+          // A record of the broker's own topic that does not decode is skipped and counted, as Kafka's
+          // coordinator loader does: one bad record must not keep the broker from starting.
+          try {
+            const key = decodeOffsetKey(Buffer.from(record.key));
+            if (key === null) continue;
+            const mapKey = offsetMapKey(key.groupId, key.topic, key.partition);
+            if (record.value === null) this.committed.delete(mapKey);
+            else this.committed.set(mapKey, decodeOffsetValue(Buffer.from(record.value)));
+            report.recordsApplied += 1;
+          } catch (error) {
+            if (!(error instanceof CorruptRecordError)) throw error;
+            report.recordsSkipped += 1;
+            if (report.firstSkipped === null) report.firstSkipped = { offset, reason: error.message };
+          }
         }
       }
     });
@@ -514,26 +552,72 @@ export class Broker extends EventEmitter<BrokerEvents> {
   // ---------------------------------------------------------------------------------------------
   // Topics
 
+  /**
+   * Creates a topic: all its partitions or none. The count is bounded by `partitionsMax` (from the
+   * descriptor budget) before anything is made; directories are made first and the logs opened one
+   * at a time, yielding to other connections between partitions; any failure (EMFILE, ENOSPC, a close
+   * meanwhile) closes what was opened and removes the directories this call made, then rethrows.
+   * topics.json, renamed into place last, is the commit point.
+   */
   async createTopic(name: string, spec: { partitions: number; config?: Partial<LogConfig> }): Promise<TopicDescription> {
     this.ensureOpen();
     validateTopicName(name);
-    if (this.topics.has(name)) throw new TopicExistsError(`topic ${name} already exists`);
-    if (!Number.isSafeInteger(spec.partitions) || spec.partitions < 1 || spec.partitions > 100_000) {
-      throw new InvalidArgumentError(`partitions must be an integer in [1, 100000], got ${spec.partitions}`);
+    if (this.topics.has(name) || this.creating.has(name)) throw new TopicExistsError(`topic ${name} already exists`);
+    if (!Number.isSafeInteger(spec.partitions) || spec.partitions < 1) {
+      throw new InvalidArgumentError(`partitions must be a positive integer, got ${spec.partitions}`);
+    }
+    const available = this.partitionsMax - this.partitionCount();
+    if (spec.partitions > available) {
+      throw new RequestRefusedError(`${spec.partitions} partitions would exceed the broker's limit of ${this.partitionsMax} open `
+          + `partitions (${available} left; the limit follows from the process's descriptor limit)`);
     }
     const config = spec.config ?? {};
-    validateLogConfig({ ...this.defaults, ...config });
+    const logConfig = validateLogConfig({ ...this.defaults, ...config });
+    this.creating.add(name);
+    const made: string[] = [];
+    const partitions: Partition[] = [];
     try {
-      await this.openTopic(name, spec.partitions, config);
+      for (let p = 0; p < spec.partitions; p++) {
+        const dir = join(this.dataDir, partitionDirName(name, p));
+        if (!existsSync(dir)) {
+          made.push(dir);
+          mkdirSync(dir);
+        }
+      }
+      for (let p = 0; p < spec.partitions; p++) {
+        await yieldToOthers();
+        if (this.closed) throw new InvalidArgumentError(`broker closed while creating topic ${name}`);
+        const dir = join(this.dataDir, partitionDirName(name, p));
+        const log = await Log.open(dir, logConfig, { clock: this.clock });
+        log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name,
+            partition: p }));
+        const partition = newPartition(name, p, log, this.clock.nowMs());
+        partitions.push(partition);
+        const notes = this.loadProducerState(partition);
+        this.watchRolls(partition);
+        this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
+      }
+      this.topics.set(name, { name, config, partitions, partitionCount: spec.partitions, offline: new Map(), stickyPartition: 0 });
+      this.writeTopicsFile();
     } catch (error) {
-      const opened = this.topics.get(name);
       this.topics.delete(name);
-      for (const p of opened?.partitions ?? []) await p.log.close();
+      for (const p of partitions) await p.log.close().catch(() => undefined);
+      // Only what this call made goes; a directory that was already there is left as it was.
+      for (const dir of made) rmSync(dir, { recursive: true, force: true });
+      if (made.length > 0) fsyncDirectory(this.dataDir);
       throw error;
+    } finally {
+      this.creating.delete(name);
     }
-    this.writeTopicsFile();
+    for (const p of partitions) this.logManager.add(p.log);
     this.emit('topicCreated', { topic: name, partitions: spec.partitions, config });
     return this.describe(name);
+  }
+
+  private partitionCount(): number {
+    let count = 0;
+    for (const t of this.topics.values()) count += t.partitions.length;
+    return count;
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -615,6 +699,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async produce(topic: string, partition: number | null, input: Uint8Array | readonly RecordInput[],
       options: ProduceOptions = {}): Promise<ProduceResult> {
     this.ensureOpen();
+    refuseClientProduce(topic);
     const t = this.topicOf(topic);
     let index = partition;
     if (index === null) {
@@ -632,49 +717,18 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   private appendBytes(p: Partition, bytes: Uint8Array): ProduceResult {
-    // Kafka accepts one batch per partition in a produce request; several are appended one by one.
-    let position = 0;
-    let first: ProduceResult | null = null;
-    let last: ProduceResult | null = null;
-    const header = new BatchHeaderView();
-    while (position < bytes.length) {
-      if (bytes.length - position < LOG_OVERHEAD_BYTES) {
-        throw new InvalidArgumentError(`trailing ${bytes.length - position} bytes after the last batch`);
-      }
-      const view = new DataView(bytes.buffer, bytes.byteOffset + position);
-      const sizeBytes = LOG_OVERHEAD_BYTES + view.getInt32(8);
-      if (sizeBytes <= LOG_OVERHEAD_BYTES || position + sizeBytes > bytes.length) {
-        throw new InvalidArgumentError(`batch at position ${position} claims ${sizeBytes} bytes, ${bytes.length - position} given`);
-      }
-      const batch = bytes.subarray(position, position + sizeBytes);
-      const h = header.load(batch, 0);
-      let result: ProduceResult;
-      if (h.producerId >= 0) {
-        const lastSequence = h.baseSequence + h.lastOffsetDelta;
-        const check = p.producers.check(h.producerId, h.producerEpoch, h.baseSequence,
-            lastSequence > 2_147_483_647 ? lastSequence - 2_147_483_648 : lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
-        if (check.duplicate !== null) {
-          result = this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
-        } else {
-          const producerId = h.producerId;
-          const epoch = h.producerEpoch;
-          const firstSequence = h.baseSequence;
-          const appended = p.log.appendBatch(batch);
-          p.producers.record(producerId, epoch, {
-            firstSequence, lastSequence: firstSequence + appended.lastOffset - appended.baseOffset,
-            firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
-          });
-          result = this.resultOf(p, appended);
-        }
-      } else {
-        result = this.resultOf(p, p.log.appendBatch(batch));
-      }
-      first ??= result;
-      last = result;
-      position += sizeBytes;
-    }
-    if (first === null || last === null) throw new InvalidArgumentError('produce needs at least one batch');
-    return { ...first, lastOffset: last.lastOffset };
+    // Everything that can refuse the request is checked before the one append (all or nothing).
+    validateProduceRecords(bytes, p.log.dir);
+    const h = new BatchHeaderView().load(bytes, 0);
+    if (h.producerId < 0) return this.resultOf(p, p.log.appendBatch(bytes));
+    const { producerId, producerEpoch: epoch, baseSequence: firstSequence } = h;
+    const lastSequence = sequenceAfter(firstSequence, h.lastOffsetDelta);
+    const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
+    if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
+    const appended = p.log.appendBatch(bytes);
+    p.producers.record(producerId, epoch, { firstSequence, lastSequence, firstOffset: appended.baseOffset,
+        lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs });
+    return this.resultOf(p, appended);
   }
 
   private appendRecords(p: Partition, records: readonly RecordInput[], options: ProduceOptions): ProduceResult {
@@ -682,15 +736,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (producerId >= 0) {
       const epoch = options.producerEpoch ?? 0;
       const firstSequence = options.baseSequence ?? 0;
-      const check = p.producers.check(producerId, epoch, firstSequence, firstSequence + records.length - 1, { path: p.log.dir,
-          offset: p.log.logEndOffset });
+      const lastSequence = sequenceAfter(firstSequence, records.length - 1);
+      const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
       if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
       const appended = p.log.append(records, {
         ...(options.compression === undefined ? {} : { compression: options.compression }),
         producerId, producerEpoch: epoch, baseSequence: firstSequence,
       });
       p.producers.record(producerId, epoch, {
-        firstSequence, lastSequence: firstSequence + records.length - 1,
+        firstSequence, lastSequence,
         firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
       });
       return this.resultOf(p, appended);

@@ -10,6 +10,7 @@ export type {
   FetchPartitionRequest,
   FetchPartitionResult,
   OffsetCommit,
+  OffsetReplayReport,
   OpenReport,
   PartitionStats,
   ProduceOptions,

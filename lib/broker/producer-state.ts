@@ -46,6 +46,13 @@ const TXN_FIRST_OFFSET = COORDINATOR_EPOCH + 4;
 export const SNAPSHOT_ENTRY_BYTES = TXN_FIRST_OFFSET + 8;
 const SNAPSHOT_VERSION = 1;
 const SEQUENCE_MAX = 2_147_483_647;
+/** Sequences live in int32 and wrap from SEQUENCE_MAX to 0 (Kafka's DefaultRecordBatch.incrementSequence). */
+const SEQUENCE_MODULUS = 2_147_483_648;
+
+/** The sequence `delta` after `sequence`, wrapped into [0, SEQUENCE_MAX]. */
+export function sequenceAfter(sequence: number, delta: number): number {
+  return (((sequence + delta) % SEQUENCE_MODULUS) + SEQUENCE_MODULUS) % SEQUENCE_MODULUS;
+}
 
 export interface BatchMetadata {
   firstSequence: number;
@@ -102,6 +109,10 @@ export class ProducerStateTable {
 
   /** Remembers an appended batch (also used when replaying the log on open). */
   record(producerId: number, epoch: number, batch: BatchMetadata): void {
+    // Callers may hand an unwrapped last sequence (first + count - 1): keep every stored one in int32.
+    if (batch.lastSequence > SEQUENCE_MAX || batch.lastSequence < -1) {
+      batch = { ...batch, lastSequence: sequenceAfter(batch.lastSequence, 0) };
+    }
     let entry = this.producers.get(producerId);
     if (entry === undefined || epoch > entry.epoch) {
       entry = { producerId, epoch, batches: [] };
@@ -157,7 +168,7 @@ export class ProducerStateTable {
       const lastOffset = Number(bytes.readBigInt64BE(at + LAST_OFFSET));
       const offsetDelta = bytes.readInt32BE(at + OFFSET_DELTA);
       table.record(producerId, bytes.readInt16BE(at + EPOCH), {
-        firstSequence: lastSequence - offsetDelta,
+        firstSequence: sequenceAfter(lastSequence, -offsetDelta),
         lastSequence,
         firstOffset: lastOffset - offsetDelta,
         lastOffset,

@@ -4,8 +4,11 @@
  * the same way), any number of connections served concurrently — a long-poll fetch or a parked
  * JoinGroup on one connection never delays another.
  *
- * Robustness rules: a frame whose size is negative, below a request header or above
- * `requestBytesMax` closes the connection before its body is buffered; an unparsable request, an
+ * Robustness rules: a frame whose size is negative, below a request header, above `requestBytesMax`
+ * or above its API's own limit (only Produce carries bulk data; see requestBytesMaxFor) closes the
+ * connection from its first eight bytes, before its body is buffered. A frame's bytes are reserved in a
+ * broker-wide RequestMemoryPool (Kafka's queued.max.request.bytes) before they are read; while it is
+ * spent, connections stop reading their sockets and wait their turn. An unparsable request, an
  * unknown API key or an unsupported version (other than ApiVersions, which is answered with
  * UNSUPPORTED_VERSION and the supported list) closes the connection; a failure inside one handler
  * becomes a Kafka error code when the API has a place for one, else a closed connection — never a
@@ -14,9 +17,10 @@
  * No authentication, no TLS: binds 127.0.0.1 unless told otherwise, and must not be exposed.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { InvalidArgumentError, InvalidConfigError, type FileRegion } from '../index.js';
-import { REQUEST_BYTES_MAX_DEFAULT } from '../limits.js';
-import { ApiKey, REQUEST_HEADER_MIN_BYTES, SUPPORTED_APIS, isFlexible, isSupported, readRequestHeader,
+import { InvalidArgumentError, InvalidConfigError, RequestRefusedError, type FileRegion } from '../index.js';
+import { QUEUED_REQUEST_BYTES_MAX_DEFAULT, REQUEST_BYTES_MAX_DEFAULT } from '../limits.js';
+import { RequestMemoryPool } from './request-memory-pool.js';
+import { ApiKey, REQUEST_HEADER_MIN_BYTES, SUPPORTED_APIS, isFlexible, isSupported, readRequestHeader, requestBytesMaxFor,
     type RequestHeader } from './protocol/api-keys.js';
 import { ErrorCode, errorCodeFor } from './protocol/error-codes.js';
 import { ProtocolError, Reader, Writer, type ResponseChunk } from './protocol/wire.js';
@@ -47,7 +51,8 @@ import {
 } from './api/group.js';
 import { decodeOffsetCommitRequest, decodeOffsetFetchRequest, encodeOffsetCommitResponse, encodeOffsetFetchResponse,
     type OffsetFetchPartition, type PartitionError } from './api/offsets.js';
-import { parseTopicConfigs, type Broker } from './broker.js';
+import type { Broker } from './broker.js';
+import { parseWireTopicConfigs, withKafkaConfigNames } from './topic-config.js';
 import { topicNameProblem } from './topic-name.js';
 
 export interface ListenOptions {
@@ -61,6 +66,8 @@ export interface ListenOptions {
   advertisedPort?: number;
   /** Largest request frame accepted (default REQUEST_BYTES_MAX_DEFAULT). */
   requestBytesMax?: number;
+  /** Request bytes buffered at once over all connections (Kafka's queued.max.request.bytes; default QUEUED_REQUEST_BYTES_MAX_DEFAULT). */
+  queuedRequestBytesMax?: number;
   /** Metadata for a missing topic creates it (Kafka's auto.create.topics.enable). Default false. */
   autoCreateTopics?: boolean;
   /** Partitions of an auto-created topic or of CreateTopics with numPartitions -1. Default 1. */
@@ -73,11 +80,15 @@ export interface BrokerServer {
   readonly host: string;
   readonly port: number;
   readonly connectionCount: number;
+  /** Bytes reserved in the request memory pool now, and request bytes actually buffered. */
+  readonly requestMemory: { reservedBytes: number; bufferedBytes: number; capacityBytes: number; waitingConnections: number };
   close(): Promise<void>;
 }
 
 interface ServerContext {
   broker: Broker;
+  memory: RequestMemoryPool;
+  connections: Set<Connection>;
   host: string;
   port: number;
   autoCreateTopics: boolean;
@@ -99,8 +110,14 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
   }
   const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
   const sockets = new Set<Socket>();
+  const queuedRequestBytesMax = options.queuedRequestBytesMax ?? QUEUED_REQUEST_BYTES_MAX_DEFAULT;
+  if (!Number.isSafeInteger(queuedRequestBytesMax) || queuedRequestBytesMax < 1) {
+    throw new InvalidConfigError(`queuedRequestBytesMax must be a positive integer, got ${queuedRequestBytesMax}`);
+  }
   const context: ServerContext = {
     broker,
+    memory: new RequestMemoryPool(queuedRequestBytesMax),
+    connections: new Set(),
     host: options.advertisedHost ?? host,
     port: 0,
     autoCreateTopics: options.autoCreateTopics ?? false,
@@ -109,7 +126,7 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    new Connection(socket, context, requestBytesMax, idleTimeoutMs);
+    context.connections.add(new Connection(socket, context, requestBytesMax, idleTimeoutMs));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -129,6 +146,12 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
     get connectionCount() {
       return sockets.size;
     },
+    get requestMemory() {
+      let bufferedBytes = 0;
+      for (const c of context.connections) bufferedBytes += c.bufferedBytes;
+      const pool = context.memory;
+      return { reservedBytes: pool.usedBytes, bufferedBytes, capacityBytes: pool.capacityBytes, waitingConnections: pool.waiting };
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         untrack();
@@ -142,67 +165,154 @@ export async function startServer(broker: Broker, options: ListenOptions = {}): 
   return handle;
 }
 
+/** Size (int32), API key and version (int16 each): what is read of a frame before its body is buffered. */
+const FRAME_PREFIX_BYTES = 8;
+const SIZE_PREFIX_BYTES = 4;
+
+interface QueuedFrame {
+  bytes: Buffer;
+  reservedBytes: number;
+}
+
 class Connection {
   private readonly socket: Socket;
   private readonly context: ServerContext;
   private readonly requestBytesMax: number;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private readonly frames: Buffer[] = [];
+  private readonly prefix = Buffer.alloc(FRAME_PREFIX_BYTES);
+  private prefixBytes = 0;
+  /** The frame being read: its buffer (sized from the prefix, reserved in the pool) and how much has arrived. */
+  private body: Buffer | null = null;
+  private bodyBytes = 0;
+  /** Received bytes not yet consumed while this connection waits for pool memory. */
+  private stalled: Buffer | null = null;
+  private readonly frames: QueuedFrame[] = [];
   private processing = false;
   private closed = false;
   private readonly writer = new Writer();
+  private readonly onMemory = (): void => this.memoryGranted();
 
   constructor(socket: Socket, context: ServerContext, requestBytesMax: number, idleTimeoutMs: number) {
     this.socket = socket;
     this.context = context;
     this.requestBytesMax = requestBytesMax;
     socket.setNoDelay(true);
-    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+    socket.setTimeout(idleTimeoutMs, () => this.close());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
-    socket.on('close', () => {
-      this.closed = true;
-    });
+    socket.on('close', () => this.close());
+  }
+
+  /** Bytes of request frames this connection holds (partial and queued). */
+  get bufferedBytes(): number {
+    let bytes = this.bodyBytes;
+    for (const f of this.frames) bytes += f.bytes.length;
+    return bytes;
   }
 
   private close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+    const pool = this.context.memory;
+    pool.cancel(this.onMemory);
+    if (this.body !== null) pool.release(this.body.length);
+    this.body = null;
+    this.stalled = null;
+    // Frames still queued are released here; the one being handled is released by drainFrames.
+    for (const f of this.frames.splice(0)) pool.release(f.reservedBytes);
+    this.context.connections.delete(this);
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    for (;;) {
-      if (this.pendingBytes < 4) break;
-      const head = this.pending[0] as Buffer;
-      const sizeBytes = head.length >= 4 ? head.readInt32BE(0) : Buffer.concat(this.pending).readInt32BE(0);
-      if (sizeBytes < REQUEST_HEADER_MIN_BYTES || sizeBytes > this.requestBytesMax) {
-        this.close();
-        return;
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.body === null) {
+        const take = Math.min(FRAME_PREFIX_BYTES - this.prefixBytes, chunk.length - at);
+        chunk.copy(this.prefix, this.prefixBytes, at, at + take);
+        const hadSize = this.prefixBytes >= SIZE_PREFIX_BYTES;
+        this.prefixBytes += take;
+        at += take;
+        if (!hadSize && this.prefixBytes >= SIZE_PREFIX_BYTES) {
+          const sizeBytes = this.prefix.readInt32BE(0);
+          if (sizeBytes < REQUEST_HEADER_MIN_BYTES || sizeBytes > this.requestBytesMax) {
+            this.close();
+            return;
+          }
+        }
+        if (this.prefixBytes < FRAME_PREFIX_BYTES) break;
+        const sizeBytes = this.prefix.readInt32BE(0);
+        const apiKey = this.prefix.readInt16BE(SIZE_PREFIX_BYTES);
+        // Size and API are judged before a byte of the body is kept: a frame too large for its API closes the connection.
+        const limitBytes = requestBytesMaxFor(apiKey, this.requestBytesMax);
+        if (limitBytes === 0) {
+          this.context.broker.emit('unsupportedRequest', { apiKey, apiVersion: this.prefix.readInt16BE(SIZE_PREFIX_BYTES + 2),
+              clientId: null, remoteAddress: this.socket.remoteAddress ?? null });
+        }
+        if (sizeBytes > limitBytes) {
+          this.close();
+          return;
+        }
+        if (!this.context.memory.reserveOrWait(sizeBytes, this.onMemory)) {
+          this.stalled = chunk.subarray(at);
+          this.socket.pause();
+          return;
+        }
+        this.startBody(sizeBytes);
       }
-      if (this.pendingBytes < 4 + sizeBytes) break;
-      const all = this.pending.length === 1 ? head : Buffer.concat(this.pending, this.pendingBytes);
-      this.frames.push(all.subarray(4, 4 + sizeBytes));
-      const rest = all.subarray(4 + sizeBytes);
-      this.pending = rest.length > 0 ? [rest] : [];
-      this.pendingBytes = rest.length;
+      const body = this.body as Buffer;
+      const take = Math.min(body.length - this.bodyBytes, chunk.length - at);
+      chunk.copy(body, this.bodyBytes, at, at + take);
+      this.bodyBytes += take;
+      at += take;
+      if (this.bodyBytes === body.length) {
+        this.frames.push({ bytes: body, reservedBytes: body.length });
+        this.body = null;
+        this.bodyBytes = 0;
+        this.prefixBytes = 0;
+      }
     }
     if (this.frames.length >= QUEUED_FRAMES_MAX) this.socket.pause();
-    if (!this.processing) void this.drainFrames();
+    if (!this.processing && this.frames.length > 0) void this.drainFrames();
+  }
+
+  private startBody(sizeBytes: number): void {
+    const body = Buffer.allocUnsafe(sizeBytes);
+    this.prefix.copy(body, 0, SIZE_PREFIX_BYTES, FRAME_PREFIX_BYTES);
+    this.body = body;
+    this.bodyBytes = FRAME_PREFIX_BYTES - SIZE_PREFIX_BYTES;
+  }
+
+  private memoryGranted(): void {
+    if (this.closed) {
+      this.context.memory.release(this.prefix.readInt32BE(0));
+      return;
+    }
+    this.startBody(this.prefix.readInt32BE(0));
+    const rest = this.stalled ?? Buffer.alloc(0);
+    this.stalled = null;
+    this.onData(rest);
+    if (!this.closed && this.stalled === null && this.frames.length < QUEUED_FRAMES_MAX) this.socket.resume();
   }
 
   private async drainFrames(): Promise<void> {
     this.processing = true;
+    const pool = this.context.memory;
     try {
       while (!this.closed && this.frames.length > 0) {
-        const frame = this.frames.shift() as Buffer;
-        if (this.frames.length < QUEUED_FRAMES_MAX / 2 && this.socket.isPaused()) this.socket.resume();
-        const chunks = await this.handleFrame(frame);
-        if (chunks === null) continue;
-        await this.send(chunks);
+        const frame = this.frames.shift() as QueuedFrame;
+        let released = false;
+        try {
+          if (this.frames.length < QUEUED_FRAMES_MAX / 2 && this.socket.isPaused() && this.stalled === null) this.socket.resume();
+          const chunks = await this.handleFrame(frame.bytes);
+          // Produce appended the frame's bytes in place: they are on the log now, the memory is free again.
+          pool.release(frame.reservedBytes);
+          released = true;
+          if (chunks === null) continue;
+          await this.send(chunks);
+        } finally {
+          if (!released) pool.release(frame.reservedBytes);
+        }
       }
     } catch {
       // A request we cannot parse or answer: Kafka closes the connection; so do we.
@@ -497,8 +607,13 @@ class Connection {
         result.errorMessage = `partitions must be ≥ 1, got ${partitions}`;
         continue;
       }
+      if (partitions > broker.partitionsMax) {
+        result.errorCode = ErrorCode.INVALID_PARTITIONS;
+        result.errorMessage = `${partitions} partitions exceed the broker's limit of ${broker.partitionsMax} open partitions`;
+        continue;
+      }
       try {
-        const config = parseTopicConfigs(t.configs);
+        const config = parseWireTopicConfigs(t.configs);
         const problem = topicNameProblem(t.topic);
         if (problem !== null) {
           result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -510,8 +625,9 @@ class Connection {
           await broker.createTopic(t.topic, { partitions, config });
         }
       } catch (error) {
-        result.errorCode = errorCodeFor(error);
-        result.errorMessage = (error as Error).message;
+        const named = error instanceof InvalidConfigError ? withKafkaConfigNames(error) : error;
+        result.errorCode = error instanceof RequestRefusedError ? ErrorCode.INVALID_PARTITIONS : errorCodeFor(named);
+        result.errorMessage = (named as Error).message;
       }
     }
     encodeCreateTopicsResponse(writer, version, results);

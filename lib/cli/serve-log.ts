@@ -8,7 +8,7 @@
  * failures, stop and each failed shutdown step. The Broker emits the events (broker-events.ts).
  */
 import { pino, type Logger } from 'pino';
-import type { Broker, OpenReport } from '../broker/index.js';
+import type { Broker, OffsetReplayReport, OpenReport } from '../broker/index.js';
 import type { BackgroundErrorEvent, CloseReport, UnsupportedRequestEvent } from '../broker/broker-events.js';
 import { ApiKey } from '../broker/index.js';
 import { SeglogError } from '../errors.js';
@@ -49,7 +49,7 @@ export function errorFields(error: unknown): { code?: string; error: string; pat
 const API_NAMES = new Map<number, string>(Object.entries(ApiKey).map(([name, key]) => [key, name]));
 
 /** What open() found: topics served from disk, entries left alone, recovery that ran. */
-export function logOpenReport(log: Logger, report: OpenReport, topics: number): void {
+export function logOpenReport(log: Logger, report: OpenReport, topics: number, replay: OffsetReplayReport): void {
   if (report.adoptedTopics.length > 0) {
     log.info({ topics: report.adoptedTopics }, 'serving topics found in the data directory (retention off until set in topics.json)');
   }
@@ -59,6 +59,10 @@ export function logOpenReport(log: Logger, report: OpenReport, topics: number): 
     const { recovered, bytesTruncated, indexesRebuilt, segmentsDeleted } = r.report;
     log.warn({ topic: r.topic, partition: r.partition, segmentsRecovered: recovered.length, bytesTruncated,
       indexesRebuilt: indexesRebuilt.length, segmentsDeleted: segmentsDeleted.length }, 'recovered partition after an unclean stop');
+  }
+  if (replay.recordsSkipped > 0) {
+    log.warn({ recordsSkipped: replay.recordsSkipped, recordsApplied: replay.recordsApplied, firstSkipped: replay.firstSkipped },
+      'skipped __consumer_offsets records that do not decode');
   }
   log.info({ topics }, 'data directory open');
 }

@@ -196,7 +196,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...(args.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: args.initialRebalanceDelayMs }),
     });
     logBrokerEvents(log, broker);
-    logOpenReport(log, broker.openReport, broker.listTopics().length);
+    logOpenReport(log, broker.openReport, broker.listTopics().length, broker.offsetReplay);
     probe.close();
     probe = null;
     bound = await broker.listen({

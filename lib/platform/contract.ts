@@ -49,7 +49,9 @@ export interface DirectoryLock {
 
 /**
  * Lock `dir` exclusively (the lock file is `<dir>/.lock`, as Kafka's). Throws LogLockedError
- * if another process — or another lock in this process — holds it.
+ * if another process — or another lock in this process — holds it. Native and fallback lockers
+ * exclude each other in any mix; a `.lock` left by a dead holder, or naming a live pid that does not
+ * hold it, is taken over (protocol: native-free-fallback/directory-lock.ts).
  */
 export type LockDirectory = (dir: string) => DirectoryLock;
 

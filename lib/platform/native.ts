@@ -8,8 +8,9 @@
  *               segments: whole, written files), since a store into a mapping where the disk has
  *               no block for it is SIGBUS on a full file system (see MappedFile in contract.ts).
  *   fs-ext      flock(LOCK_EX | LOCK_NB) on `<dir>/.lock`, released by the kernel when the holder
- *               dies, plus the holder's pid written in the file so fallback lockers (which cannot
- *               flock) see it; the shared rules are in native-free-fallback/directory-lock.ts.
+ *               dies; the flock is what native lockers trust, the pid in the file is a hint for
+ *               fallback lockers (which cannot flock). The protocol both follow, creation by
+ *               link() and takeover by claim and rename, is in native-free-fallback/directory-lock.ts.
  *               flock does not conflict with Kafka's own fcntl lock on the same file.
  *
  * Each failure is recorded with its reason for platformReport(). Nothing here decides which side
@@ -20,21 +21,14 @@
  * must drop its own references too before truncating the file (a mapping past EOF raises SIGBUS).
  *
  * Crash behaviour: mapped writes survive a process crash (they are in the page cache), reach disk
- * at msync; a lock holder's flock vanishes with it and the pid it left names a dead process.
+ * at msync; a lock holder's flock vanishes with it, so the file it left is free to take over.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
 import { CheckedMappedFile } from '../../native-free-fallback/mapped-file.js';
-import type { Crc32c, DirectoryLock, LockDirectory, MapFile, MappedFile, PlatformFaults } from './contract.js';
-import {
-  createLockFile,
-  heldLockPaths,
-  isOtherLiveOwner,
-  lockFilePath,
-  readOwnerPid,
-  readOwnerPidFromFd,
-} from '../../native-free-fallback/directory-lock.js';
+import type { Crc32c, LockDirectory, MapFile, MappedFile, PlatformFaults } from './contract.js';
+import { createSideLockDirectory, isHeldByPid, type LockSide } from '../../native-free-fallback/directory-lock.js';
 
 interface Sse4Crc32Module {
   calculate(bytes: Uint8Array, initialCrc?: number): number;
@@ -65,8 +59,6 @@ const CRC32C_CHECK_INPUT = '123456789';
 const CRC32C_CHECK_VALUE = 0xe3069283;
 /** Shorter inputs go to the slice-by-8 code, which beats the addon call there (see makeCrc32c). */
 const CRC32C_NATIVE_MIN_BYTES = 192;
-/** Attempts before giving up when a fallback locker keeps moving `.lock` under us. */
-const LOCK_ATTEMPTS_MAX = 16;
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -128,118 +120,41 @@ function makeMapFile(mmap: MmapIoModule, faults: PlatformFaults): MapFile {
   };
 }
 
-class FlockLock implements DirectoryLock {
-  readonly path: string;
-  private readonly lockPath: string;
-  private fd: number;
-  private readonly fsExt: FsExtModule;
-
-  constructor(dir: string, lockPath: string, fd: number, fsExt: FsExtModule) {
-    this.path = dir;
-    this.lockPath = lockPath;
-    this.fd = fd;
-    this.fsExt = fsExt;
-  }
-
-  release(): void {
-    const fd = this.fd;
-    if (fd === -1) return;
-    this.fd = -1;
-    heldLockPaths().delete(this.lockPath);
-    // Unlink while the file still names us (live), so no fallback locker takes it for stale; then
-    // empty it so a native locker that opened it just before the unlink does not see our pid.
-    try {
-      if (isSameFile(fd, this.lockPath)) unlinkSync(this.lockPath);
-      ftruncateSync(fd, 0);
-    } catch {
-      // Best effort: a pid left behind names a process that is about to stop holding anything.
-    }
-    unlockAndClose(this.fsExt, fd);
-  }
-}
-
-function unlockAndClose(fsExt: FsExtModule, fd: number): void {
-  try {
-    fsExt.flockSync(fd, 'un');
-  } catch {
-    // close() releases the flock anyway.
-  }
-  try {
-    closeSync(fd);
-  } catch {
-    // The descriptor is unusable either way.
-  }
-}
-
 function isWouldBlock(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EAGAIN' || code === 'EWOULDBLOCK';
 }
 
-/** Whether `fd` is still the file at `path` (a fallback locker may have moved a stale one away). */
-function isSameFile(fd: number, path: string): boolean {
-  let current;
-  try {
-    current = statSync(path);
-  } catch {
-    return false;
-  }
-  const open = fstatSync(fd);
-  return current.ino === open.ino && current.dev === open.dev;
-}
-
+/**
+ * The native side of the directory lock protocol (native-free-fallback/directory-lock.ts): a
+ * holder flocks its lock file before it becomes visible, and the flock decides, not the pid; only a
+ * file a fallback locker made is judged by the pid it names.
+ */
 function makeLockDirectory(fsExt: FsExtModule, faults: PlatformFaults): LockDirectory {
-  const pidText = Buffer.from(`${process.pid}\n`, 'latin1');
-  return function nativeLockDirectory(dir: string): DirectoryLock {
-    const lockPath = lockFilePath(dir, faults);
-    const held = heldLockPaths();
-    if (held.has(lockPath)) throw faults.locked(dir, process.pid);
-    for (let attempt = 0; attempt < LOCK_ATTEMPTS_MAX; attempt++) {
-      let fd: number;
-      try {
-        fd = openSync(lockPath, constants.O_RDWR);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw faults.io(error, 'open lock file', lockPath);
-        // Create it with our pid already inside (never empty), then open and flock it next round.
-        createLockFile(lockPath, faults);
-        continue;
-      }
+  const side: LockSide = {
+    markText: '',
+    hold: (fd) => fsExt.flockSync(fd, 'exnb'),
+    isHeld(fd, file) {
       try {
         fsExt.flockSync(fd, 'exnb');
       } catch (error) {
-        closeSync(fd);
-        if (isWouldBlock(error)) throw faults.locked(dir, readOwnerPid(lockPath));
-        throw faults.io(error, 'flock lock file', lockPath);
+        if (isWouldBlock(error)) return true;
+        throw error;
       }
-      // flock keeps out native lockers only; a fallback holder is known by the live pid it wrote.
-      let ownerPid: number | undefined;
+      // Only a probe: let go at once, so a concurrent native inspector is not refused on our account.
+      fsExt.flockSync(fd, 'un');
+      return file.markedFallback && isHeldByPid(file);
+    },
+    close(fd) {
       try {
-        ownerPid = readOwnerPidFromFd(fd);
-      } catch (error) {
-        unlockAndClose(fsExt, fd);
-        throw faults.io(error, 'read lock file', lockPath);
+        fsExt.flockSync(fd, 'un');
+      } catch {
+        // close() releases the flock anyway.
       }
-      if (isOtherLiveOwner(ownerPid)) {
-        unlockAndClose(fsExt, fd);
-        throw faults.locked(dir, ownerPid);
-      }
-      try {
-        // Write before truncating so the file never reads as empty (free) to a fallback locker.
-        writeSync(fd, pidText, 0, pidText.length, 0);
-        ftruncateSync(fd, pidText.length);
-      } catch (error) {
-        unlockAndClose(fsExt, fd);
-        throw faults.io(error, 'write pid to lock file', lockPath);
-      }
-      if (isSameFile(fd, lockPath)) {
-        held.add(lockPath);
-        return new FlockLock(dir, lockPath, fd, fsExt);
-      }
-      // A fallback locker moved the file away as stale before our pid landed in it: start over.
-      unlockAndClose(fsExt, fd);
-    }
-    throw faults.locked(dir, readOwnerPid(lockPath));
+      closeSync(fd);
+    },
   };
+  return createSideLockDirectory(side, faults);
 }
 
 let loaded: NativeSides | undefined;

@@ -66,6 +66,8 @@ export class LogManager extends EventEmitter {
   private readonly offsetMapBytes: number;
   private readonly sliceMs: number | undefined;
   private offsetMap: OffsetMap | null = null;
+  /** The most recent background failure, null if none (also emitted as 'error' when listened to). */
+  lastError: unknown = null;
   private timer: unknown = null;
   private running: Promise<RunReport> | null = null;
   private closed = false;
@@ -100,7 +102,7 @@ export class LogManager extends EventEmitter {
     if (this.timer !== null || this.closed) return;
     this.timer = this.scheduler.setInterval(() => {
       if (this.running !== null) return;
-      this.runOnce(this.clock.nowMs()).catch((error: unknown) => this.emit('error', error));
+      this.runOnce(this.clock.nowMs()).catch((error: unknown) => this.report(error));
     }, this.checkIntervalMs);
   }
 
@@ -151,9 +153,19 @@ export class LogManager extends EventEmitter {
         report.errors.push({ log: chosen.log, error });
       }
     }
-    for (const e of report.errors) if (this.listenerCount('error') > 0) this.emit('error', e.error);
+    for (const e of report.errors) this.report(e.error);
     this.emit('run', report);
     return report;
+  }
+
+  /**
+   * A background failure: kept as `lastError` and emitted as 'error' only when someone listens,
+   * because Node treats an unheard 'error' as fatal and a maintenance failure must never take the
+   * host process down. The same errors are in the 'run' event's report.
+   */
+  private report(error: unknown): void {
+    this.lastError = error;
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   /** Stops the periodic task and waits for a running pass; the logs stay open (their owner closes them). */

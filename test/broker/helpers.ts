@@ -112,3 +112,61 @@ export class WireClient {
     this.socket.destroy();
   }
 }
+
+const BROKER_CHILD = fileURLToPath(new URL('./broker-child.js', import.meta.url));
+
+export interface BrokerChild {
+  child: ChildProcess;
+  port: number;
+  /** One `stats` answer from the child (see broker-child.ts). */
+  stats(): Promise<ChildStats>;
+  stop(): Promise<number | null>;
+}
+
+export interface ChildStats {
+  rssBytes: number;
+  memory: { reservedBytes: number; bufferedBytes: number; capacityBytes: number; waitingConnections: number };
+  connections: number;
+  partitionsMax: number;
+}
+
+/** Starts broker-child.js, optionally under `prlimit` arguments (e.g. ['--nofile=200:200']). */
+export function startBrokerChild(dataDir: string, options: object = {}, prlimit: string[] = []): Promise<BrokerChild> {
+  const node = [process.execPath, '--expose-gc', BROKER_CHILD, dataDir, JSON.stringify(options)];
+  const [command, ...args] = prlimit.length > 0 ? ['prlimit', ...prlimit, ...node] : node;
+  const child = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  let out = '';
+  const lineWaiters: ((line: string) => void)[] = [];
+  child.stdout?.on('data', (d) => {
+    out += d;
+    for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      lineWaiters.shift()?.(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => lineWaiters.push(resolve));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`broker child exited with ${code}: ${stderr}`)));
+    void nextLine().then((line) => {
+      const match = /^listening (\d+)$/.exec(line);
+      if (match === null) return reject(new Error(`broker child said ${line}: ${stderr}`));
+      resolve({
+        child,
+        port: Number(match[1]),
+        async stats() {
+          const answer = nextLine();
+          child.stdin?.write('stats\n');
+          return JSON.parse(await answer) as ChildStats;
+        },
+        async stop() {
+          child.stdin?.end();
+          return exited;
+        },
+      });
+    });
+  });
+}

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
@@ -262,6 +262,19 @@ test('flush advances the recovery point and writes the checkpoint', async () => 
   assert.is(flushed.recoveryPoint, 5, 'flushMessages triggers a background flush');
   await flushed.close();
   await log.close();
+});
+
+test('the directory lock: a .lock naming a live pid that holds no lock (pid 1) does not block open', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, '.lock'), '1\n');
+  const log = await Log.open(dir);
+  assert.is(readFileSync(join(dir, '.lock'), 'latin1').split('\n')[0], String(process.pid));
+  log.append(records(0, 3));
+  await log.close();
+  assert.not.ok(existsSync(join(dir, '.lock')), 'released on close');
+  const again = await Log.open(dir);
+  assert.is(again.logEndOffset, 3);
+  await again.close();
 });
 
 test('the directory lock: a second open in this process and in another process fail', async () => {

@@ -134,4 +134,24 @@ test('LogManager: runs retention and compaction on its interval, deterministical
   await compacted.close();
 });
 
+test('LogManager: a failing background pass with no error listener keeps the host alive and is kept as lastError', async () => {
+  const clock = new ManualClock();
+  const scheduler = new FakeScheduler();
+  // An offset map too small to build makes the compaction part of the pass fail.
+  const manager = new LogManager({ clock, scheduler, checkIntervalMs: 1000, offsetMapBytes: 1 });
+  const compacted = await filledLog(clock, { cleanupPolicy: 'compact', minCleanableDirtyRatio: 0.1 });
+  manager.add(compacted);
+  // Not events.once: it listens for 'error' too, which is exactly what this test must not do.
+  const ran = new Promise<{ errors: { error: unknown }[] }>((resolve) => manager.on('run', resolve));
+  assert.is(manager.listenerCount('error'), 0);
+  scheduler.callbacks[0]?.();
+  const timeout = new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('no run')), 20_000).unref());
+  const report = await Promise.race([ran, timeout]);
+  assert.is(report.errors.length, 1);
+  assert.ok(manager.lastError instanceof SeglogError);
+  assert.is((manager.lastError as SeglogError).code, 'SEGLOG_INVALID_ARGUMENT');
+  await manager.close();
+  await compacted.close();
+});
+
 test.run();

@@ -57,6 +57,22 @@ export const SUPPORTED_APIS: readonly VersionRange[] = [
 
 const RANGE_BY_KEY = new Map(SUPPORTED_APIS.map((r) => [r.apiKey, r]));
 
+/** Requests that carry no client data beyond names and numbers: a generous bound on their frames. */
+const CONTROL_REQUEST_BYTES_MAX = 1024 * 1024;
+/** Group requests carry member metadata and assignments (opaque client bytes, one per member). */
+const GROUP_REQUEST_BYTES_MAX = 16 * 1024 * 1024;
+const GROUP_APIS: ReadonlySet<number> = new Set([ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.OffsetCommit]);
+
+/**
+ * Largest frame accepted for `apiKey`, checked from the first bytes before the body is buffered:
+ * only Produce carries record data up to `requestBytesMax`; an API this broker does not serve gets 0.
+ */
+export function requestBytesMaxFor(apiKey: number, requestBytesMax: number): number {
+  if (!RANGE_BY_KEY.has(apiKey)) return 0;
+  if (apiKey === ApiKey.Produce) return requestBytesMax;
+  return Math.min(requestBytesMax, GROUP_APIS.has(apiKey) ? GROUP_REQUEST_BYTES_MAX : CONTROL_REQUEST_BYTES_MAX);
+}
+
 export function versionRange(apiKey: number): VersionRange | undefined {
   return RANGE_BY_KEY.get(apiKey);
 }

@@ -3,7 +3,13 @@
  * and the mapping from seglog's typed errors to them. Numbers are Kafka's (clients switch on them).
  */
 import {
+  CodecUnavailableError,
   CorruptRecordError,
+  InvalidTimestampError,
+  NoSpaceError,
+  StorageError,
+  TransactionStateError,
+  UnsafeIntegerError,
   InvalidConfigError,
   InvalidRecordError,
   OffsetOutOfRangeError,
@@ -14,7 +20,6 @@ import {
   InvalidTopicError,
   TopicExistsError,
   UnknownTopicError,
-  UnsafeIntegerError,
 } from '../../errors.js';
 
 export const ErrorCode = {
@@ -45,8 +50,10 @@ export const ErrorCode = {
   OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
   DUPLICATE_SEQUENCE_NUMBER: 46,
   INVALID_PRODUCER_EPOCH: 47,
-  INVALID_TIMESTAMP: 32,
+  INVALID_TXN_STATE: 48,
   KAFKA_STORAGE_ERROR: 56,
+  UNSUPPORTED_COMPRESSION_TYPE: 76,
+  INVALID_TIMESTAMP: 32,
   UNKNOWN_PRODUCER_ID: 59,
   INVALID_RECORD: 87,
 } as const;
@@ -56,9 +63,12 @@ export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** The Kafka error code a failed append, read or admin call turns into on the wire. */
 export function errorCodeFor(error: unknown): number {
   if (error instanceof OffsetOutOfRangeError) return ErrorCode.OFFSET_OUT_OF_RANGE;
-  if (error instanceof CorruptRecordError) return ErrorCode.CORRUPT_MESSAGE;
-  // An int64 outside the safe range in a stored batch header (outside the CRC): damaged data, as Kafka would say.
-  if (error instanceof UnsafeIntegerError) return ErrorCode.CORRUPT_MESSAGE;
+  if (error instanceof CorruptRecordError || error instanceof UnsafeIntegerError) return ErrorCode.CORRUPT_MESSAGE;
+  if (error instanceof InvalidTimestampError) return ErrorCode.INVALID_TIMESTAMP;
+  if (error instanceof TransactionStateError) return ErrorCode.INVALID_TXN_STATE;
+  if (error instanceof CodecUnavailableError) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  // The log refused the write and nothing half-written is visible: Kafka's "storage failed, retry elsewhere".
+  if (error instanceof NoSpaceError || error instanceof StorageError) return ErrorCode.KAFKA_STORAGE_ERROR;
   if (error instanceof RecordTooLargeError) return ErrorCode.MESSAGE_TOO_LARGE;
   if (error instanceof InvalidRecordError) return ErrorCode.INVALID_RECORD;
   if (error instanceof OutOfOrderSequenceError) return ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
