@@ -1019,8 +1019,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.groups.close();
     const partitions = [...this.topics.values()].flatMap((t) => t.partitions);
     for (const p of partitions) {
-      {
-        // Kafka snapshots every partition at a clean stop, even with no producers: the next start replays nothing.
+      // With producers only: without any, the roll snapshots already bound the next start's replay to the
+      // active segment, and a stop on a full disk must not spend its last page on an empty snapshot.
+      if (p.producers.producers.size > 0) {
         await attempt('producer-snapshot', p.log.dir, () => writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers));
       }
     }

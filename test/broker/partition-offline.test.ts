@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { Broker, ErrorCode, ProducerStateTable, writeSnapshot, type RecoveryEvent } from '../../lib/broker/index.js';
+import { Broker, ErrorCode, type RecoveryEvent } from '../../lib/broker/index.js';
 import { errorCodeFor } from '../../lib/broker/protocol/error-codes.js';
 import { InvalidConfigError, PartitionOfflineError, decodeBatches } from '../../lib/index.js';
 import { verifyPaths } from '../../lib/inspect/index.js';
@@ -132,24 +132,25 @@ test('in process: offline partitions answer PartitionOfflineError naming the fil
   }
 });
 
-test('D10: start after a clean stop replays from the snapshot (old segments are not read); after a crash, from the last roll', async () => {
+test('D10: a start replays only from the newest snapshot (a clean stop\'s, or the last roll\'s): old segments are not read', async () => {
   const dir = tempDir('seglog-offline-');
   await writeBroker(dir);
   const goodDir = join(dir, 'good-0');
-  assert.ok(readdirSync(goodDir).some((n) => n === '00000000000000000600.snapshot'), readdirSync(goodDir).join(' '));
+  const lastBase = Number(segments(goodDir).pop()!.slice(0, 20));
+  const snapshots = () => readdirSync(goodDir).filter((n) => n.endsWith('.snapshot'));
+  assert.equal(snapshots(), [`${String(lastBase).padStart(20, '0')}.snapshot`], 'the last roll\'s snapshot (no producers to save at stop)');
   breakBaseOffset(join(goodDir, segments(goodDir)[2]!));
   let broker = await Broker.open(dir, { defaults: DEFAULTS });
   assert.equal(broker.offlinePartitions(), [], 'the damaged old segment was not read at start');
+  // Idempotent producers: the clean stop snapshots them at the log end.
+  const { producerId } = broker.initProducerId();
+  await broker.produce('good', 0, [{ value: 'idempotent' }], { producerId, producerEpoch: 0, baseSequence: 0 });
   await broker.close();
-  // A crash: no clean-stop snapshot, no markers. The snapshot of the last roll bounds the replay.
-  unlinkSync(join(goodDir, '00000000000000000600.snapshot'));
-  unlinkSync(join(goodDir, '.kafka_cleanshutdown'));
-  unlinkSync(join(dir, '.kafka_cleanshutdown'));
-  const lastBase = Number(segments(goodDir).pop()!.slice(0, 20));
-  // What the roll to the last segment wrote (the clean stop's snapshot replaced it): no idempotent producers.
-  writeSnapshot(goodDir, lastBase, new ProducerStateTable());
+  assert.ok(snapshots().includes('00000000000000000601.snapshot'), snapshots().join(' '));
   broker = await Broker.open(dir, { defaults: DEFAULTS });
   assert.equal(broker.offlinePartitions(), []);
+  const again = await broker.produce('good', 0, [{ value: 'idempotent' }], { producerId, producerEpoch: 0, baseSequence: 0 });
+  assert.ok(again.duplicate, 'producer state came back from the snapshot');
   await broker.close();
 });
 
@@ -164,16 +165,17 @@ test('D10: every roll writes <offset>.snapshot', async () => {
   await broker.close();
 });
 
-test('D15: a garbage .snapshot is set aside and replaced; verify passes after a clean stop', async () => {
+test('D15: a garbage .snapshot is set aside, not read again; verify passes after a clean stop', async () => {
   const dir = tempDir('seglog-offline-');
   await writeBroker(dir);
   const goodDir = join(dir, 'good-0');
-  writeFileSync(join(goodDir, '00000000000000000600.snapshot'), 'garbage, not a snapshot');
+  const snapshotName = readdirSync(goodDir).find((n) => n.endsWith('.snapshot'))!;
+  writeFileSync(join(goodDir, snapshotName), 'garbage, not a snapshot');
   const events: RecoveryEvent[] = [];
   const broker = await Broker.open(dir, { defaults: DEFAULTS, onRecovery: (e) => events.push(e) });
   assert.ok(events.find((e) => e.topic === 'good')!.notes.some((n) => n.includes('damaged producer snapshot')));
   await broker.close();
-  assert.ok(existsSync(join(goodDir, '00000000000000000600.snapshot.recovered-1')));
+  assert.ok(existsSync(join(goodDir, `${snapshotName}.recovered-1`)));
   const verified = verifyPaths([goodDir]);
   assert.ok(verified.ok, JSON.stringify(verified.problems));
 });
