@@ -8,7 +8,7 @@
  * failures, stop and each failed shutdown step. The Broker emits the events (broker-events.ts).
  */
 import { pino, type Logger } from 'pino';
-import type { Broker, OffsetReplayReport, OpenReport } from '../broker/index.js';
+import { Broker, type OffsetReplayReport, type OpenReport, type RecoveryEvent } from '../broker/index.js';
 import type { BackgroundErrorEvent, CloseReport, UnsupportedRequestEvent } from '../broker/broker-events.js';
 import { ApiKey } from '../broker/index.js';
 import { SeglogError } from '../errors.js';
@@ -55,11 +55,6 @@ export function logOpenReport(log: Logger, report: OpenReport, topics: number, r
   }
   for (const s of report.skipped) log.info({ entry: s.name, reason: s.reason }, 'not served');
   if (report.foreignCommits > 0) log.info({ records: report.foreignCommits }, 'committed offsets read from Kafka\'s __consumer_offsets');
-  for (const r of report.recovered) {
-    const { recovered, bytesTruncated, indexesRebuilt, segmentsDeleted } = r.report;
-    log.warn({ topic: r.topic, partition: r.partition, segmentsRecovered: recovered.length, bytesTruncated,
-      indexesRebuilt: indexesRebuilt.length, segmentsDeleted: segmentsDeleted.length }, 'recovered partition after an unclean stop');
-  }
   if (replay.recordsSkipped > 0) {
     log.warn({ recordsSkipped: replay.recordsSkipped, recordsApplied: replay.recordsApplied, firstSkipped: replay.firstSkipped },
       'skipped __consumer_offsets records that do not decode');
@@ -67,9 +62,32 @@ export function logOpenReport(log: Logger, report: OpenReport, topics: number, r
   log.info({ topics }, 'data directory open');
 }
 
+/**
+ * One partition's recovery: a line per action (what file, how many bytes and records, why, where
+ * the cut bytes were kept) at warn, or the reason it was taken offline at error. A partition that
+ * opened with nothing to do logs nothing.
+ */
+export function logRecovery(log: Logger, event: RecoveryEvent): void {
+  const where = { topic: event.topic, partition: event.partition, dir: event.dir };
+  const lines = Broker.describeRecovery(event);
+  if (event.error !== null) {
+    log.error({ ...where, ...errorFields(event.error), details: lines },
+      'partition offline: it could not be opened; other partitions are served');
+    return;
+  }
+  const report = event.report;
+  if (report !== null && !report.cleanShutdown && report.segmentsLoaded > 0) {
+    log.warn({ ...where, segmentsRecovered: report.recovered.length, bytesTruncated: report.bytesTruncated,
+      recordsTruncated: report.recordsTruncated, indexesRebuilt: report.indexesRebuilt.length,
+      segmentsSetAside: report.segmentsSetAside.length }, 'recovered partition after an unclean stop');
+  }
+  for (const line of lines) log.warn(where, `recovery: ${line}`);
+}
+
 /** Turns the broker's events into log lines for as long as it runs. */
 export function logBrokerEvents(log: Logger, broker: Broker): void {
   broker.on('topicCreated', (e) => log.info({ topic: e.topic, partitions: e.partitions }, 'topic created'));
+  broker.on('recovery', (e: RecoveryEvent) => logRecovery(log, e));
   broker.on('topicDeleted', (e) => log.info({ topic: e.topic }, 'topic deleted'));
   broker.on('unsupportedRequest', (e: UnsupportedRequestEvent) => {
     const fields = { api: API_NAMES.get(e.apiKey) ?? `key ${e.apiKey}`, apiKey: e.apiKey, apiVersion: e.apiVersion, clientId: e.clientId,

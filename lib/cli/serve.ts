@@ -23,7 +23,7 @@ import { statSync } from 'node:fs';
 import { Broker } from '../broker/index.js';
 import { InvalidArgumentError, ListenError, SeglogError, type LogConfig } from '../index.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, SERVE_USAGE } from './help.js';
-import { LOG_LEVELS, createServeLogger, errorFields, logBrokerEvents, logOpenReport, type LogLevel } from './serve-log.js';
+import { LOG_LEVELS, createServeLogger, errorFields, logBrokerEvents, logOpenReport, logRecovery, type LogLevel } from './serve-log.js';
 
 const PORT_MAX = 65_535;
 const PARTITIONS_MAX = 100_000;
@@ -193,6 +193,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const port = typeof address === 'object' && address !== null ? address.port : args.port;
     broker = await Broker.open(args.dataDir, {
       defaults,
+      onRecovery: (event) => logRecovery(log, event),
       ...(args.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: args.initialRebalanceDelayMs }),
     });
     logBrokerEvents(log, broker);

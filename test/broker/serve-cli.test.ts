@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
@@ -273,6 +273,26 @@ test('a restart after an unclean stop logs each partition it recovered', async (
   assert.ok(recovered.some((e) => e.topic === 'r' && e.partition === 0 && e.level === 40), second.stderr());
   const firstRecovered = logEntries(first.stderr()).some((e) => e.msg === 'recovered partition after an unclean stop');
   assert.not.ok(firstRecovered, 'a fresh directory recovers nothing');
+});
+
+test('a restart that repairs a torn tail logs what it cut and where it kept the bytes', async () => {
+  const dir = tempDir('seglog-serve-cli-');
+  const first = await startCli(['--data', dir, '--port', '0']);
+  const producer = new kafkajs.Kafka({ brokers: [`127.0.0.1:${first.port}`], logLevel: kafkajs.logLevel.NOTHING,
+      retry: { retries: 8, initialRetryTime: 100 } }).producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  await producer.send({ topic: 't', messages: [{ value: '1' }, { value: '2' }] });
+  await producer.disconnect();
+  first.kill('SIGTERM');
+  assert.is(await first.exited, 0);
+  const segment = join(dir, 't-0', '00000000000000000000.log');
+  appendFileSync(segment, Buffer.from('torn tail bytes'));
+  const second = await startCli(['--data', dir, '--port', '0']);
+  second.kill('SIGTERM');
+  assert.is(await second.exited, 0);
+  const lines = logEntries(second.stderr()).filter((e) => typeof e.msg === 'string' && e.msg.startsWith('recovery: '));
+  assert.ok(lines.some((e) => e.topic === 't' && e.partition === 0 && String(e.msg).includes(segment) && String(e.msg).includes('15 bytes')
+    && String(e.msg).includes('kept as')), second.stderr());
 });
 
 test.run();
