@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Writer } from '../../lib/broker/protocol/wire.js';
+import { Reader, Writer } from '../../lib/broker/protocol/wire.js';
 
 const SERVE_CHILD = fileURLToPath(new URL('./serve-child.js', import.meta.url));
 
@@ -56,6 +56,17 @@ export function requestFrame(apiKey: number, apiVersion: number, correlationId: 
 }
 
 /** A raw client: send frames, read whole response frames (without the size prefix). */
+/** The first partition's error code and base offset of a Produce response (v3+ layout). */
+export function readProduceAnswer(frame: Buffer): { errorCode: number; baseOffset: number } {
+  const r = new Reader(frame);
+  r.int32();
+  r.arrayLength();
+  r.string();
+  r.arrayLength();
+  r.int32();
+  return { errorCode: r.int16(), baseOffset: r.int64() };
+}
+
 export class WireClient {
   readonly socket: Socket;
   private buffered = Buffer.alloc(0);

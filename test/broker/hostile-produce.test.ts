@@ -14,7 +14,7 @@ import { ErrorCode } from '../../lib/broker/protocol/error-codes.js';
 import { encodeOffsetKey, encodeOffsetValue } from '../../lib/broker/offset-store.js';
 import { ATTRIBUTES, BASE_TIMESTAMP, PRODUCER_ID, computeBatchCrc, encodeBatch } from '../../lib/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
-import { WireClient, requestFrame } from './helpers.js';
+import { WireClient, readProduceAnswer, requestFrame } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
 const NOW_MS = 1_700_000_000_000;
@@ -28,15 +28,6 @@ function produceFrame(correlationId: number, topic: string, records: Uint8Array)
   });
 }
 
-function produceAnswer(frame: Buffer): { errorCode: number; baseOffset: number } {
-  const r = new Reader(frame);
-  r.int32();
-  r.arrayLength();
-  r.string();
-  r.arrayLength();
-  r.int32();
-  return { errorCode: r.int16(), baseOffset: r.int64() };
-}
 
 function createTopicsAnswer(frame: Buffer): { errorCode: number; message: string | null } {
   const r = new Reader(frame);
@@ -79,7 +70,7 @@ test('D1: a produce to __consumer_offsets is INVALID_TOPIC_EXCEPTION and stores 
   await withServer(async (broker, client) => {
     const end = broker.log(OFFSETS_TOPIC, 0).logEndOffset;
     const batch = encodeBatch([{ key: 'é', value: 'x' }], { nowMs: NOW_MS });
-    assert.is(produceAnswer(await client.request(produceFrame(1, OFFSETS_TOPIC, batch))).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+    assert.is(readProduceAnswer(await client.request(produceFrame(1, OFFSETS_TOPIC, batch))).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
     assert.is(broker.log(OFFSETS_TOPIC, 0).logEndOffset, end);
   });
 });
@@ -111,14 +102,14 @@ test('D3: [valid batch][3 stray bytes] and [valid batch][bad-CRC batch] are refu
     await broker.createTopic('t', { partitions: 1 });
     const good = () => encodeBatch([{ key: 'k', value: 'v' }], { nowMs: NOW_MS });
     const stray = Buffer.concat([good(), Buffer.from([1, 2, 3])]);
-    assert.is(produceAnswer(await client.request(produceFrame(1, 't', stray))).errorCode, ErrorCode.CORRUPT_MESSAGE);
+    assert.is(readProduceAnswer(await client.request(produceFrame(1, 't', stray))).errorCode, ErrorCode.CORRUPT_MESSAGE);
     assert.is(broker.log('t', 0).logEndOffset, 0, 'nothing stored for stray bytes');
     const bad = good();
     bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 0xff;
     const twoBatches = Buffer.concat([good(), bad]);
-    assert.is.not(produceAnswer(await client.request(produceFrame(2, 't', twoBatches))).errorCode, ErrorCode.NONE);
+    assert.is.not(readProduceAnswer(await client.request(produceFrame(2, 't', twoBatches))).errorCode, ErrorCode.NONE);
     assert.is(broker.log('t', 0).logEndOffset, 0, 'nothing stored when the second batch is bad');
-    assert.is(produceAnswer(await client.request(produceFrame(3, 't', good()))).errorCode, ErrorCode.NONE);
+    assert.is(readProduceAnswer(await client.request(produceFrame(3, 't', good()))).errorCode, ErrorCode.NONE);
     assert.is(broker.log('t', 0).logEndOffset, 1, 'the retry stored the batch exactly once');
   });
 });
@@ -131,16 +122,16 @@ test('D4: an idempotent batch whose sequences wrap 2^31-1 -> 0 is followed by se
   await withServer(async (broker, client) => {
     await broker.createTopic('t', { partitions: 1 });
     producerId = broker.initProducerId().producerId;
-    assert.is(produceAnswer(await client.request(produceFrame(1, 't', batch(2_147_483_646, 3)))).errorCode, ErrorCode.NONE);
-    assert.is(produceAnswer(await client.request(produceFrame(2, 't', batch(1, 2)))).errorCode, ErrorCode.NONE);
+    assert.is(readProduceAnswer(await client.request(produceFrame(1, 't', batch(2_147_483_646, 3)))).errorCode, ErrorCode.NONE);
+    assert.is(readProduceAnswer(await client.request(produceFrame(2, 't', batch(1, 2)))).errorCode, ErrorCode.NONE);
   }, dataDir);
   // close() above wrote the producer snapshot (it threw RangeError on the unwrapped sequence before).
   await withServer(async (broker, client) => {
     const end = broker.log('t', 0).logEndOffset;
     assert.is(end, 5);
-    const retry = produceAnswer(await client.request(produceFrame(3, 't', batch(1, 2))));
+    const retry = readProduceAnswer(await client.request(produceFrame(3, 't', batch(1, 2))));
     assert.equal(retry, { errorCode: ErrorCode.NONE, baseOffset: 3 }, 'a retry after restart is the original');
-    assert.is(produceAnswer(await client.request(produceFrame(4, 't', batch(3, 1)))).errorCode, ErrorCode.NONE);
+    assert.is(readProduceAnswer(await client.request(produceFrame(4, 't', batch(3, 1)))).errorCode, ErrorCode.NONE);
     assert.is(broker.log('t', 0).logEndOffset, end + 1);
   }, dataDir);
 });
@@ -150,16 +141,17 @@ test('D5: transactional batch, int64-max timestamp, 2^62 producer id and unknown
     await broker.createTopic('t', { partitions: 1 });
     const { producerId } = broker.initProducerId();
     const txn = encodeBatch([{ value: 'x' }], { nowMs: NOW_MS, producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true });
-    assert.is(produceAnswer(await client.request(produceFrame(1, 't', txn))).errorCode, ErrorCode.INVALID_TXN_STATE);
+    assert.is(readProduceAnswer(await client.request(produceFrame(1, 't', txn))).errorCode, ErrorCode.INVALID_TXN_STATE);
     const timestamp = encodeBatch([{ value: 'x' }], { nowMs: NOW_MS });
     new DataView(timestamp.buffer, timestamp.byteOffset).setBigInt64(BASE_TIMESTAMP, 2n ** 63n - 1n);
-    assert.is(produceAnswer(await client.request(produceFrame(2, 't', reseal(timestamp)))).errorCode, ErrorCode.INVALID_TIMESTAMP);
+    assert.is(readProduceAnswer(await client.request(produceFrame(2, 't', reseal(timestamp)))).errorCode, ErrorCode.INVALID_TIMESTAMP);
     const bigProducer = encodeBatch([{ value: 'x' }], { nowMs: NOW_MS, producerId: 1, producerEpoch: 0, baseSequence: 0 });
     new DataView(bigProducer.buffer, bigProducer.byteOffset).setBigInt64(PRODUCER_ID, 2n ** 62n);
-    assert.is(produceAnswer(await client.request(produceFrame(3, 't', reseal(bigProducer)))).errorCode, ErrorCode.INVALID_RECORD);
+    assert.is(readProduceAnswer(await client.request(produceFrame(3, 't', reseal(bigProducer)))).errorCode, ErrorCode.INVALID_RECORD);
     const codec = encodeBatch([{ value: 'x' }], { nowMs: NOW_MS });
     codec[ATTRIBUTES + 1] = ((codec[ATTRIBUTES + 1] as number) & ~0x07) | 0x06;
-    assert.is(produceAnswer(await client.request(produceFrame(4, 't', reseal(codec)))).errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    const unsupported = readProduceAnswer(await client.request(produceFrame(4, 't', reseal(codec))));
+    assert.is(unsupported.errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
     assert.is(broker.log('t', 0).logEndOffset, 0);
   });
 });
@@ -184,7 +176,7 @@ test('a produce on a full file system (real tmpfs) is KAFKA_STORAGE_ERROR and th
       const value = 'z'.repeat(64 * 1024);
       let code: number = ErrorCode.NONE;
       for (let i = 0; i < 64 && code === ErrorCode.NONE; i++) {
-        code = produceAnswer(await client.request(produceFrame(i, 't', encodeBatch([{ value }], { nowMs: NOW_MS })))).errorCode;
+        code = readProduceAnswer(await client.request(produceFrame(i, 't', encodeBatch([{ value }], { nowMs: NOW_MS })))).errorCode;
       }
       assert.is(code, ErrorCode.KAFKA_STORAGE_ERROR);
       const v = new Reader(await client.request(requestFrame(ApiKey.ApiVersions, 0, 99, () => undefined)));

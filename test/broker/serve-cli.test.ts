@@ -60,6 +60,15 @@ function logEntries(stderr: string): { [key: string]: unknown }[] {
   return stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { [key: string]: unknown });
 }
 
+/** Sends `values` to `topic` through a real kafkajs producer (auto-creating the topic). */
+async function produceWithKafkajs(port: number, topic: string, values: string[]): Promise<void> {
+  const producer = new kafkajs.Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: kafkajs.logLevel.NOTHING,
+      retry: { retries: 8, initialRetryTime: 100 } }).producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  await producer.send({ topic, messages: values.map((value) => ({ value })) });
+  await producer.disconnect();
+}
+
 /** The stderr lines that are not log entries: what a person reads when the command fails. */
 function plainLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.length > 0 && !l.startsWith('{'));
@@ -259,11 +268,7 @@ test("--durability fsync: an acks=all write is fsync'd before it is acknowledged
 test('a restart after an unclean stop logs each partition it recovered', async () => {
   const dir = tempDir('seglog-serve-cli-');
   const first = await startCli(['--data', dir, '--port', '0']);
-  const producer = new kafkajs.Kafka({ brokers: [`127.0.0.1:${first.port}`], logLevel: kafkajs.logLevel.NOTHING,
-      retry: { retries: 8, initialRetryTime: 100 } }).producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-  await producer.send({ topic: 'r', messages: [{ value: '1' }] });
-  await producer.disconnect();
+  await produceWithKafkajs(first.port, 'r', ['1']);
   first.kill('SIGKILL');
   await first.exited;
   const second = await startCli(['--data', dir, '--port', '0']);
@@ -278,11 +283,7 @@ test('a restart after an unclean stop logs each partition it recovered', async (
 test('a restart that repairs a torn tail logs what it cut and where it kept the bytes', async () => {
   const dir = tempDir('seglog-serve-cli-');
   const first = await startCli(['--data', dir, '--port', '0']);
-  const producer = new kafkajs.Kafka({ brokers: [`127.0.0.1:${first.port}`], logLevel: kafkajs.logLevel.NOTHING,
-      retry: { retries: 8, initialRetryTime: 100 } }).producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-  await producer.send({ topic: 't', messages: [{ value: '1' }, { value: '2' }] });
-  await producer.disconnect();
+  await produceWithKafkajs(first.port, 't', ['1', '2']);
   first.kill('SIGTERM');
   assert.is(await first.exited, 0);
   const segment = join(dir, 't-0', '00000000000000000000.log');

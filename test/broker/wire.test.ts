@@ -10,7 +10,7 @@ import { ApiKey, SUPPORTED_APIS } from '../../lib/broker/protocol/api-keys.js';
 import { ErrorCode } from '../../lib/broker/protocol/error-codes.js';
 import { encodeBatch } from '../../lib/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
-import { WireClient, requestFrame } from './helpers.js';
+import { WireClient, readProduceAnswer, requestFrame } from './helpers.js';
 import type { BrokerServer } from '../../lib/broker/server.js';
 
 let broker: Broker;
@@ -34,15 +34,6 @@ function produceFrame(correlationId: number, batch: Uint8Array): Buffer {
   });
 }
 
-function readProduceAnswer(frame: Buffer): { errorCode: number; baseOffset: number } {
-  const r = new Reader(frame);
-  r.int32();
-  r.arrayLength();
-  r.string();
-  r.arrayLength();
-  r.int32();
-  return { errorCode: r.int16(), baseOffset: r.int64() };
-}
 
 test('ApiVersions v3 (flexible) lists every supported API; v9 gets a v0 answer with UNSUPPORTED_VERSION', async () => {
   const client = await WireClient.open(server.port);
