@@ -111,6 +111,9 @@ export type InvalidTopicError = InstanceType<typeof InvalidTopicError>;
 /** createTopic for a name that already exists. */
 export const TopicExistsError = defineError('SEGLOG_TOPIC_EXISTS', 'TopicExistsError');
 export type TopicExistsError = InstanceType<typeof TopicExistsError>;
+/** A path given as a log that holds nothing Kafka-shaped (no segments, no partition directories, not a log file). */
+export const NotALogError = defineError('SEGLOG_NOT_A_LOG', 'NotALogError');
+export type NotALogError = InstanceType<typeof NotALogError>;
 /** An operation the log's cleanup.policy does not allow (compacting a `delete`-only log). */
 export const CleanupPolicyError = defineError('SEGLOG_CLEANUP_POLICY', 'CleanupPolicyError');
 export type CleanupPolicyError = InstanceType<typeof CleanupPolicyError>;

@@ -8,6 +8,8 @@ export const EXIT_PROBLEMS = 1;
 export const EXIT_USAGE = 2;
 /** A seglog bug: anything not a SeglogError. */
 export const EXIT_INTERNAL = 3;
+/** verify --repair changed the data (what it cut is kept beside the segment); the result verified clean. */
+export const EXIT_REPAIRED = 4;
 
 const EXIT_CODES = `Exit status:
   0  success (verify: no problems found)
@@ -15,7 +17,9 @@ const EXIT_CODES = `Exit status:
      permission denied, corrupt framing, undecodable records); each printed as one line on stderr
      (verify prints its problems on stdout)
   2  usage error (unknown command or option, missing argument)
-  3  internal error (a seglog bug), printed as "seglog: internal error: …"`;
+  3  internal error (a seglog bug), printed as "seglog: internal error: …"
+  4  verify --repair repaired something and the result verifies clean (every cut byte is kept in
+     a <segment>.recovered-<n> file named in the output)`;
 
 export const MAIN_USAGE = `Usage: seglog <command> [options]
 
@@ -85,9 +89,19 @@ Each problem prints as "path: position P: offset O: kind: message".
 
 Options:
   --json                the report as one JSON object
-  --repair              run the Log's own recovery on each directory first (truncate a torn tail,
-                        rebuild indexes, resolve temporary files), then verify; writes to the directory
+  --repair              run the Log's own recovery on each partition directory first (cut a torn or
+                        corrupt tail, rebuild indexes, resolve temporary files), then verify. Every
+                        byte it cuts is kept next to its segment as <segment>.recovered-<n> (named
+                        in the output); it writes no file Kafka would not write; it takes the
+                        directory lock and refuses (exit 1) a directory in use
+  --dry-run             with --repair: run the same recovery on a temporary copy and print what it
+                        would do; the directory is not touched
   --help                this text
+
+Not a log: a file that is not a segment, index, snapshot or checkpoint, or a directory with no
+segments and no partition directories, is refused (exit 1) with one line.
+What a live or crashed broker legitimately leaves is accepted: zero-filled preallocated tails of
+active indexes, index entries not yet written, and a torn tail past the recovery point (a note).
 
 ${EXIT_CODES}`;
 

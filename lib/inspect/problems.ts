@@ -20,7 +20,8 @@ export type ProblemKind =
   | 'time-index-timestamp'
   | 'txn-index'
   | 'snapshot'
-  | 'checkpoint';
+  | 'checkpoint'
+  | 'not-a-log';
 
 export interface Problem {
   kind: ProblemKind;
@@ -40,6 +41,19 @@ export class ProblemList {
   add(kind: ProblemKind, path: string, message: string, positionBytes: number | null = null, offset: number | null = null): void {
     this.count++;
     if (this.items.length < INSPECT_PROBLEMS_MAX) this.items.push({ kind, path, positionBytes, offset, message });
+  }
+
+  /** Removes and returns the kept problems of `kind` in `path` (a finding that turned out legitimate). */
+  take(kind: ProblemKind, path: string): Problem[] {
+    const taken: Problem[] = [];
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const item = this.items[i] as Problem;
+      if (item.kind !== kind || item.path !== path) continue;
+      this.items.splice(i, 1);
+      this.count--;
+      taken.unshift(item);
+    }
+    return taken;
   }
 }
 

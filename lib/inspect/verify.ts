@@ -20,7 +20,7 @@ import { readOffsetCheckpoint, type CheckpointEntry } from '../log/checkpoint-fi
 import { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
 import { readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex } from './index-files.js';
 import { logBytes, readPartitionLayout, scanPath, type PartitionLayout } from './layout-scan.js';
-import { ProblemList, type Problem, type ProblemKind } from './problems.js';
+import { ProblemList, formatProblem, type Problem, type ProblemKind } from './problems.js';
 import { scanSegment } from './segment-scan.js';
 import { dumpFileKind } from './dump.js';
 
@@ -149,6 +149,7 @@ class Verifier {
       if (scan.lastOffset >= 0) previousLastOffset = scan.lastOffset;
       logEndOffset = scan.lastOffset >= 0 ? scan.lastOffset + 1 : Math.max(segment.baseOffset, logEndOffset);
     }
+    this.acceptTornTailPastRecoveryPoint(layout, logEndOffset);
     for (const snapshot of layout.snapshotPaths) {
       this.filesChecked++;
       this.guard('snapshot', snapshot, () => readProducerSnapshot(snapshot));
@@ -161,6 +162,39 @@ class Verifier {
     // seglog keeps a Log's checkpoints inside its own directory.
     this.verifyCheckpoints(layout.dir, [result], true);
     return result;
+  }
+
+  /**
+   * A torn tail at the end of the last segment, past the recovery point, is what a writer killed
+   * mid-append leaves (Kafka's and seglog's recovery cut it): a note, not a problem. The recovery
+   * point comes from the partition's own checkpoint (seglog's layout) or the log directory's
+   * (Kafka's); with neither, recovery starts at 0, so any such tail is past it.
+   */
+  private acceptTornTailPastRecoveryPoint(layout: PartitionLayout, logEndOffset: number): void {
+    const last = layout.segments[layout.segments.length - 1];
+    if (last === undefined) return;
+    const recoveryPoint = recoveryPointOf(layout);
+    if (logEndOffset < recoveryPoint) return;
+    const torn = this.problems.take('torn-tail', last.logPath);
+    for (const problem of torn) {
+      const why = `past the recovery point ${recoveryPoint}: what a crashed writer leaves; recovery cuts it`;
+      this.notes.push(`${formatProblem(problem)} — ${why}`);
+    }
+    if (torn.length === 0) return;
+    // The same crash can leave index entries for the batches it tore (index and log pages reach the
+    // disk in any order without an fsync): entries at or past the log end; recovery rebuilds them.
+    for (const indexPath of [last.indexPath, last.timeIndexPath]) {
+      if (indexPath === null) continue;
+      for (const kind of ['index-mismatch', 'time-index-offset'] as const) {
+        for (const problem of this.problems.take(kind, indexPath)) {
+          if (problem.offset !== null && problem.offset >= logEndOffset) {
+            this.notes.push(`${formatProblem(problem)} — an entry for the torn tail: recovery rebuilds this index`);
+          } else {
+            this.problems.add(problem.kind, problem.path, problem.message, problem.positionBytes, problem.offset);
+          }
+        }
+      }
+    }
   }
 
   verifyCheckpoints(dir: string, partitions: readonly PartitionVerify[], ownDir: boolean): void {
@@ -240,7 +274,7 @@ class Verifier {
     } else if (path.endsWith('-checkpoint')) {
       this.verifyCheckpointFileAlone(path);
     } else {
-      this.notes.push(`${path}: ignoring unknown file`);
+      this.problems.add('not-a-log', path, 'not a segment, index, snapshot or checkpoint file');
     }
   }
 
@@ -269,9 +303,27 @@ class Verifier {
       const parts = layout.partitions.map((p) => this.verifyPartition(p));
       this.verifyCheckpoints(layout.dir, parts, false);
     } else {
-      this.notes.push(`${path}: no segments and no partition directories`);
+      this.problems.add('not-a-log', path, 'no segments and no partition directories: not a Kafka log');
     }
   }
+}
+
+/** The recovery point of a partition from its own checkpoint, else its log directory's; 0 when neither names it. */
+function recoveryPointOf(layout: PartitionLayout): number {
+  const tp = layout.topicPartition;
+  for (const dir of [layout.dir, dirname(layout.dir)]) {
+    const path = join(dir, RECOVERY_POINT_CHECKPOINT);
+    if (!existsSync(path)) continue;
+    try {
+      const entries = readOffsetCheckpoint(path);
+      const own = dir === layout.dir ? entries[0] : undefined;
+      const entry = entries.find((e) => tp !== null && tp !== undefined && e.topic === tp.topic && e.partition === tp.partition) ?? own;
+      if (entry !== undefined) return entry.offset;
+    } catch {
+      // An unreadable checkpoint is reported by verifyCheckpoints; recovery would start at 0.
+    }
+  }
+  return 0;
 }
 
 /** Verifies each path (file, partition directory or log directory). Throws only on a seglog bug. */

@@ -402,7 +402,8 @@ function setAsideSegment(dir: string, base: number, report: RecoveryReport, reas
   report.actions.push({ action: 'set-aside', file: name, bytes, records, keptAs, reason });
 }
 
-export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, recoveryPoint: number, cleanShutdown: boolean): LoadedLog {
+export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, recoveryPoint: number, cleanShutdown: boolean,
+    recoverAllSegments = false): LoadedLog {
   const report: RecoveryReport = {
     dir,
     cleanShutdown,
@@ -426,6 +427,8 @@ export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, re
     for (let i = 0; i < bases.length; i++) if ((bases[i] as number) <= recoveryPoint) firstUnflushed = i;
     for (let i = firstUnflushed; i < bases.length; i++) needsRecovery.add(bases[i] as number);
   }
+  // Asked to check everything (verify --repair): scan every segment; what counts as flushed is unchanged.
+  if (recoverAllSegments) for (const base of bases) needsRecovery.add(base);
 
   const segments: Segment[] = [];
   let unflushedCut: string | null = null;

@@ -106,6 +106,12 @@ export interface LogOptions {
   clock?: Clock;
   /** Share one bounded pool of read file descriptors between many logs (a broker). */
   filePool?: FilePool;
+  /**
+   * Scan and check every segment at open, not only those past the recovery point (what
+   * `verify --repair` asks for): damage in flushed data is then cut like any other, kept beside its
+   * segment. Costs a read of the whole log.
+   */
+  recoverAllSegments?: boolean;
 }
 
 export interface SegmentInfo {
@@ -229,7 +235,7 @@ export class Log extends EventEmitter {
     const pool = options.filePool ?? new FilePool();
     const log = new Log(dir, validated, options.clock ?? systemClock, pool, options.filePool === undefined, lock);
     try {
-      log.load();
+      log.load(options.recoverAllSegments === true);
     } catch (error) {
       lock.release();
       if (log.ownsPool) pool.closeAll();
@@ -253,7 +259,7 @@ export class Log extends EventEmitter {
     }
   }
 
-  private load(): void {
+  private load(recoverAllSegments: boolean): void {
     const markerPath = join(this.dir, CLEAN_SHUTDOWN_FILE);
     const cleanShutdown = existsSync(markerPath);
     if (cleanShutdown) {
@@ -263,7 +269,7 @@ export class Log extends EventEmitter {
     }
     const checkpointedRecovery = this.readCheckpoint(RECOVERY_POINT_CHECKPOINT) ?? 0;
     const checkpointedStart = this.readCheckpoint(LOG_START_OFFSET_CHECKPOINT) ?? 0;
-    const loaded = loadLog(this.dir, this.segmentOptions, this.pool, checkpointedRecovery, cleanShutdown);
+    const loaded = loadLog(this.dir, this.segmentOptions, this.pool, checkpointedRecovery, cleanShutdown, recoverAllSegments);
     (this as { recoveryReport: RecoveryReport }).recoveryReport = loaded.report;
     let segments = loaded.segments;
     if (segments.length === 0) {

@@ -155,11 +155,17 @@ test('verify --repair runs the Log recovery: a torn tail is truncated, then veri
   mkdirSync(dir);
   copyFileSync(join(root, F, 'corrupt/truncated/00000000000000000000.log'), join(dir, '00000000000000000000.log'));
   const before = run(['verify', dir]);
-  assert.is(before.status, 1);
-  assert.match(before.stdout, /torn-tail/);
+  assert.is(before.status, 0, 'a torn tail past the recovery point is what a crash leaves');
+  assert.match(before.stdout, /^note: .*torn-tail: 104 bytes/m);
+  const original = readFileSync(join(dir, '00000000000000000000.log'));
   const repaired = run(['verify', '--repair', dir]);
-  assert.is(repaired.status, 0, repaired.stdout + repaired.stderr);
-  assert.match(repaired.stdout, /^repaired .*104 bytes truncated/m);
+  assert.is(repaired.status, 4, repaired.stdout + repaired.stderr);
+  assert.match(repaired.stdout, /^repaired .*104 bytes cut/m);
+  assert.match(repaired.stdout, /kept as 00000000000000000000\.log\.recovered-1$/m);
+  const kept = readFileSync(join(dir, '00000000000000000000.log'));
+  const cut = readFileSync(join(dir, '00000000000000000000.log.recovered-1'));
+  assert.equal(Buffer.concat([kept, cut]), original, 'the kept part and the quarantine are the original bytes');
+  assert.is(run(['verify', dir]).status, 0);
   assert.is(run(['verify', '--repair', join(root, F, 'corrupt/random/00000000000000000000.log')]).status, 2);
 });
 
