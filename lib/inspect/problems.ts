@@ -21,7 +21,8 @@ export type ProblemKind =
   | 'txn-index'
   | 'snapshot'
   | 'checkpoint'
-  | 'not-a-log';
+  | 'not-a-log'
+  | 'partition-file';
 
 export interface Problem {
   kind: ProblemKind;

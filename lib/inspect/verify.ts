@@ -23,6 +23,7 @@ import { logBytes, readPartitionLayout, scanPath, type PartitionLayout } from '.
 import { ProblemList, formatProblem, type Problem, type ProblemKind } from './problems.js';
 import { scanSegment } from './segment-scan.js';
 import { dumpFileKind } from './dump.js';
+import { checkPartitionFiles } from './partition-files.js';
 
 export interface VerifyOptions {
   chunkBytes?: number;
@@ -150,6 +151,7 @@ class Verifier {
       logEndOffset = scan.lastOffset >= 0 ? scan.lastOffset + 1 : Math.max(segment.baseOffset, logEndOffset);
     }
     this.acceptTornTailPastRecoveryPoint(layout, logEndOffset);
+    this.verifySideFiles([join(layout.dir, 'leader-epoch-checkpoint'), join(layout.dir, 'partition.metadata')], logEndOffset);
     for (const snapshot of layout.snapshotPaths) {
       this.filesChecked++;
       this.guard('snapshot', snapshot, () => readProducerSnapshot(snapshot));
@@ -162,6 +164,13 @@ class Verifier {
     // seglog keeps a Log's checkpoints inside its own directory.
     this.verifyCheckpoints(layout.dir, [result], true);
     return result;
+  }
+
+  /** Kafka's side files of a partition or log directory (leader epochs, topic id, meta.properties), where present. */
+  verifySideFiles(paths: readonly string[], logEndOffset: number | null): void {
+    const present = paths.filter((path) => existsSync(path));
+    this.filesChecked += present.length;
+    for (const found of checkPartitionFiles(present, logEndOffset)) this.problems.add('partition-file', found.path, found.message);
   }
 
   /**
@@ -302,6 +311,7 @@ class Verifier {
       this.addTotal(logBytes(layout.partitions));
       const parts = layout.partitions.map((p) => this.verifyPartition(p));
       this.verifyCheckpoints(layout.dir, parts, false);
+      this.verifySideFiles([join(layout.dir, 'meta.properties')], null);
     } else {
       this.problems.add('not-a-log', path, 'no segments and no partition directories: not a Kafka log');
     }

@@ -165,4 +165,16 @@ test('repair of a real Kafka log directory writes only files Kafka writes and ch
   }
 });
 
+test('Kafka side files are checked: a leader epoch beyond the log end and a malformed partition.metadata fail', () => {
+  const dir = join(tempDir(), 'kafka-logs');
+  cpSync(join(root, 'fixtures/kafka-broker'), dir, { recursive: true });
+  assert.is(seglog(['verify', dir]).status, 0);
+  writeFileSync(join(dir, 'TestTopicPatient-0/leader-epoch-checkpoint'), '0\n2\n0 0\n5 999\n');
+  writeFileSync(join(dir, 'TestTopicPatient-0/partition.metadata'), 'garbage\n');
+  const result = seglog(['verify', dir]);
+  assert.is(result.status, 1);
+  assert.match(result.stdout, /leader-epoch-checkpoint: partition-file: epoch 5 starts at 999, beyond the log end offset 3/);
+  assert.match(result.stdout, /partition\.metadata: partition-file: /);
+});
+
 test.run();
