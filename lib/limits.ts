@@ -46,8 +46,11 @@ export const INDEX_LOAD_CHUNK_BYTES = 64 * 1024;
 export const OPEN_SEGMENT_FILES_MAX = 64;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */
 export const REQUEST_BYTES_MAX_DEFAULT = 100 * 1024 * 1024;
-/** Descriptors one open partition holds: directory lock, active .log, .index and .timeindex (measured). */
-export const PARTITION_DESCRIPTORS = 4;
+/**
+ * Descriptors one open partition holds: its directory lock and its active .log (measured). Index
+ * files are opened only while entries are written (a page at a time, at flush and roll).
+ */
+export const PARTITION_DESCRIPTORS = 2;
 /** Share of the process's descriptor limit partitions may hold; the rest serves connections and segment reads. */
 export const PARTITION_DESCRIPTOR_SHARE = 0.5;
 /** Descriptor limit assumed where the platform does not say (POSIX's common soft default). */

@@ -90,7 +90,6 @@ export abstract class IndexFile {
   private tornTail = false;
   /** Length of a sealed file when its entries were counted: a remap of the same length skips the scan. */
   private countedFileBytes = -1;
-  private writeFd = -1;
   /** Set by a trim: the cut file has not been fsync'd since. */
   private syncPending = false;
   /** One entry, prepared by a subclass and copied into memory by appendScratch(). */
@@ -119,9 +118,9 @@ export abstract class IndexFile {
     return this.mode === 'active';
   }
 
-  /** Whether a mapping or an fd is held right now (an active index holds its fd; a sealed one neither until a lookup). */
+  /** Whether a mapping is held right now (an active index holds no descriptor; a sealed one maps on its first lookup). */
   get isOpen(): boolean {
-    return this.mapped !== null || this.writeFd >= 0;
+    return this.mapped !== null;
   }
 
   /** Entries in use (loads a sealed index). */
@@ -206,7 +205,10 @@ export abstract class IndexFile {
       // Cut what is not an entry: a preallocated zero tail (older versions, Kafka), a torn partial
       // entry, untrusted entries after a break — so the file is exactly the entries from here on.
       if (fileBytes !== entries * entryBytes) ftruncateSync(fd, entries * entryBytes);
-      this.writeFd = fd;
+      // No descriptor is kept: entries are written a page at a time (writeWithFd), so an idle
+      // partition holds none for its indexes (a broker of thousands of partitions).
+      closeSync(fd);
+      fd = -1;
       this.bytes = memory;
       this.slotCount = Math.max(targetSlots, entries);
       this.entryCount = entries;
@@ -215,8 +217,23 @@ export abstract class IndexFile {
       this.mode = 'active';
       this.countedFileBytes = -1;
     } catch (error) {
-      if (fd >= 0 && this.writeFd !== fd) closeSync(fd);
+      if (fd >= 0) closeSync(fd);
       throw ioError(error, 'cannot open index', { path });
+    }
+  }
+
+  /** Runs `work` with a descriptor of the active index file, opened for it and closed after. */
+  private withFd<T>(action: string, work: (fd: number) => T): T {
+    let fd = -1;
+    try {
+      fd = openSync(this.filePath, constants.O_RDWR);
+    } catch (error) {
+      throw ioError(error, `cannot open index to ${action}`, { path: this.filePath });
+    }
+    try {
+      return work(fd);
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -444,7 +461,7 @@ export abstract class IndexFile {
     if (this.mode !== 'active' || from >= to) return;
     const entryBytes = this.entryBytes;
     try {
-      writeAt(this.writeFd, this.filePath, this.bytes, from * entryBytes, to * entryBytes, from * entryBytes);
+      this.withFd('write entries', (fd) => writeAt(fd, this.filePath, this.bytes, from * entryBytes, to * entryBytes, from * entryBytes));
     } catch (error) {
       this.tornTail = true;
       throw ioError(error, `cannot write ${to - from} index entries`, { path: this.filePath, positionBytes: from * entryBytes });
@@ -461,7 +478,8 @@ export abstract class IndexFile {
     if (this.mode === 'active') {
       if (this.writtenEntries > keep || this.tornTail) {
         try {
-          ftruncateSync(this.writeFd, Math.min(this.writtenEntries, keep) * this.entryBytes);
+          const keptBytes = Math.min(this.writtenEntries, keep) * this.entryBytes;
+          this.withFd('truncate', (fd) => ftruncateSync(fd, keptBytes));
         } catch (error) {
           throw ioError(error, 'cannot truncate index', { path });
         }
@@ -503,24 +521,20 @@ export abstract class IndexFile {
     const path = this.filePath;
     this.writePending();
     const validBytes = this.entryCount * this.entryBytes;
-    const fd = this.writeFd;
+    const tornTail = this.tornTail;
     try {
       // Cuts torn bytes of a failed write; a file of exactly its entries is left alone.
-      if (this.tornTail || fstatSync(fd).size !== validBytes) ftruncateSync(fd, validBytes);
+      this.withFd('trim', (fd) => {
+        if (tornTail || fstatSync(fd).size !== validBytes) ftruncateSync(fd, validBytes);
+      });
     } catch (error) {
       throw ioError(error, 'cannot trim index', { path });
     }
     this.tornTail = false;
-    this.writeFd = -1;
     this.mode = 'sealed';
     this.bytes = EMPTY;
     this.countedFileBytes = validBytes;
     this.syncPending = true;
-    try {
-      closeSync(fd);
-    } catch (error) {
-      throw ioError(error, 'cannot close index', { path });
-    }
   }
 
   /**
@@ -551,7 +565,7 @@ export abstract class IndexFile {
     if (this.mode === 'active') {
       this.writePending();
       try {
-        fsyncSync(this.writeFd);
+        this.withFd('fsync', (fd) => fsyncSync(fd));
       } catch (error) {
         throw ioError(error, 'cannot fsync index', { path: this.filePath });
       }
@@ -610,10 +624,6 @@ export abstract class IndexFile {
     this.bytes = EMPTY;
     this.writtenEntries = 0;
     this.tornTail = false;
-    if (this.writeFd >= 0) {
-      closeSync(this.writeFd);
-      this.writeFd = -1;
-    }
     this.mode = 'sealed';
     this.entryCount = 0;
     this.countedFileBytes = 0;

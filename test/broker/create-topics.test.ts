@@ -11,6 +11,7 @@ import { Broker } from '../../lib/broker/index.js';
 import { Reader } from '../../lib/broker/protocol/wire.js';
 import { ApiKey } from '../../lib/broker/protocol/api-keys.js';
 import { ErrorCode } from '../../lib/broker/protocol/error-codes.js';
+import { PARTITION_DESCRIPTORS, PARTITION_DESCRIPTOR_SHARE } from '../../lib/limits.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 import { WireClient, requestFrame, startBrokerChild } from './helpers.js';
 
@@ -45,16 +46,17 @@ function verify(dataDir: string): void {
 
 test('D2: the partition limit follows the descriptor limit; beyond it CreateTopics is INVALID_PARTITIONS and makes nothing', async () => {
   const dataDir = join(tempDir('seglog-create-'), 'data');
-  // 200 descriptors: partitions may hold half, at 4 each.
+  // 200 descriptors: partitions may hold half, at PARTITION_DESCRIPTORS each.
+  const partitionsMax = Math.floor((200 * PARTITION_DESCRIPTOR_SHARE) / PARTITION_DESCRIPTORS);
   const child = await startBrokerChild(dataDir, {}, ['--nofile=200:200']);
   const client = await WireClient.open(child.port);
   try {
-    assert.is((await child.stats()).partitionsMax, 25);
+    assert.is((await child.stats()).partitionsMax, partitionsMax);
     const huge = createTopicsAnswer(await client.request(createTopicsFrame(1, 'huge', 100_000)));
     assert.is(huge.errorCode, ErrorCode.INVALID_PARTITIONS, String(huge.message));
     assert.equal(partitionDirs(dataDir, 'huge'), []);
-    // __consumer_offsets holds one: 24 fit, then nothing more.
-    client.send(createTopicsFrame(2, 'fits', 24));
+    // __consumer_offsets holds one: the rest fit, then nothing more.
+    client.send(createTopicsFrame(2, 'fits', partitionsMax - 1));
     assert.is(createTopicsAnswer(await client.next(120_000)).errorCode, ErrorCode.NONE);
     assert.is(createTopicsAnswer(await client.request(createTopicsFrame(3, 'more', 1))).errorCode, ErrorCode.INVALID_PARTITIONS);
     assert.equal(partitionDirs(dataDir, 'more'), []);
@@ -135,6 +137,20 @@ test('D2: a long CreateTopics yields: another connection is answered before it f
   } finally {
     creator.close();
     other.close();
+    await broker.close();
+  }
+});
+
+test('an idle open partition holds PARTITION_DESCRIPTORS descriptors (lock and active .log; indexes open only to write)', async () => {
+  const broker = await Broker.open(join(tempDir('seglog-create-'), 'data'));
+  try {
+    const before = readdirSync('/proc/self/fd').length;
+    await broker.createTopic('idle', { partitions: 100 });
+    for (let p = 0; p < 100; p++) broker.log('idle', p).append([{ value: 'x' }]);
+    await Promise.all(Array.from({ length: 100 }, (_, p) => broker.log('idle', p).flush()));
+    const held = readdirSync('/proc/self/fd').length - before;
+    assert.is(held, 100 * PARTITION_DESCRIPTORS, `${held} descriptors for 100 partitions`);
+  } finally {
     await broker.close();
   }
 });
