@@ -79,6 +79,17 @@ export interface IndexFile<E> {
   fileSizeBytes: number;
   slots: number;
   entries: E[];
+  /**
+   * Every byte is zero and the file has room for more than one entry: a preallocated index no entry
+   * was written to yet (the active segment of a running or crashed Kafka broker). `entries` still
+   * holds the all-zero slot 0, as kafka-dump-log prints it; verify counts no entry.
+   */
+  preallocatedEmpty: boolean;
+}
+
+function allZero(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /** The base offset in a segment-family file name (digits before the first '.'), 0 if there are none. */
@@ -125,7 +136,8 @@ export function readOffsetIndex(path: string): IndexFile<OffsetIndexEntry> {
     if (i > 0 && relativeOffset === 0) break;
     entries.push({ offset: baseOffset + relativeOffset, positionBytes: bytes.readInt32BE(at + 4) });
   }
-  return { path, baseOffset, fileSizeBytes: bytes.length, slots, entries };
+  const preallocatedEmpty = slots > 1 && entries.length === 1 && allZero(bytes);
+  return { path, baseOffset, fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty };
 }
 
 export function readTimeIndex(path: string): IndexFile<TimeIndexEntry> {
@@ -140,7 +152,8 @@ export function readTimeIndex(path: string): IndexFile<TimeIndexEntry> {
     if (i > 0 && relativeOffset === 0) break;
     entries.push({ timestampMs: readInt64(bytes, at, { path, positionBytes: at }), offset: baseOffset + relativeOffset });
   }
-  return { path, baseOffset, fileSizeBytes: bytes.length, slots, entries };
+  const preallocatedEmpty = slots > 1 && entries.length === 1 && allZero(bytes);
+  return { path, baseOffset, fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty };
 }
 
 export function readTxnIndex(path: string): IndexFile<TxnIndexEntry> {
@@ -160,7 +173,7 @@ export function readTxnIndex(path: string): IndexFile<TxnIndexEntry> {
       lastStableOffset: readInt64(bytes, at + TXN_LAST_STABLE_OFFSET, place),
     });
   }
-  return { path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: bytes.length, slots, entries };
+  return { path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty: false };
 }
 
 /** firstSequence = lastSequence - offsetDelta, wrapping below 0 back to int32 max (Kafka's decrementSequence). */

@@ -6,7 +6,8 @@
  *
  * Nothing here writes: the inspector reports; repair is the Log's recovery (`seglog verify --repair`).
  */
-import { CHUNK_BYTES_DEFAULT, SegmentReader } from './segment-reader.js';
+import { closeSync } from 'node:fs';
+import { CHUNK_BYTES_DEFAULT, SegmentReader, openForReading, readFully } from './segment-reader.js';
 import type { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
 import type { ProblemList } from './problems.js';
 import { baseOffsetOfFile } from './index-files.js';
@@ -76,7 +77,12 @@ export function scanSegment(path: string, options: ScanOptions): SegmentScan {
     offsetIndex?.onBatch(positionBytes, lastOffset);
     timeIndex?.onBatch(lastOffset, batchMax);
   }
-  if (reader.corruption !== null) {
+  if (reader.corruption !== null && zeroFilled(path, reader.validBytes, reader.validBytes + reader.trailingBytes)) {
+    // Kafka's file.preallocate (and a crash that extended the file before writing it) leaves zeros
+    // after the last batch: not a batch, not damage — a tail recovery truncates, like a torn write.
+    problems.add('torn-tail', path, `${reader.trailingBytes} zero bytes after the last whole batch (preallocated or never written; `
+      + 'recovery truncates them)', reader.validBytes);
+  } else if (reader.corruption !== null) {
     const error = reader.corruption;
     problems.add('corrupt-batch', path, `${error.message}; ${reader.trailingBytes} bytes from here on are not batches`,
       error.positionBytes ?? reader.validBytes, error.offset ?? null);
@@ -91,4 +97,22 @@ export function scanSegment(path: string, options: ScanOptions): SegmentScan {
     batches, records, firstOffset, lastOffset: batches === 0 ? -1 : previousLastOffset,
     minTimestampMs, maxTimestampMs,
   };
+}
+
+/** True when every byte of `path` in [fromBytes, toBytes) is zero. Reads in chunks: a preallocated tail can be large. */
+function zeroFilled(path: string, fromBytes: number, toBytes: number): boolean {
+  if (toBytes <= fromBytes) return false;
+  const { fd } = openForReading(path);
+  try {
+    const chunk = Buffer.alloc(Math.min(CHUNK_BYTES_DEFAULT, toBytes - fromBytes));
+    for (let at = fromBytes; at < toBytes;) {
+      const got = readFully(fd, chunk, 0, Math.min(chunk.length, toBytes - at), at, path);
+      if (got === 0) break;
+      for (let i = 0; i < got; i++) if (chunk[i] !== 0) return false;
+      at += got;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -18,7 +18,7 @@ import {
 } from '../segment/file-names.js';
 import { readOffsetCheckpoint, type CheckpointEntry } from '../log/checkpoint-file.js';
 import { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
-import { readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex } from './index-files.js';
+import { readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex, type IndexFile } from './index-files.js';
 import { logBytes, readPartitionLayout, scanPath, type PartitionLayout } from './layout-scan.js';
 import { ProblemList, formatProblem, type Problem, type ProblemKind } from './problems.js';
 import { scanSegment } from './segment-scan.js';
@@ -92,12 +92,20 @@ class Verifier {
     return (done) => onProgress(before + done, Math.max(this.totalBytes, before + done));
   }
 
-  verifyLogFile(logPath: string, indexPath: string | null, timeIndexPath: string | null, previousLastOffset: number) {
+  /** An active segment's index that is all preallocated zeros holds no entry yet: a note, not a mismatch at slot 0. */
+  private usedEntries<E>(index: IndexFile<E>, active: boolean): IndexFile<E> {
+    if (!active || !index.preallocatedEmpty) return index;
+    this.notes.push(`${index.path}: preallocated (${index.fileSizeBytes} zero bytes), no entry written yet (the active segment's index)`);
+    return { ...index, entries: [] };
+  }
+
+  /** `active`: the last segment of its partition (or a file on its own), whose indexes may be preallocated. */
+  verifyLogFile(logPath: string, indexPath: string | null, timeIndexPath: string | null, previousLastOffset: number, active = true) {
     const problems = this.problems;
     const offsetIndex = indexPath === null ? null : this.guard('index-length', indexPath,
-        () => new OffsetIndexCheck(readOffsetIndex(indexPath), problems));
+        () => new OffsetIndexCheck(this.usedEntries(readOffsetIndex(indexPath), active), problems));
     const timeIndex = timeIndexPath === null ? null : this.guard('index-length', timeIndexPath,
-        () => new TimeIndexCheck(readTimeIndex(timeIndexPath), problems));
+        () => new TimeIndexCheck(this.usedEntries(readTimeIndex(timeIndexPath), active), problems));
     this.filesChecked += 1 + (offsetIndex === null ? 0 : 1) + (timeIndex === null ? 0 : 1);
     const scan = this.guard('unreadable', logPath, () => scanSegment(logPath, {
       problems, offsetIndex: offsetIndex ?? undefined, timeIndex: timeIndex ?? undefined, previousLastOffset,
@@ -142,7 +150,8 @@ class Verifier {
             `segment base offset is not above the previous segment's last offset ${previousLastOffset}`, null, segment.baseOffset);
       }
       if (segment.indexPath === null) this.notes.push(`${segment.logPath}: no .index (Kafka and the Log rebuild it)`);
-      const scan = this.verifyLogFile(segment.logPath, segment.indexPath, segment.timeIndexPath, previousLastOffset);
+      const active = segment === layout.segments[layout.segments.length - 1];
+      const scan = this.verifyLogFile(segment.logPath, segment.indexPath, segment.timeIndexPath, previousLastOffset, active);
       if (segment.txnIndexPath !== null) this.verifyTxnIndex(segment.txnIndexPath, segment.baseOffset);
       if (scan === null) continue;
       sizeBytes += scan.fileSizeBytes;
