@@ -101,7 +101,9 @@ Options:
 Not a log: a file that is not a segment, index, snapshot or checkpoint, or a directory with no
 segments and no partition directories, is refused (exit 1) with one line.
 What a live or crashed broker legitimately leaves is accepted: zero-filled preallocated tails of
-active indexes, index entries not yet written, and a torn tail past the recovery point (a note).
+active indexes (an active index that is all zeros holds no entry yet), index entries not yet
+written, and a torn tail past the recovery point, including zeros after the last batch of a
+preallocated .log (file.preallocate) (a note).
 
 ${EXIT_CODES}`;
 
