@@ -20,7 +20,8 @@ import { closeSync } from 'node:fs';
 import { CorruptIndexError, CorruptRecordError } from '../errors.js';
 import { INSPECT_INDEX_FILE_BYTES_MAX, OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
 import { crc32c, readInt32, readInt64 } from '../record/index.js';
-import { openForReading, readFully } from './segment-reader.js';
+import { readFully } from '../platform/positioned-read.js';
+import { openForReading } from './segment-reader.js';
 
 const TXN_VERSION = 0;
 const TXN_PRODUCER_ID = TXN_VERSION + 2;

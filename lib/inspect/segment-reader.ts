@@ -1,21 +1,20 @@
 /**
- * Streams the batches of one `.log` file the inspector does not trust, in bounded memory: positioned
- * reads of `chunkBytes` (1 MiB) into one reused buffer; a partial batch at the end of a chunk is
- * carried to the front of the buffer for the next read; a batch larger than the buffer grows it to
- * that batch's size, never beyond BATCH_BYTES_MAX (the codec refuses larger lengths first).
+ * Streams the batches of one `.log` file the inspector does not trust, in bounded memory, through the
+ * shared batch walker (lib/segment/batch-walker.ts): positioned reads of `chunkBytes` (1 MiB) into one
+ * reused buffer that grows only for a batch larger than it, never beyond BATCH_BYTES_MAX.
  *
  * The file's size is taken once at open: a log still being appended to is read up to that size, so
  * a live writer can only ever show up as a torn last batch, never as a crash or an endless read.
  * `maxBytes` caps the bytes looked at (kafka-dump-log's --max-bytes: only whole batches inside it).
  *
  * Batches handed out are views into the shared buffer and are valid only until the next one is
- * requested. Framing that cannot be a batch (length below the minimum, above the ceiling, unknown
- * magic) ends the scan: `corruption` holds the CorruptRecordError and `trailingBytes` what is left.
+ * requested. A torn last batch ends the scan with `trailingBytes`; damage by the walker's rule (a bad
+ * length or magic) or a v2 header that does not parse ends it with `corruption`, a CorruptRecordError.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { CorruptRecordError, SeglogError, StorageError, ioError } from '../errors.js';
-import { BATCH_BYTES_MAX, LOG_OVERHEAD_BYTES } from '../limits.js';
-import { decodeBatches, peekBatchSize, type RecordBatch } from '../record/index.js';
+import { FRAME_PEEK_BYTES, RecordBatch } from '../record/index.js';
+import { BatchWalker } from '../segment/batch-walker.js';
 
 export const CHUNK_BYTES_DEFAULT = 1024 * 1024;
 
@@ -55,23 +54,6 @@ function describeOpenError(error: unknown, path: string): SeglogError {
   return ioError(error, 'cannot open', { path });
 }
 
-/** Reads `lengthBytes` at `positionBytes` fully (short reads only at end of file). */
-export function readFully(fd: number, target: Uint8Array, offsetInTarget: number, lengthBytes: number, positionBytes: number,
-    path: string): number {
-  let done = 0;
-  while (done < lengthBytes) {
-    let n: number;
-    try {
-      n = readSync(fd, target, offsetInTarget + done, lengthBytes - done, positionBytes + done);
-    } catch (error) {
-      throw ioError(error, 'read failed', { path, positionBytes: positionBytes + done });
-    }
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
 export class SegmentReader implements Iterable<RecordBatch> {
   readonly path: string;
   /** Size of the file when it was opened; nothing past it is read. */
@@ -94,7 +76,7 @@ export class SegmentReader implements Iterable<RecordBatch> {
     this.fd = opened.fd;
     this.fileSizeBytes = opened.sizeBytes;
     this.limitBytes = options.maxBytes === undefined ? opened.sizeBytes : Math.min(opened.sizeBytes, options.maxBytes);
-    this.chunkBytes = Math.max(LOG_OVERHEAD_BYTES + 5, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
+    this.chunkBytes = Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
     this.onProgress = options.onProgress;
   }
 
@@ -113,46 +95,26 @@ export class SegmentReader implements Iterable<RecordBatch> {
 
   private *scan(): Generator<RecordBatch, void, undefined> {
     const path = this.path;
-    let limitBytes = this.limitBytes;
-    let buffer = Buffer.allocUnsafe(Math.min(this.chunkBytes, Math.max(limitBytes, LOG_OVERHEAD_BYTES + 5)));
-    let bufferStartBytes = 0; // file position of buffer[0]
-    let filledBytes = 0; // bytes of buffer holding file data
-    for (;;) {
-      const wantBytes = Math.min(buffer.length - filledBytes, limitBytes - (bufferStartBytes + filledBytes));
-      if (wantBytes > 0) {
-        const gotBytes = readFully(this.fd, buffer, filledBytes, wantBytes, bufferStartBytes + filledBytes, path);
-        filledBytes += gotBytes;
-        // The file shrank under us (a live log truncated): what we have is all there is.
-        if (gotBytes < wantBytes) limitBytes = bufferStartBytes + filledBytes;
-      }
-      const atEnd = bufferStartBytes + filledBytes >= limitBytes;
-      const iterator = decodeBatches(buffer.subarray(0, filledBytes), { basePositionBytes: bufferStartBytes, path });
+    const limitBytes = this.limitBytes;
+    const walker = new BatchWalker({ chunkBytes: Math.min(this.chunkBytes, Math.max(limitBytes, FRAME_PEEK_BYTES)),
+      onRead: (readToBytes) => this.onProgress?.(Math.min(readToBytes, limitBytes), limitBytes) });
+    walker.attach(this.fd, path, 0, limitBytes);
+    while (walker.next()) {
+      let batch: RecordBatch;
       try {
-        for (const batch of iterator) {
-          this.validBytes = batch.positionBytes + batch.sizeBytes;
-          yield batch;
-        }
+        batch = new RecordBatch(walker.chunk, walker.batchStart, walker.positionBytes - walker.batchStart, path);
       } catch (error) {
         if (!(error instanceof CorruptRecordError)) throw error;
         this.corruption = error;
         this.trailingBytes = limitBytes - this.validBytes;
         return;
       }
-      this.onProgress?.(bufferStartBytes + iterator.validBytes, this.limitBytes);
-      if (atEnd) break;
-      const leftBytes = iterator.trailingBytes;
-      buffer.copyWithin(0, iterator.validBytes, filledBytes);
-      bufferStartBytes += iterator.validBytes;
-      filledBytes = leftBytes;
-      const neededBytes = peekBatchSize(buffer.subarray(0, filledBytes), 0);
-      if (neededBytes > limitBytes - bufferStartBytes) break; // torn last batch: never complete
-      if (neededBytes > buffer.length && neededBytes <= BATCH_BYTES_MAX) {
-        // A batch bigger than the chunk gets a buffer of its size (the codec rejects > the ceiling).
-        const grown = Buffer.allocUnsafe(neededBytes);
-        buffer.copy(grown, 0, 0, filledBytes);
-        buffer = grown;
-      }
+      this.validBytes = walker.validBytes;
+      yield batch;
     }
+    const stop = walker.stop;
+    // A torn last batch is a tail (a live or crashed writer, or --max-bytes cutting a batch); anything else is damage.
+    if (stop !== null && !stop.torn) this.corruption = new CorruptRecordError(stop.reason, { path, positionBytes: stop.positionBytes });
     this.trailingBytes = limitBytes - this.validBytes;
   }
 }

@@ -7,7 +7,8 @@
  * Nothing here writes: the inspector reports; repair is the Log's recovery (`seglog verify --repair`).
  */
 import { closeSync } from 'node:fs';
-import { CHUNK_BYTES_DEFAULT, SegmentReader, openForReading, readFully } from './segment-reader.js';
+import { readFully } from '../platform/positioned-read.js';
+import { CHUNK_BYTES_DEFAULT, SegmentReader, openForReading } from './segment-reader.js';
 import type { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
 import type { ProblemList } from './problems.js';
 import { baseOffsetOfFile } from './index-files.js';

@@ -25,14 +25,14 @@
  * Everything it did is returned in a RecoveryReport (`actions`: file, bytes, records, why, where kept),
  * so callers (the broker, the inspector's --repair) can say.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync,
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync,
   writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioError } from '../errors.js';
-import { BATCH_BYTES_MAX, LOG_OVERHEAD_BYTES, OFFSET_INDEX_ENTRY_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
-  TIME_INDEX_ENTRY_BYTES } from '../limits.js';
-import { crc32c } from '../platform/index.js';
-import { BASE_OFFSET, BATCH_LENGTH, CRC, CRC_COVERED_FROM, LAST_OFFSET_DELTA, MAGIC } from '../record/index.js';
+import { OFFSET_INDEX_ENTRY_BYTES, RECORD_BATCH_OVERHEAD_BYTES, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
+import { readFully } from '../platform/positioned-read.js';
+import { BASE_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA } from '../record/index.js';
+import { BatchWalker } from '../segment/batch-walker.js';
 import type { FilePool } from '../segment/file-handle.js';
 import { parseSegmentFileName, segmentFileName, type SegmentFileKind } from '../segment/file-names.js';
 import { Segment, type SegmentOptions } from '../segment/segment.js';
@@ -127,18 +127,18 @@ function setAside(dir: string, name: string): string {
   return target;
 }
 
-/** Records in batches chaining from `positionBytes` (headers only); stops at the first that does not parse. */
-function countRecords(fd: number, positionBytes: number, endBytes: number): number {
-  const header = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
+/** Records in the v2 batches that frame whole from `positionBytes` (headers only); stops where the framing does. */
+function countRecords(path: string, positionBytes: number, endBytes: number): number {
+  const walker = new BatchWalker({ chunkBytes: COPY_CHUNK_BYTES }).open(path, positionBytes, endBytes);
   let records = 0;
-  let position = positionBytes;
-  while (position + RECORD_BATCH_OVERHEAD_BYTES <= endBytes) {
-    if (readSync(fd, header, 0, RECORD_BATCH_OVERHEAD_BYTES, position) < RECORD_BATCH_OVERHEAD_BYTES) break;
-    const sizeBytes = LOG_OVERHEAD_BYTES + header.readInt32BE(BATCH_LENGTH);
-    const delta = header.readInt32BE(LAST_OFFSET_DELTA);
-    if (header[MAGIC] !== 2 || sizeBytes < RECORD_BATCH_OVERHEAD_BYTES || position + sizeBytes > endBytes || delta < 0) break;
-    records += delta + 1;
-    position += sizeBytes;
+  try {
+    while (walker.next() && walker.magic === CURRENT_MAGIC && walker.sizeBytes >= RECORD_BATCH_OVERHEAD_BYTES) {
+      const delta = walker.chunk.readInt32BE(walker.batchStart + LAST_OFFSET_DELTA);
+      if (delta < 0) break;
+      records += delta + 1;
+    }
+  } finally {
+    walker.close();
   }
   return records;
 }
@@ -153,11 +153,11 @@ function keepTail(dir: string, name: string, fromBytes: number, toBytes: number)
   let dst = -1;
   let keptPath = '';
   try {
-    const records = countRecords(src, fromBytes, toBytes);
+    const records = countRecords(path, fromBytes, toBytes);
     const chunk = Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, toBytes - fromBytes));
     let allZero = true;
     for (let at = fromBytes; at < toBytes && allZero;) {
-      const n = readSync(src, chunk, 0, Math.min(chunk.length, toBytes - at), at);
+      const n = readFully(src, chunk, 0, Math.min(chunk.length, toBytes - at), at, path);
       if (n === 0) break;
       for (let i = 0; i < n; i++) if (chunk[i] !== 0) { allZero = false; break; }
       at += n;
@@ -167,7 +167,7 @@ function keepTail(dir: string, name: string, fromBytes: number, toBytes: number)
     keptPath = join(dir, keptAs);
     dst = openSync(keptPath, 'wx');
     for (let at = fromBytes; at < toBytes;) {
-      const n = readSync(src, chunk, 0, Math.min(chunk.length, toBytes - at), at);
+      const n = readFully(src, chunk, 0, Math.min(chunk.length, toBytes - at), at, path);
       if (n === 0) break;
       for (let written = 0; written < n;) written += writeSync(dst, chunk, written, n - written);
       at += n;
@@ -193,36 +193,23 @@ const INDEX_KINDS = ['index', 'timeindex', 'txnindex'] as const;
  */
 function checkSwap(dir: string, baseOffset: number): { problem: string | null; end: number } {
   const path = join(dir, segmentFileName(baseOffset, 'log', 'swap'));
-  const sizeBytes = statSync(path).size;
-  if (sizeBytes === 0) return { problem: null, end: baseOffset };
-  const fd = openSync(path, 'r');
+  const walker = new BatchWalker({ verifyCrc: true }).open(path);
+  let next = baseOffset;
   try {
-    let batch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
-    let next = baseOffset;
-    for (let position = 0; position < sizeBytes;) {
-      const got = readSync(fd, batch, 0, Math.min(RECORD_BATCH_OVERHEAD_BYTES, sizeBytes - position), position);
-      if (got < RECORD_BATCH_OVERHEAD_BYTES) return { problem: `torn tail at byte ${position}`, end: next };
-      const batchBytes = LOG_OVERHEAD_BYTES + batch.readInt32BE(BATCH_LENGTH);
-      if (batch[MAGIC] !== 2 || batchBytes < RECORD_BATCH_OVERHEAD_BYTES || batchBytes > BATCH_BYTES_MAX
-        || position + batchBytes > sizeBytes) {
-        return { problem: `invalid batch at byte ${position}`, end: next };
-      }
-      const first = Number(batch.readBigInt64BE(BASE_OFFSET));
-      const last = first + batch.readInt32BE(LAST_OFFSET_DELTA);
+    while (walker.next()) {
+      const position = walker.positionBytes;
+      if (walker.magic !== CURRENT_MAGIC) return { problem: `unsupported magic ${walker.magic} at byte ${position}`, end: next };
+      const first = Number(walker.chunk.readBigInt64BE(walker.batchStart + BASE_OFFSET));
+      const last = first + walker.chunk.readInt32BE(walker.batchStart + LAST_OFFSET_DELTA);
       if (!Number.isSafeInteger(first) || first < next || last < first) {
         return { problem: `offsets out of order at byte ${position}`, end: next };
       }
-      if (batch.length < batchBytes) batch = Buffer.allocUnsafe(batchBytes);
-      if (readSync(fd, batch, 0, batchBytes, position) < batchBytes) return { problem: `short read at byte ${position}`, end: next };
-      if (crc32c(batch, CRC_COVERED_FROM, batchBytes) !== batch.readUInt32BE(CRC)) {
-        return { problem: `CRC mismatch at byte ${position}`, end: next };
-      }
       next = last + 1;
-      position += batchBytes;
     }
-    return { problem: null, end: next };
+    const stop = walker.stop;
+    return { problem: stop === null ? null : `${stop.reason} at byte ${stop.positionBytes}`, end: next };
   } finally {
-    closeSync(fd);
+    walker.close();
   }
 }
 
@@ -389,13 +376,7 @@ function findBadIndexes(dir: string, bases: readonly number[], report: RecoveryR
 function setAsideSegment(dir: string, base: number, report: RecoveryReport, reason: string): void {
   const name = segmentFileName(base, 'log');
   const bytes = fileSize(join(dir, name));
-  const fd = openSync(join(dir, name), 'r');
-  let records: number;
-  try {
-    records = countRecords(fd, 0, bytes);
-  } finally {
-    closeSync(fd);
-  }
+  const records = countRecords(join(dir, name), 0, bytes);
   const keptAs = setAside(dir, name);
   for (const kind of INDEX_KINDS) removeFile(join(dir, segmentFileName(base, kind)));
   report.segmentsSetAside.push(base);

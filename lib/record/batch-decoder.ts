@@ -9,7 +9,8 @@
  * byte position (relative to `basePositionBytes`) and the offset — never a RangeError or a loop.
  */
 import { CorruptRecordError } from '../errors.js';
-import { BATCH_BYTES_MAX, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES } from '../limits.js';
+import { LOG_OVERHEAD_BYTES } from '../limits.js';
+import { FRAME_TORN, frameBaseOffset, frameBatch, framingProblem } from './batch-framing.js';
 import { BatchHeaderView, computeBatchCrc, readHeader } from './batch-header.js';
 import { decompress } from './compression.js';
 import { parseControlRecord, type ControlRecordInfo } from './control-record.js';
@@ -207,20 +208,12 @@ export class BatchIterator implements IterableIterator<RecordBatch> {
     const remaining = bytes.length - position;
     const positionBytes = this.basePositionBytes + position;
     if (remaining === 0) return this.finish();
-    if (remaining < LOG_OVERHEAD_BYTES + 5) return this.truncated(`${remaining} trailing bytes`);
-    const batchLength = readInt32(bytes, position + 8);
-    if (batchLength < LEGACY_MIN_MESSAGE_BYTES) {
-      throw new CorruptRecordError(`batch length ${batchLength} is below the minimum ${LEGACY_MIN_MESSAGE_BYTES}`, { path: this.path,
-          positionBytes });
+    const sizeBytes = frameBatch(bytes, position, remaining);
+    if (sizeBytes === FRAME_TORN) return this.truncated(framingProblem(sizeBytes, bytes, position, remaining));
+    if (sizeBytes <= 0) {
+      throw new CorruptRecordError(framingProblem(sizeBytes, bytes, position, remaining), { path: this.path, positionBytes,
+        offset: frameBaseOffset(bytes, position) });
     }
-    const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
-    if (sizeBytes > BATCH_BYTES_MAX) {
-      throw new CorruptRecordError(`batch length ${batchLength} exceeds the ${BATCH_BYTES_MAX}-byte ceiling`, { path: this.path,
-          positionBytes });
-    }
-    if (sizeBytes > remaining) return this.truncated(`batch of ${sizeBytes} bytes with ${remaining} left`);
-    const magic = bytes[position + MAGIC]!;
-    if (magic > CURRENT_MAGIC) throw new CorruptRecordError(`unsupported magic ${magic}`, { path: this.path, positionBytes });
     const batch = new RecordBatch(bytes, position, this.basePositionBytes, this.path);
     if (batch.sizeBytes !== sizeBytes) throw new CorruptRecordError('batch length changed while reading', { path: this.path,
         positionBytes });

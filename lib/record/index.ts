@@ -8,6 +8,8 @@ export { readInt64, writeInt64, readInt32 } from './int64.js';
 export { RecordCursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 export { BatchHeaderView, readHeader, peekBatchSize, peekMagic, computeBatchCrc, storedBatchCrc,
     type BatchHeaderFields } from './batch-header.js';
+export { FRAME_BAD_LENGTH, FRAME_BAD_MAGIC, FRAME_END, FRAME_PEEK_BYTES, FRAME_TORN, CRC_MISMATCH, batchCrcMatches, frameBaseOffset,
+    frameBatch, framingProblem } from './batch-framing.js';
 export { compress, decompress, codecAvailable } from './compression.js';
 export { parseControlRecord, controlKey, endTxnMarkerValue, type ControlType, type ControlRecordInfo } from './control-record.js';
 export type { LogRecord, RecordHeader, RecordInput, RecordBytes } from './record.js';

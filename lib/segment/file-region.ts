@@ -21,14 +21,14 @@
  * rejects with TransferAbortedError, the fd is released, nothing hangs. Deleted but still open (the
  * `.deleted` delay, or unlinked with the fd held) is not a failure: the bytes are still there.
  */
-import { readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
 import { assert } from '../assert.js';
-import { SeglogError, TransferAbortedError, ioError } from '../errors.js';
+import { SeglogError, TransferAbortedError } from '../errors.js';
 import { LOG_OVERHEAD_BYTES } from '../limits.js';
 import type { FileSendOutcome } from '../platform/contract.js';
 import { sendFileRange } from '../platform/index.js';
+import { readFully } from '../platform/positioned-read.js';
 import type { FileHandle } from './file-handle.js';
 
 /** Chunks of stream(): handed to the consumer, who may keep them, so each is a fresh Buffer. */
@@ -73,19 +73,10 @@ export class FileRegion {
   /** Reads `lengthBytes` at region offset `fromBytes` into `target` at `targetStart` (fully, or TransferAbortedError). */
   private readInto(fd: number, target: Buffer, targetStart: number, fromBytes: number, lengthBytes: number): void {
     const filePosition = this.positionBytes + fromBytes;
-    let readBytes = 0;
-    while (readBytes < lengthBytes) {
-      let n: number;
-      try {
-        n = readSync(fd, target, targetStart + readBytes, lengthBytes - readBytes, filePosition + readBytes);
-      } catch (error) {
-        throw ioError(error, 'cannot read segment', { path: this.path, positionBytes: filePosition + readBytes });
-      }
-      if (n === 0) {
-        throw new TransferAbortedError(`segment ended ${this.sizeBytes - fromBytes - readBytes} bytes before the region's end`,
-          { path: this.path, positionBytes: filePosition + readBytes });
-      }
-      readBytes += n;
+    const readBytes = readFully(fd, target, targetStart, lengthBytes, filePosition, this.path);
+    if (readBytes < lengthBytes) {
+      throw new TransferAbortedError(`segment ended ${this.sizeBytes - fromBytes - readBytes} bytes before the region's end`,
+        { path: this.path, positionBytes: filePosition + readBytes });
     }
   }
 

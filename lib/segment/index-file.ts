@@ -327,11 +327,6 @@ export abstract class IndexFile {
     return true;
   }
 
-  private hasNonZero(bytes: Buffer, fromEntry: number, toEntry: number): boolean {
-    for (let i = fromEntry; i < toEntry; i++) if (!this.isZeroSlot(bytes, i)) return true;
-    return false;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Checks
 

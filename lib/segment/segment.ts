@@ -23,24 +23,22 @@
  * indexes trimmed to their entries and opened lazily; the `.log` size never changes again except by
  * replication truncation or recovery.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, fsync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, fsync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
-import { BATCH_BYTES_MAX, HEADER_PEEK_BYTES, LEGACY_MIN_MESSAGE_BYTES, LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
-  RELATIVE_OFFSET_MAX } from '../limits.js';
-import { crc32c } from '../platform/index.js';
+import { RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX } from '../limits.js';
+import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
-import { BASE_OFFSET, BATCH_LENGTH, BatchHeaderView, CRC, CRC_COVERED_FROM, LAST_OFFSET_DELTA, MAGIC,
-  decodeBatches } from '../record/index.js';
+import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
+  framingProblem } from '../record/index.js';
+import { BatchWalker, WALK_CHUNK_BYTES_DEFAULT } from './batch-walker.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 
-/** Chunk size of sequential scans (recovery): big enough that syscalls vanish next to the CRC. */
-const SCAN_CHUNK_BYTES = 1024 * 1024;
 /** Gaps between index entries up to this size are read at once by `locate` (a few indexIntervalBytes). */
 const LOCATE_CHUNK_BYTES = 32 * 1024;
 
@@ -277,20 +275,18 @@ export class Segment {
 
   /** Reads the 61-byte header at `positionBytes` into the shared view; null past the end or torn. */
   readBatchAt(positionBytes: number): BatchLocation | null {
-    if (positionBytes + LOG_OVERHEAD_BYTES > this.sizeBytes) return null;
+    const remainingBytes = this.sizeBytes - positionBytes;
+    if (remainingBytes < FRAME_PEEK_BYTES) return null;
     const fd = this.file.acquire();
     try {
-      const want = Math.min(RECORD_BATCH_OVERHEAD_BYTES, this.sizeBytes - positionBytes);
-      const got = readSync(fd, this.scratch, 0, want, positionBytes);
-      if (got < HEADER_PEEK_BYTES) return null;
-      const batchLength = this.scratch.readInt32BE(BATCH_LENGTH);
-      const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
-      if (batchLength < LEGACY_MIN_MESSAGE_BYTES || positionBytes + sizeBytes > this.sizeBytes) {
-        throw new CorruptRecordError(`bad batch length ${batchLength}`, { path: this.file.path, positionBytes });
+      const got = readFully(fd, this.scratch, 0, Math.min(RECORD_BATCH_OVERHEAD_BYTES, remainingBytes), positionBytes, this.file.path);
+      // A file shorter than its valid size (cut under us) shows as a torn frame.
+      const sizeBytes = frameBatch(this.scratch, 0, got < FRAME_PEEK_BYTES ? got : remainingBytes);
+      if (sizeBytes <= 0) {
+        // Inside the valid size every batch is whole: a frame that is not is damage, named by the shared rule.
+        throw new CorruptRecordError(framingProblem(sizeBytes, this.scratch, 0, remainingBytes), { path: this.file.path, positionBytes });
       }
-      if (this.scratch[MAGIC] !== 2 || got < RECORD_BATCH_OVERHEAD_BYTES) {
-        return this.readLegacyBatchAt(fd, positionBytes, sizeBytes);
-      }
+      if (this.scratch[MAGIC] !== CURRENT_MAGIC) return this.readLegacyBatchAt(fd, positionBytes, sizeBytes);
       const h = this.header.load(this.scratch, 0);
       return {
         positionBytes,
@@ -308,7 +304,7 @@ export class Segment {
   /** Legacy (magic 0/1) framing: the offset in front of a message is its last offset. */
   private readLegacyBatchAt(fd: number, positionBytes: number, sizeBytes: number): BatchLocation {
     const bytes = Buffer.allocUnsafe(sizeBytes);
-    readSync(fd, bytes, 0, sizeBytes, positionBytes);
+    readFully(fd, bytes, 0, sizeBytes, positionBytes, this.file.path);
     for (const batch of decodeBatches(bytes, { basePositionBytes: positionBytes, path: this.file.path })) {
       return {
         positionBytes,
@@ -377,19 +373,19 @@ export class Segment {
     const fd = this.file.acquire();
     let got: number;
     try {
-      got = readSync(fd, chunk, 0, length, startPosition);
+      got = readFully(fd, chunk, 0, length, startPosition, this.file.path);
     } finally {
       this.file.release();
     }
     let at = 0;
     while (at + RECORD_BATCH_OVERHEAD_BYTES <= got) {
-      const batchLength = chunk.readInt32BE(at + BATCH_LENGTH);
-      const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
       const positionBytes = startPosition + at;
-      if (batchLength < LEGACY_MIN_MESSAGE_BYTES || positionBytes + sizeBytes > this.sizeBytes) {
-        throw new CorruptRecordError(`bad batch length ${batchLength}`, { path: this.file.path, positionBytes });
+      const sizeBytes = frameBatch(chunk, at, this.sizeBytes - positionBytes);
+      if (sizeBytes <= 0) {
+        throw new CorruptRecordError(framingProblem(sizeBytes, chunk, at, this.sizeBytes - positionBytes), { path: this.file.path,
+          positionBytes });
       }
-      if (chunk[at + MAGIC] !== 2) return undefined;
+      if (chunk[at + MAGIC] !== CURRENT_MAGIC) return undefined;
       const h = this.header.load(chunk, at);
       if (h.lastOffset >= offset) {
         return { positionBytes, sizeBytes, baseOffset: h.baseOffset, lastOffset: h.lastOffset, maxTimestampMs: h.maxTimestampMs,
@@ -438,12 +434,9 @@ export class Segment {
     const bytes = Buffer.allocUnsafe(sizeBytes);
     const fd = this.file.acquire();
     try {
-      let got = 0;
-      while (got < sizeBytes) {
-        const n = readSync(fd, bytes, got, sizeBytes - got, positionBytes + got);
-        if (n === 0) throw new CorruptRecordError('unexpected end of segment', { path: this.file.path,
-          positionBytes: positionBytes + got });
-        got += n;
+      const got = readFully(fd, bytes, 0, sizeBytes, positionBytes, this.file.path);
+      if (got < sizeBytes) {
+        throw new CorruptRecordError('unexpected end of segment', { path: this.file.path, positionBytes: positionBytes + got });
       }
     } finally {
       this.file.release();
@@ -484,45 +477,21 @@ export class Segment {
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.firstBatchTimestampMs = -1;
     const fileSize = this.fileLength();
-    const fd = this.file.acquire();
-    let chunk: Buffer = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, Math.max(fileSize, 1)));
-    let chunkStart = 0; // file position of chunk[0]
-    let chunkLength = 0;
+    const walker = new BatchWalker({ verifyCrc: true, chunkBytes: Math.min(WALK_CHUNK_BYTES_DEFAULT, fileSize) });
     let validBytes = 0;
     let lastIndexedPosition = 0;
     let nextOffset = this.baseOffset;
     let batches = 0;
     let stopReason: string | null = null;
     const header = this.header;
+    const fd = this.file.acquire();
     try {
-      for (;;) {
-        const remainingInFile = fileSize - validBytes;
-        if (remainingInFile === 0) break;
-        if (remainingInFile < HEADER_PEEK_BYTES) { stopReason = `torn tail: ${remainingInFile} trailing bytes`; break; }
-        // Make sure the header (and then the whole batch) is in the chunk.
-        if (validBytes + HEADER_PEEK_BYTES > chunkStart + chunkLength) {
-          ({ chunk, chunkLength } = this.fill(fd, chunk, validBytes, fileSize));
-          chunkStart = validBytes;
-        }
-        const at = validBytes - chunkStart;
-        const batchLength = chunk.readInt32BE(at + BATCH_LENGTH);
-        if (batchLength < LEGACY_MIN_MESSAGE_BYTES) { stopReason = `invalid batch length ${batchLength}`; break; }
-        const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
-        if (sizeBytes > remainingInFile) { stopReason = `torn tail: batch of ${sizeBytes} bytes with ${remainingInFile} left`; break; }
-        if (sizeBytes > BATCH_BYTES_MAX) { stopReason = `batch of ${sizeBytes} bytes exceeds ${BATCH_BYTES_MAX}`; break; }
-        if (validBytes + sizeBytes > chunkStart + chunkLength) {
-          if (sizeBytes > chunk.length) chunk = Buffer.allocUnsafe(sizeBytes);
-          ({ chunk, chunkLength } = this.fill(fd, chunk, validBytes, fileSize));
-          chunkStart = validBytes;
-        }
-        const pos = validBytes - chunkStart;
-        if (chunk[pos + MAGIC] !== 2
-          || sizeBytes < RECORD_BATCH_OVERHEAD_BYTES) { stopReason = `unsupported magic ${chunk[pos + MAGIC]}`; break; }
-        const storedCrc = chunk.readUInt32BE(pos + CRC);
-        if (crc32c(chunk, pos + CRC_COVERED_FROM, pos + sizeBytes) !== storedCrc) { stopReason = 'CRC mismatch'; break; }
+      walker.attach(fd, this.file.path, 0, fileSize);
+      while (walker.next()) {
+        if (walker.magic !== CURRENT_MAGIC) { stopReason = `unsupported magic ${walker.magic}`; break; }
         let h: BatchHeaderView;
         try {
-          h = header.load(chunk, pos);
+          h = header.load(walker.chunk, walker.batchStart);
         } catch (error) {
           stopReason = error instanceof Error ? error.message : 'bad header';
           break;
@@ -542,10 +511,12 @@ export class Segment {
           lastIndexedPosition = validBytes;
         }
         nextOffset = h.lastOffset + 1;
-        validBytes += sizeBytes;
+        validBytes = walker.validBytes;
         batches++;
       }
+      stopReason ??= walker.stop?.reason ?? null;
     } finally {
+      walker.close();
       this.file.release();
     }
     const truncatedBytes = fileSize - validBytes;
@@ -585,15 +556,11 @@ export class Segment {
     const fd = own ? this.openForCheck() : this.writeFd;
     try {
       while (position < fileSize) {
-        const got = readSync(fd, this.scratch, 0, Math.min(RECORD_BATCH_OVERHEAD_BYTES, fileSize - position), position);
-        if (got < HEADER_PEEK_BYTES) return `torn tail: ${fileSize - position} trailing bytes at byte ${position}`;
-        const batchLength = this.scratch.readInt32BE(BATCH_LENGTH);
-        const sizeBytes = LOG_OVERHEAD_BYTES + batchLength;
-        if (batchLength < LEGACY_MIN_MESSAGE_BYTES || position + sizeBytes > fileSize) {
-          return `torn tail: batch length ${batchLength} at byte ${position} with ${fileSize - position} bytes left`;
-        }
-        if (this.scratch[MAGIC] === 2) {
-          if (got < RECORD_BATCH_OVERHEAD_BYTES) return `torn tail: short batch at byte ${position}`;
+        const remainingBytes = fileSize - position;
+        const got = readFully(fd, this.scratch, 0, Math.min(RECORD_BATCH_OVERHEAD_BYTES, remainingBytes), position, this.file.path);
+        const sizeBytes = frameBatch(this.scratch, 0, got < FRAME_PEEK_BYTES ? got : remainingBytes);
+        if (sizeBytes <= 0) return `${framingProblem(sizeBytes, this.scratch, 0, remainingBytes)} at byte ${position}`;
+        if (this.scratch[MAGIC] === CURRENT_MAGIC) {
           const baseOffset = Number(this.scratch.readBigInt64BE(BASE_OFFSET));
           const lastOffset = baseOffset + this.scratch.readInt32BE(LAST_OFFSET_DELTA);
           if (!Number.isSafeInteger(baseOffset) || baseOffset < minBaseOffset || lastOffset < baseOffset
@@ -626,17 +593,6 @@ export class Segment {
     } catch (error) {
       throw ioError(error, 'cannot open segment', { path: this.file.path, offset: this.baseOffset });
     }
-  }
-
-  private fill(fd: number, chunk: Buffer, positionBytes: number, fileSize: number): { chunk: Buffer; chunkLength: number } {
-    const want = Math.min(chunk.length, fileSize - positionBytes);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(fd, chunk, got, want - got, positionBytes + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { chunk, chunkLength: got };
   }
 
   private fileLength(): number {

@@ -19,7 +19,7 @@ import { writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
 import { Log } from '../../lib/index.js';
 import { mountSmallFileSystem, unmountSmallFileSystems, type SmallFsKind } from '../helpers/small-fs.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
-import { attemptRecords, DISK_FULL_LOG_CONFIG, EXIT_FULL, firstFailure } from './disk-full-records.js';
+import { attemptRecords, EXIT_FULL, firstFailure } from './disk-full-records.js';
 import { checkIndexes, readAll } from './log-helpers.js';
 
 test.after.each(() => {

@@ -1,0 +1,28 @@
+/**
+ * `readFully`: the one read-until-full loop over positioned reads that seglog's file readers use
+ * (segments, index files, snapshots, copies). read(2) may return fewer bytes than asked; this asks
+ * again until the range is read or the file ends, and turns a system error into a typed one that
+ * names the file and the byte where it failed.
+ */
+import { readSync } from 'node:fs';
+import { ioError } from '../errors.js';
+
+/**
+ * Reads `lengthBytes` at `positionBytes` of `fd` (the file at `path`) into `target` from
+ * `offsetInTarget`. Returns the bytes read: `lengthBytes`, or fewer only where the file ends.
+ */
+export function readFully(fd: number, target: Uint8Array, offsetInTarget: number, lengthBytes: number, positionBytes: number,
+    path: string): number {
+  let done = 0;
+  while (done < lengthBytes) {
+    let n: number;
+    try {
+      n = readSync(fd, target, offsetInTarget + done, lengthBytes - done, positionBytes + done);
+    } catch (error) {
+      throw ioError(error, 'read failed', { path, positionBytes: positionBytes + done });
+    }
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}

@@ -1,0 +1,172 @@
+/**
+ * The one way seglog walks the record batches of a `.log` file in order (Kafka's file-records batch
+ * iterator): recovery, swap checks, the cleaner, the inspector and verify all use it. Positioned
+ * reads of `chunkBytes` go into one reused buffer, which grows only for a batch larger than it (never
+ * past BATCH_BYTES_MAX: the framing rule refuses larger lengths first). Each `next()` frames one batch
+ * by the shared rule (lib/record/batch-framing.ts), checks its CRC when asked, and leaves it at
+ * `chunk[batchStart, batchStart + sizeBytes)`: a view valid until the next call. No allocation per batch.
+ *
+ * The walk ends at `endBytes` (the file's size at open unless the caller bounds it: a sealed size, a
+ * recovery limit, kafka-dump-log's --max-bytes). When it ends early, `stop` says where and why in the
+ * rule's words, and whether it is a torn tail (a write that did not finish) or damage; each caller
+ * decides what that means to it (recovery cuts, verify reports, the cleaner refuses), so the same bytes
+ * get the same verdict everywhere.
+ */
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { assert } from '../assert.js';
+import { ioError } from '../errors.js';
+import { readFully } from '../platform/positioned-read.js';
+import { CRC_MISMATCH, FRAME_PEEK_BYTES, FRAME_TORN, MAGIC, batchCrcMatches, frameBatch, framingProblem } from '../record/index.js';
+
+/** Kafka's cleaner and recovery read in chunks this size or larger; syscalls vanish next to the CRC. */
+export const WALK_CHUNK_BYTES_DEFAULT = 1024 * 1024;
+
+/** Why a walk ended before its end: at which byte, in the framing rule's words, and whether the tail was torn. */
+export interface WalkStop {
+  positionBytes: number;
+  /** A batch that did not finish (fewer bytes than it claims); false for damage (a bad length, magic or CRC). */
+  torn: boolean;
+  reason: string;
+}
+
+export interface BatchWalkerOptions {
+  /** Bytes per positioned read (default 1 MiB); tests use small chunks to cross chunk boundaries. */
+  chunkBytes?: number | undefined;
+  /** Check each v2 batch's CRC-32C; a mismatch stops the walk (default false). */
+  verifyCrc?: boolean | undefined;
+  /** Called after each read with the file position read up to. */
+  onRead?: ((readToBytes: number) => void) | undefined;
+}
+
+export class BatchWalker {
+  /** The current batch's bytes are chunk[batchStart, batchStart + sizeBytes). */
+  chunk: Buffer;
+  batchStart = 0;
+  /** File position, size and magic byte of the current batch. */
+  positionBytes = 0;
+  sizeBytes = 0;
+  magic = 0;
+  /** Why the walk ended before `endBytes`; null while walking and after a walk that reached it. */
+  stop: WalkStop | null = null;
+  /** Bytes read from the file so far (a batch crossing a chunk's end is read again with the next chunk). */
+  bytesRead = 0;
+  /** Where the walk ends (exclusive). */
+  endBytes = 0;
+  private fd = -1;
+  private ownsFd = false;
+  private path = '';
+  private chunkFilePosition = 0;
+  private chunkLength = 0;
+  private nextPosition = 0;
+  private readonly verifyCrc: boolean;
+  private readonly onRead: ((readToBytes: number) => void) | undefined;
+
+  constructor(options: BatchWalkerOptions = {}) {
+    this.chunk = Buffer.allocUnsafe(Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? WALK_CHUNK_BYTES_DEFAULT));
+    this.verifyCrc = options.verifyCrc ?? false;
+    this.onRead = options.onRead;
+  }
+
+  /** Walks the file at `path` through a descriptor of its own, from `startBytes` to `endBytes` (default: its size now). */
+  open(path: string, startBytes = 0, endBytes?: number): this {
+    this.close();
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      throw ioError(error, 'cannot open segment', { path });
+    }
+    let end: number;
+    try {
+      end = endBytes ?? fstatSync(fd).size;
+    } catch (error) {
+      closeSync(fd);
+      throw ioError(error, 'cannot stat segment', { path });
+    }
+    this.start(fd, true, path, startBytes, end);
+    return this;
+  }
+
+  /** Walks through a descriptor the caller owns and closes (an active segment's, a pooled one). */
+  attach(fd: number, path: string, startBytes: number, endBytes: number): this {
+    this.close();
+    this.start(fd, false, path, startBytes, endBytes);
+    return this;
+  }
+
+  private start(fd: number, ownsFd: boolean, path: string, startBytes: number, endBytes: number): void {
+    assert(startBytes >= 0 && startBytes <= Math.max(startBytes, endBytes), 'walk must start inside the file');
+    this.fd = fd;
+    this.ownsFd = ownsFd;
+    this.path = path;
+    this.endBytes = endBytes;
+    this.nextPosition = startBytes;
+    this.chunkFilePosition = startBytes;
+    this.chunkLength = 0;
+    this.stop = null;
+    this.sizeBytes = 0;
+  }
+
+  close(): void {
+    if (this.ownsFd && this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.ownsFd = false;
+  }
+
+  /** Position after the last whole batch handed out (where a cut would go). */
+  get validBytes(): number {
+    return this.nextPosition;
+  }
+
+  /** Loads the next batch; false at `endBytes` or when the walk stops (then `stop` says why). */
+  next(): boolean {
+    assert(this.fd >= 0, 'walk a file that is not open');
+    if (this.stop !== null) return false;
+    const position = this.nextPosition;
+    const remainingBytes = this.endBytes - position;
+    if (remainingBytes <= 0) return false;
+    if (!this.ensure(position, Math.min(remainingBytes, FRAME_PEEK_BYTES))) return false;
+    let at = position - this.chunkFilePosition;
+    const sizeBytes = frameBatch(this.chunk, at, remainingBytes);
+    if (sizeBytes <= 0) {
+      this.stop = { positionBytes: position, torn: sizeBytes === FRAME_TORN,
+        reason: framingProblem(sizeBytes, this.chunk, at, remainingBytes) };
+      return false;
+    }
+    if (!this.ensure(position, sizeBytes)) return false;
+    at = position - this.chunkFilePosition;
+    const magic = this.chunk[at + MAGIC]!;
+    if (this.verifyCrc && magic === 2 && !batchCrcMatches(this.chunk, at, sizeBytes)) {
+      this.stop = { positionBytes: position, torn: false, reason: CRC_MISMATCH };
+      return false;
+    }
+    this.batchStart = at;
+    this.positionBytes = position;
+    this.sizeBytes = sizeBytes;
+    this.magic = magic;
+    this.nextPosition = position + sizeBytes;
+    return true;
+  }
+
+  /** The current batch's bytes (a view into the reused chunk: valid until the next `next()`). */
+  batchBytes(): Buffer {
+    return this.chunk.subarray(this.batchStart, this.batchStart + this.sizeBytes);
+  }
+
+  /** Makes [position, position + needBytes) present in the chunk; false (and a torn stop) if the file ends first. */
+  private ensure(position: number, needBytes: number): boolean {
+    if (position + needBytes <= this.chunkFilePosition + this.chunkLength) return true;
+    if (this.chunk.length < needBytes) this.chunk = Buffer.allocUnsafe(Math.max(needBytes,
+      Math.min(this.chunk.length * 2, this.endBytes - position)));
+    const wantBytes = Math.min(this.chunk.length, this.endBytes - position);
+    const gotBytes = readFully(this.fd, this.chunk, 0, wantBytes, position, this.path);
+    this.bytesRead += gotBytes;
+    this.chunkFilePosition = position;
+    this.chunkLength = gotBytes;
+    this.onRead?.(position + gotBytes);
+    if (gotBytes >= needBytes) return true;
+    // The file is shorter than the walk's end (truncated under a reader): what is there is a torn tail.
+    this.stop = { positionBytes: position, torn: true, reason: `torn tail: the file ends at byte ${position + gotBytes}` };
+    return false;
+  }
+}
