@@ -25,6 +25,7 @@ export { FileRegion } from './segment/file-region.js';
 export { planFetch, type FetchRequest, type FetchPlan, type PlannedPartition, type FetchableLog } from './log/fetch-planner.js';
 export { FilePool } from './segment/file-handle.js';
 export * from './segment/file-names.js';
+export { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshotEntry } from './segment/producer-snapshot.js';
 export * from './errors.js';
 export { systemClock, ManualClock } from './clock.js';
 export type { Clock } from './clock.js';

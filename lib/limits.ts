@@ -26,10 +26,6 @@ export const VARLONG_BYTES_MAX = 10;
 export const SEGMENT_BYTES_MAX = 2_147_483_647;
 /** Relative offsets in an index are int32. */
 export const RELATIVE_OFFSET_MAX = 2_147_483_647;
-/** Offset index entry: relativeOffset int32 + position int32. */
-export const OFFSET_INDEX_ENTRY_BYTES = 8;
-/** Time index entry: timestamp int64 + relativeOffset int32. */
-export const TIME_INDEX_ENTRY_BYTES = 12;
 /** Kafka's warm section: the last 8 KiB of an index, kept hot for readers near the tail. */
 export const INDEX_WARM_SECTION_BYTES = 8192;
 /**

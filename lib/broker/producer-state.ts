@@ -8,11 +8,8 @@
  * batch equals a retained one (a duplicate). A producer we know nothing about may start anywhere
  * (its state was lost to retention or never persisted).
  *
- * Snapshot file `<offset>.snapshot` in the partition directory, Kafka's layout (v1):
- *   VERSION = 0 (int16, = 1), CRC = VERSION + 2 (uint32, CRC-32C of [COUNT, end)), COUNT = CRC + 4
- *   (int32), ENTRIES = COUNT + 4; each entry ENTRY_BYTES = 46: producerId int64, epoch int16,
- *   lastSequence int32, lastOffset int64, offsetDelta int32, timestampMs int64, coordinatorEpoch int32,
- *   currentTxnFirstOffset int64 (-1).
+ * Snapshot file `<offset>.snapshot` in the partition directory, Kafka's format (v1; its codec is
+ * lib/segment/producer-snapshot.ts, exported from the entry point).
  * The name's offset is the exclusive end of the log the state reflects. A snapshot keeps only the last
  * batch per producer (as Kafka's does); replaying the log after it restores the rest. Crash: written
  * to a temporary name, fsync'd, renamed — a torn snapshot is never read; a bad CRC means "replay".
@@ -24,27 +21,15 @@ import {
   OutOfOrderSequenceError,
   ProducerFencedError,
   RECOVERED_SUFFIX,
-  crc32c,
+  decodeProducerSnapshot,
+  encodeProducerSnapshot,
   fsyncDirectory,
   parseSegmentFileName,
   segmentFileName,
+  type ProducerSnapshotEntry,
 } from '../index.js';
 import { PRODUCER_BATCHES_RETAINED } from '../limits.js';
 
-const VERSION = 0;
-const CRC = VERSION + 2;
-const COUNT = CRC + 4;
-const ENTRIES = COUNT + 4;
-const PRODUCER_ID = 0;
-const EPOCH = PRODUCER_ID + 8;
-const LAST_SEQUENCE = EPOCH + 2;
-const LAST_OFFSET = LAST_SEQUENCE + 4;
-const OFFSET_DELTA = LAST_OFFSET + 8;
-const TIMESTAMP = OFFSET_DELTA + 4;
-const COORDINATOR_EPOCH = TIMESTAMP + 8;
-const TXN_FIRST_OFFSET = COORDINATOR_EPOCH + 4;
-export const SNAPSHOT_ENTRY_BYTES = TXN_FIRST_OFFSET + 8;
-const SNAPSHOT_VERSION = 1;
 const SEQUENCE_MAX = 2_147_483_647;
 /** Sequences live in int32 and wrap from SEQUENCE_MAX to 0 (Kafka's DefaultRecordBatch.incrementSequence). */
 const SEQUENCE_MODULUS = 2_147_483_648;
@@ -129,50 +114,32 @@ export class ProducerStateTable {
   }
 
   encodeSnapshot(): Buffer {
-    const bytes = Buffer.alloc(ENTRIES + this.producers.size * SNAPSHOT_ENTRY_BYTES);
-    bytes.writeInt16BE(SNAPSHOT_VERSION, VERSION);
-    bytes.writeInt32BE(this.producers.size, COUNT);
-    let at = ENTRIES;
+    const entries: ProducerSnapshotEntry[] = [];
     for (const entry of this.producers.values()) {
       const last = entry.batches[entry.batches.length - 1];
-      bytes.writeBigInt64BE(BigInt(entry.producerId), at + PRODUCER_ID);
-      bytes.writeInt16BE(entry.epoch, at + EPOCH);
-      bytes.writeInt32BE(last?.lastSequence ?? -1, at + LAST_SEQUENCE);
-      bytes.writeBigInt64BE(BigInt(last?.lastOffset ?? -1), at + LAST_OFFSET);
-      bytes.writeInt32BE(last === undefined ? 0 : last.lastOffset - last.firstOffset, at + OFFSET_DELTA);
-      bytes.writeBigInt64BE(BigInt(last?.timestampMs ?? -1), at + TIMESTAMP);
-      bytes.writeInt32BE(-1, at + COORDINATOR_EPOCH);
-      bytes.writeBigInt64BE(-1n, at + TXN_FIRST_OFFSET);
-      at += SNAPSHOT_ENTRY_BYTES;
+      entries.push({
+        producerId: entry.producerId,
+        producerEpoch: entry.epoch,
+        lastSequence: last?.lastSequence ?? -1,
+        lastOffset: last?.lastOffset ?? -1,
+        offsetDelta: last === undefined ? 0 : last.lastOffset - last.firstOffset,
+        timestampMs: last?.timestampMs ?? -1,
+        coordinatorEpoch: -1,
+        currentTxnFirstOffset: -1,
+      });
     }
-    bytes.writeUInt32BE(crc32c(bytes, COUNT, bytes.length), CRC);
-    return bytes;
+    return encodeProducerSnapshot(entries);
   }
 
   static decodeSnapshot(bytes: Buffer, path: string): ProducerStateTable {
-    if (bytes.length < ENTRIES) throw new CorruptRecordError(`producer snapshot of ${bytes.length} bytes is shorter than its header`,
-        { path });
-    const version = bytes.readInt16BE(VERSION);
-    if (version !== SNAPSHOT_VERSION) throw new CorruptRecordError(`producer snapshot version ${version}, expected ${SNAPSHOT_VERSION}`,
-        { path });
-    if (crc32c(bytes, COUNT, bytes.length) !== bytes.readUInt32BE(CRC)) throw new CorruptRecordError('producer snapshot CRC mismatch',
-        { path });
-    const count = bytes.readInt32BE(COUNT);
-    if (count < 0 || ENTRIES + count * SNAPSHOT_ENTRY_BYTES !== bytes.length) {
-      throw new CorruptRecordError(`producer snapshot claims ${count} entries in ${bytes.length} bytes`, { path });
-    }
     const table = new ProducerStateTable();
-    for (let i = 0, at = ENTRIES; i < count; i++, at += SNAPSHOT_ENTRY_BYTES) {
-      const producerId = Number(bytes.readBigInt64BE(at + PRODUCER_ID));
-      const lastSequence = bytes.readInt32BE(at + LAST_SEQUENCE);
-      const lastOffset = Number(bytes.readBigInt64BE(at + LAST_OFFSET));
-      const offsetDelta = bytes.readInt32BE(at + OFFSET_DELTA);
-      table.record(producerId, bytes.readInt16BE(at + EPOCH), {
-        firstSequence: sequenceAfter(lastSequence, -offsetDelta),
-        lastSequence,
-        firstOffset: lastOffset - offsetDelta,
-        lastOffset,
-        timestampMs: Number(bytes.readBigInt64BE(at + TIMESTAMP)),
+    for (const entry of decodeProducerSnapshot(bytes, path).entries) {
+      table.record(entry.producerId, entry.producerEpoch, {
+        firstSequence: sequenceAfter(entry.lastSequence, -entry.offsetDelta),
+        lastSequence: entry.lastSequence,
+        firstOffset: entry.lastOffset - entry.offsetDelta,
+        lastOffset: entry.lastOffset,
+        timestampMs: entry.timestampMs,
       });
     }
     return table;

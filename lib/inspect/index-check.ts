@@ -14,7 +14,7 @@
  */
 import type { IndexFile, OffsetIndexEntry, TimeIndexEntry } from './index-files.js';
 import type { ProblemList } from './problems.js';
-import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
+import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../segment/side-file-layouts.js';
 
 /** kafka-dump-log's mismatch pair for `.index`: the entry's offset and the lastOffset found at its position. */
 export interface OffsetIndexMismatch {

@@ -3,13 +3,7 @@
  * `.txnindex`, `<offset>.snapshot` — with plain positioned reads (never mmap: a file truncated under
  * a mapping would kill the process with SIGBUS) into plain arrays.
  *
- *   .index      entry = relativeOffset int32 | position int32                       (8 bytes)
- *   .timeindex  entry = timestampMs int64 | relativeOffset int32                    (12 bytes)
- *   .txnindex   entry = version int16 | producerId int64 | firstOffset int64 | lastOffset int64
- *                       | lastStableOffset int64                                     (34 bytes)
- *   .snapshot   version int16 (1) | crc uint32 (CRC-32C of [6, end)) | count int32 | count entries of
- *               producerId int64 | epoch int16 | lastSequence int32 | lastOffset int64
- *               | offsetDelta int32 | timestampMs int64 | coordinatorEpoch int32 | currentTxnFirstOffset int64
+ * Their byte layouts are lib/segment/side-file-layouts.ts; the snapshot's codec is lib/segment/producer-snapshot.ts.
  *
  * Both indexes stop at the first slot i > 0 whose offset equals the base offset (relative 0): the
  * zero-filled tail of a preallocated file, as kafka-dump-log assumes. A length that is not a whole
@@ -18,32 +12,14 @@
 import { basename } from 'node:path';
 import { closeSync } from 'node:fs';
 import { CorruptIndexError, CorruptRecordError } from '../errors.js';
-import { INSPECT_INDEX_FILE_BYTES_MAX, OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
-import { crc32c, readInt32, readInt64 } from '../record/index.js';
+import { INSPECT_INDEX_FILE_BYTES_MAX } from '../limits.js';
+import { decodeProducerSnapshot } from '../segment/producer-snapshot.js';
+import { OFFSET_INDEX_ENTRY_BYTES, OFFSET_INDEX_POSITION, OFFSET_INDEX_RELATIVE_OFFSET, TIME_INDEX_ENTRY_BYTES,
+  TIME_INDEX_RELATIVE_OFFSET, TIME_INDEX_TIMESTAMP, TXN_INDEX_ENTRY_BYTES, TXN_INDEX_FIRST_OFFSET, TXN_INDEX_LAST_OFFSET,
+  TXN_INDEX_LAST_STABLE_OFFSET, TXN_INDEX_PRODUCER_ID, TXN_INDEX_VERSION } from '../segment/side-file-layouts.js';
+import { readInt32, readInt64 } from '../record/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { openForReading } from './segment-reader.js';
-
-const TXN_VERSION = 0;
-const TXN_PRODUCER_ID = TXN_VERSION + 2;
-const TXN_FIRST_OFFSET = TXN_PRODUCER_ID + 8;
-const TXN_LAST_OFFSET = TXN_FIRST_OFFSET + 8;
-const TXN_LAST_STABLE_OFFSET = TXN_LAST_OFFSET + 8;
-export const TXN_INDEX_ENTRY_BYTES = TXN_LAST_STABLE_OFFSET + 8;
-
-const SNAPSHOT_VERSION = 0;
-const SNAPSHOT_CRC = SNAPSHOT_VERSION + 2;
-const SNAPSHOT_COUNT = SNAPSHOT_CRC + 4;
-const SNAPSHOT_ENTRIES = SNAPSHOT_COUNT + 4;
-const ENTRY_PRODUCER_ID = 0;
-const ENTRY_EPOCH = ENTRY_PRODUCER_ID + 8;
-const ENTRY_LAST_SEQUENCE = ENTRY_EPOCH + 2;
-const ENTRY_LAST_OFFSET = ENTRY_LAST_SEQUENCE + 4;
-const ENTRY_OFFSET_DELTA = ENTRY_LAST_OFFSET + 8;
-const ENTRY_TIMESTAMP = ENTRY_OFFSET_DELTA + 4;
-const ENTRY_COORDINATOR_EPOCH = ENTRY_TIMESTAMP + 8;
-const ENTRY_TXN_FIRST_OFFSET = ENTRY_COORDINATOR_EPOCH + 4;
-export const SNAPSHOT_ENTRY_BYTES = ENTRY_TXN_FIRST_OFFSET + 8;
-const SNAPSHOT_SUPPORTED_VERSION = 1;
 
 export interface OffsetIndexEntry {
   offset: number;
@@ -133,9 +109,9 @@ export function readOffsetIndex(path: string): IndexFile<OffsetIndexEntry> {
   const entries: OffsetIndexEntry[] = [];
   for (let i = 0; i < slots; i++) {
     const at = i * OFFSET_INDEX_ENTRY_BYTES;
-    const relativeOffset = bytes.readInt32BE(at);
+    const relativeOffset = bytes.readInt32BE(at + OFFSET_INDEX_RELATIVE_OFFSET);
     if (i > 0 && relativeOffset === 0) break;
-    entries.push({ offset: baseOffset + relativeOffset, positionBytes: bytes.readInt32BE(at + 4) });
+    entries.push({ offset: baseOffset + relativeOffset, positionBytes: bytes.readInt32BE(at + OFFSET_INDEX_POSITION) });
   }
   const preallocatedEmpty = slots > 1 && entries.length === 1 && allZero(bytes);
   return { path, baseOffset, fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty };
@@ -149,9 +125,10 @@ export function readTimeIndex(path: string): IndexFile<TimeIndexEntry> {
   const entries: TimeIndexEntry[] = [];
   for (let i = 0; i < slots; i++) {
     const at = i * TIME_INDEX_ENTRY_BYTES;
-    const relativeOffset = bytes.readInt32BE(at + 8);
+    const relativeOffset = bytes.readInt32BE(at + TIME_INDEX_RELATIVE_OFFSET);
     if (i > 0 && relativeOffset === 0) break;
-    entries.push({ timestampMs: readInt64(bytes, at, { path, positionBytes: at }), offset: baseOffset + relativeOffset });
+    const timestampMs = readInt64(bytes, at + TIME_INDEX_TIMESTAMP, { path, positionBytes: at });
+    entries.push({ timestampMs, offset: baseOffset + relativeOffset });
   }
   const preallocatedEmpty = slots > 1 && entries.length === 1 && allZero(bytes);
   return { path, baseOffset, fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty };
@@ -167,11 +144,11 @@ export function readTxnIndex(path: string): IndexFile<TxnIndexEntry> {
     const place = { path, positionBytes: at };
     entries.push({
       // Kafka takes the version from the first byte only.
-      version: bytes[at + TXN_VERSION]!,
-      producerId: readInt64(bytes, at + TXN_PRODUCER_ID, place),
-      firstOffset: readInt64(bytes, at + TXN_FIRST_OFFSET, place),
-      lastOffset: readInt64(bytes, at + TXN_LAST_OFFSET, place),
-      lastStableOffset: readInt64(bytes, at + TXN_LAST_STABLE_OFFSET, place),
+      version: bytes[at + TXN_INDEX_VERSION]!,
+      producerId: readInt64(bytes, at + TXN_INDEX_PRODUCER_ID, place),
+      firstOffset: readInt64(bytes, at + TXN_INDEX_FIRST_OFFSET, place),
+      lastOffset: readInt64(bytes, at + TXN_INDEX_LAST_OFFSET, place),
+      lastStableOffset: readInt64(bytes, at + TXN_INDEX_LAST_STABLE_OFFSET, place),
     });
   }
   return { path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty: false };
@@ -191,41 +168,11 @@ export interface ProducerSnapshot {
 
 /** A producer-state snapshot; a bad version, length or CRC is a CorruptRecordError naming the file. */
 export function readProducerSnapshot(path: string): ProducerSnapshot {
-  const bytes = readSmallFile(path);
-  if (bytes.length < SNAPSHOT_ENTRIES) {
-    throw new CorruptRecordError(`producer snapshot of ${bytes.length} bytes is shorter than its header`, { path });
-  }
-  const version = bytes.readInt16BE(SNAPSHOT_VERSION);
-  if (version !== SNAPSHOT_SUPPORTED_VERSION) throw new CorruptRecordError(`unsupported producer snapshot version ${version}`, { path,
-      positionBytes: 0 });
-  const crc = readInt32(bytes, SNAPSHOT_CRC) >>> 0;
-  const computed = crc32c(bytes, SNAPSHOT_COUNT, bytes.length);
-  if (crc !== computed) throw new CorruptRecordError(`producer snapshot CRC mismatch: stored ${crc}, computed ${computed}`, { path,
-      positionBytes: SNAPSHOT_CRC });
-  const count = bytes.readInt32BE(SNAPSHOT_COUNT);
-  if (count < 0 || SNAPSHOT_ENTRIES + count * SNAPSHOT_ENTRY_BYTES !== bytes.length) {
-    throw new CorruptRecordError(`producer snapshot declares ${count} entries but holds ${bytes.length - SNAPSHOT_ENTRIES} entry bytes`,
-        { path, positionBytes: SNAPSHOT_COUNT });
-  }
-  const entries: ProducerSnapshotEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = SNAPSHOT_ENTRIES + i * SNAPSHOT_ENTRY_BYTES;
-    const place = { path, positionBytes: at };
-    const lastSequence = bytes.readInt32BE(at + ENTRY_LAST_SEQUENCE);
-    const offsetDelta = bytes.readInt32BE(at + ENTRY_OFFSET_DELTA);
-    const timestampMs = readInt64(bytes, at + ENTRY_TIMESTAMP, place);
-    entries.push({
-      producerId: readInt64(bytes, at + ENTRY_PRODUCER_ID, place),
-      producerEpoch: bytes.readInt16BE(at + ENTRY_EPOCH),
-      coordinatorEpoch: bytes.readInt32BE(at + ENTRY_COORDINATOR_EPOCH),
-      currentTxnFirstOffset: readInt64(bytes, at + ENTRY_TXN_FIRST_OFFSET, place),
-      lastTimestampMs: timestampMs,
-      firstSequence: decrementSequence(lastSequence, offsetDelta),
-      lastSequence,
-      lastOffset: readInt64(bytes, at + ENTRY_LAST_OFFSET, place),
-      offsetDelta,
-      timestampMs,
-    });
-  }
+  const { version, crc, entries: stored } = decodeProducerSnapshot(readSmallFile(path), path);
+  const entries = stored.map((e): ProducerSnapshotEntry => ({
+    ...e,
+    lastTimestampMs: e.timestampMs,
+    firstSequence: decrementSequence(e.lastSequence, e.offsetDelta),
+  }));
   return { path, version, crc, entries };
 }

@@ -29,7 +29,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, st
   writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioError } from '../errors.js';
-import { OFFSET_INDEX_ENTRY_BYTES, RECORD_BATCH_OVERHEAD_BYTES, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
+import { RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
+import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../segment/side-file-layouts.js';
 import { readFully } from '../platform/positioned-read.js';
 import { BASE_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA } from '../record/index.js';
 import { BatchWalker } from '../segment/batch-walker.js';

@@ -15,7 +15,7 @@ import { BatchHeaderView, computeBatchCrc, readHeader } from './batch-header.js'
 import { decompress } from './compression.js';
 import { parseControlRecord, type ControlRecordInfo } from './control-record.js';
 import { readInt32, readInt64 } from './int64.js';
-import { COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
+import { BATCH_LENGTH, COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
 import { crc32Ieee, LEGACY_ATTRIBUTES, LEGACY_MAGIC, LEGACY_V1_TIMESTAMP, readLegacyMessage } from './legacy.js';
 import { readRecord, type LogRecord, type RecordContext } from './record.js';
 import { RecordCursor } from './varint.js';
@@ -58,7 +58,7 @@ export class RecordBatch extends BatchHeaderView {
     this.magic = magic;
     this.baseOffset = readInt64(bytes, start, { path: this.path, positionBytes: this.positionBytes });
     this.lastOffset = this.baseOffset;
-    this.batchLength = readInt32(bytes, start + 8);
+    this.batchLength = readInt32(bytes, start + BATCH_LENGTH);
     this.sizeBytes = LOG_OVERHEAD_BYTES + this.batchLength;
     this.crc = readInt32(bytes, start + LEGACY_MAGIC - 4) >>> 0;
     this.attributes = bytes[start + LEGACY_ATTRIBUTES]!;

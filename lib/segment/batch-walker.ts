@@ -16,7 +16,8 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { assert } from '../assert.js';
 import { ioError } from '../errors.js';
 import { readFully } from '../platform/positioned-read.js';
-import { CRC_MISMATCH, FRAME_PEEK_BYTES, FRAME_TORN, MAGIC, batchCrcMatches, frameBatch, framingProblem } from '../record/index.js';
+import { CRC_MISMATCH, CURRENT_MAGIC, FRAME_PEEK_BYTES, FRAME_TORN, MAGIC, batchCrcMatches, frameBatch,
+  framingProblem } from '../record/index.js';
 
 /** Kafka's cleaner and recovery read in chunks this size or larger; syscalls vanish next to the CRC. */
 export const WALK_CHUNK_BYTES_DEFAULT = 1024 * 1024;
@@ -136,7 +137,7 @@ export class BatchWalker {
     if (!this.ensure(position, sizeBytes)) return false;
     at = position - this.chunkFilePosition;
     const magic = this.chunk[at + MAGIC]!;
-    if (this.verifyCrc && magic === 2 && !batchCrcMatches(this.chunk, at, sizeBytes)) {
+    if (this.verifyCrc && magic === CURRENT_MAGIC && !batchCrcMatches(this.chunk, at, sizeBytes)) {
       this.stop = { positionBytes: position, torn: false, reason: CRC_MISMATCH };
       return false;
     }

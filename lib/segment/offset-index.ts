@@ -12,12 +12,11 @@
  * (baseOffset, 0). File lifecycle, crash behaviour and the warm-section search: index-file.ts.
  */
 import { CorruptIndexError, InvalidArgumentError } from '../errors.js';
-import { OFFSET_INDEX_ENTRY_BYTES, RELATIVE_OFFSET_MAX, SEGMENT_BYTES_MAX } from '../limits.js';
+import { RELATIVE_OFFSET_MAX, SEGMENT_BYTES_MAX } from '../limits.js';
 import { IndexFile, type IndexOptions } from './index-file.js';
 
-const RELATIVE_OFFSET = 0;
-const POSITION = RELATIVE_OFFSET + 4;
-const ENTRY_BYTES = POSITION + 4;
+import { OFFSET_INDEX_ENTRY_BYTES as ENTRY_BYTES, OFFSET_INDEX_POSITION as POSITION,
+  OFFSET_INDEX_RELATIVE_OFFSET as RELATIVE_OFFSET } from './side-file-layouts.js';
 
 export interface OffsetPosition {
   offset: number;
@@ -26,7 +25,7 @@ export interface OffsetPosition {
 
 export class OffsetIndex extends IndexFile {
   constructor(path: string, baseOffset: number, options: IndexOptions) {
-    super(path, baseOffset, OFFSET_INDEX_ENTRY_BYTES, options);
+    super(path, baseOffset, ENTRY_BYTES, options);
   }
 
   protected keyIn(bytes: Buffer, i: number): number {

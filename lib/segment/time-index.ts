@@ -13,12 +13,11 @@
  * (`skipFullCheck`) always fits. File lifecycle and crash behaviour: index-file.ts.
  */
 import { CorruptIndexError, InvalidArgumentError } from '../errors.js';
-import { RELATIVE_OFFSET_MAX, TIME_INDEX_ENTRY_BYTES } from '../limits.js';
+import { RELATIVE_OFFSET_MAX } from '../limits.js';
 import { IndexFile, type IndexOptions } from './index-file.js';
 
-const TIMESTAMP = 0;
-const RELATIVE_OFFSET = TIMESTAMP + 8;
-const ENTRY_BYTES = RELATIVE_OFFSET + 4;
+import { TIME_INDEX_ENTRY_BYTES as ENTRY_BYTES, TIME_INDEX_RELATIVE_OFFSET as RELATIVE_OFFSET,
+  TIME_INDEX_TIMESTAMP as TIMESTAMP } from './side-file-layouts.js';
 const TWO_POW_32 = 4294967296;
 
 export interface TimestampOffset {
@@ -28,7 +27,7 @@ export interface TimestampOffset {
 
 export class TimeIndex extends IndexFile {
   constructor(path: string, baseOffset: number, options: IndexOptions) {
-    super(path, baseOffset, TIME_INDEX_ENTRY_BYTES, options);
+    super(path, baseOffset, ENTRY_BYTES, options);
   }
 
   protected keyIn(bytes: Buffer, i: number): number {
