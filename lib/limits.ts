@@ -38,6 +38,23 @@ export const INDEX_PENDING_BYTES_MAX = 4096;
 export const INDEX_MEMORY_INITIAL_BYTES = 4096;
 /** Chunk in which an active index file is read back at open (stops at the first untrusted slot). */
 export const INDEX_LOAD_CHUNK_BYTES = 64 * 1024;
+/**
+ * Sequential scans (recovery, swap checks, the inspector, set-aside copies) read this much at a time:
+ * large enough that syscalls vanish next to the CRC-32C, small enough to stay in cache.
+ */
+export const SCAN_CHUNK_BYTES = 1024 * 1024;
+/** The cleaner reads sealed segments in chunks this size (Kafka's log.cleaner.io.buffer.size, per direction). */
+export const CLEANER_READ_CHUNK_BYTES = 256 * 1024;
+/** Gaps between offset-index entries up to this size are read at once by a lookup (a few index.interval.bytes). */
+export const LOCATE_CHUNK_BYTES = 32 * 1024;
+/** Chunks of FileRegion.stream(): handed to the consumer, who may keep them, so each is a fresh Buffer. */
+export const STREAM_CHUNK_BYTES = 64 * 1024;
+/** The batch encoder's first buffer; it doubles as records need (up to the batch ceiling). */
+export const ENCODER_INITIAL_BYTES = 64 * 1024;
+/** CRC-32C inputs shorter than this stay in TypeScript, which beats the native addon's call cost there. */
+export const CRC32C_NATIVE_MIN_BYTES = 192;
+/** At most this many problem lines from one index sanity check: the first break is what matters. */
+export const INDEX_SANITY_PROBLEMS_MAX = 8;
 /** Segment file handles kept open at once per log; older inactive segments close lazily. */
 export const OPEN_SEGMENT_FILES_MAX = 64;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */

@@ -10,14 +10,13 @@
  * whatever stops the walk early (in the walker's words) is a CorruptRecordError and the round fails.
  */
 import { CorruptRecordError } from '../errors.js';
+import { CLEANER_READ_CHUNK_BYTES } from '../limits.js';
 import { BatchHeaderView } from '../record/index.js';
 import { BatchWalker } from '../segment/batch-walker.js';
 
-const CHUNK_BYTES = 256 * 1024;
-
 export class BatchScanner {
   readonly header = new BatchHeaderView();
-  private readonly walker = new BatchWalker({ chunkBytes: CHUNK_BYTES });
+  private readonly walker = new BatchWalker({ chunkBytes: CLEANER_READ_CHUNK_BYTES });
   private path = '';
 
   open(path: string, limitBytes: number): void {

@@ -13,10 +13,13 @@
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { CorruptRecordError, SeglogError, StorageError, ioError } from '../errors.js';
+import { SCAN_CHUNK_BYTES } from '../limits.js';
 import { FRAME_PEEK_BYTES, RecordBatch } from '../record/index.js';
 import { BatchWalker } from '../segment/batch-walker.js';
 
-export const CHUNK_BYTES_DEFAULT = 1024 * 1024;
+
+/** The inspector's read size: the shared scan chunk (part of the inspector's public options). */
+export const CHUNK_BYTES_DEFAULT = SCAN_CHUNK_BYTES;
 
 export interface SegmentReaderOptions {
   /** Bytes per positioned read (default 1 MiB); tests use small chunks to force carry-over. */
@@ -76,7 +79,7 @@ export class SegmentReader implements Iterable<RecordBatch> {
     this.fd = opened.fd;
     this.fileSizeBytes = opened.sizeBytes;
     this.limitBytes = options.maxBytes === undefined ? opened.sizeBytes : Math.min(opened.sizeBytes, options.maxBytes);
-    this.chunkBytes = Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
+    this.chunkBytes = Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? SCAN_CHUNK_BYTES);
     this.onProgress = options.onProgress;
   }
 

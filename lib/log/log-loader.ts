@@ -29,7 +29,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, st
   writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioError } from '../errors.js';
-import { RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
+import { RECORD_BATCH_OVERHEAD_BYTES, SCAN_CHUNK_BYTES } from '../limits.js';
 import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../segment/side-file-layouts.js';
 import { readFully } from '../platform/positioned-read.js';
 import { BASE_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA } from '../record/index.js';
@@ -41,7 +41,6 @@ import { fsyncDirectory } from './checkpoint-file.js';
 
 /** Suffix of everything recovery sets aside instead of deleting: `<name>.recovered-<n>`. */
 export const RECOVERED_SUFFIX = '.recovered-';
-const COPY_CHUNK_BYTES = 1024 * 1024;
 
 export interface SegmentRecovery {
   baseOffset: number;
@@ -130,7 +129,7 @@ function setAside(dir: string, name: string): string {
 
 /** Records in the v2 batches that frame whole from `positionBytes` (headers only); stops where the framing does. */
 function countRecords(path: string, positionBytes: number, endBytes: number): number {
-  const walker = new BatchWalker({ chunkBytes: COPY_CHUNK_BYTES }).open(path, positionBytes, endBytes);
+  const walker = new BatchWalker({ chunkBytes: SCAN_CHUNK_BYTES }).open(path, positionBytes, endBytes);
   let records = 0;
   try {
     while (walker.next() && walker.magic === CURRENT_MAGIC && walker.sizeBytes >= RECORD_BATCH_OVERHEAD_BYTES) {
@@ -155,7 +154,7 @@ function keepTail(dir: string, name: string, fromBytes: number, toBytes: number)
   let keptPath = '';
   try {
     const records = countRecords(path, fromBytes, toBytes);
-    const chunk = Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, toBytes - fromBytes));
+    const chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, toBytes - fromBytes));
     let allZero = true;
     for (let at = fromBytes; at < toBytes && allZero;) {
       const n = readFully(src, chunk, 0, Math.min(chunk.length, toBytes - at), at, path);

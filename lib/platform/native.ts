@@ -25,6 +25,7 @@
  */
 import { closeSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { CRC32C_NATIVE_MIN_BYTES } from '../limits.js';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
 import { CheckedMappedFile } from '../../native-free-fallback/mapped-file.js';
 import type { Crc32c, LockDirectory, MapFile, MappedFile, PlatformFaults } from './contract.js';
@@ -57,8 +58,6 @@ export interface NativeSides {
 
 const CRC32C_CHECK_INPUT = '123456789';
 const CRC32C_CHECK_VALUE = 0xe3069283;
-/** Shorter inputs go to the slice-by-8 code, which beats the addon call there (see makeCrc32c). */
-const CRC32C_NATIVE_MIN_BYTES = 192;
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

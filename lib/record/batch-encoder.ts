@@ -9,7 +9,7 @@
  * The CRC is computed last, over the final attributes and max timestamp.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { DECOMPRESSED_BYTES_MAX } from '../limits.js';
+import { DECOMPRESSED_BYTES_MAX, ENCODER_INITIAL_BYTES } from '../limits.js';
 import { crc32c } from '../platform/index.js';
 import { compress } from './compression.js';
 import { controlKey, endTxnMarkerValue } from './control-record.js';
@@ -47,7 +47,6 @@ export interface EncodeOptions {
   maxTimestampMs?: number;
 }
 
-const INITIAL_CAPACITY_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -81,7 +80,7 @@ export class BatchEncoder {
   /** Body size of record i of the batch being encoded (grow-only). */
   private bodySizes: Float64Array;
 
-  constructor(initialCapacityBytes = INITIAL_CAPACITY_BYTES) {
+  constructor(initialCapacityBytes = ENCODER_INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialCapacityBytes);
     this.scratch = Buffer.allocUnsafe(0);
     this.bodySizes = new Float64Array(64);

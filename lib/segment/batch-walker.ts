@@ -15,12 +15,11 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { assert } from '../assert.js';
 import { ioError } from '../errors.js';
+import { SCAN_CHUNK_BYTES } from '../limits.js';
 import { readFully } from '../platform/positioned-read.js';
 import { CRC_MISMATCH, CURRENT_MAGIC, FRAME_PEEK_BYTES, FRAME_TORN, MAGIC, batchCrcMatches, frameBatch,
   framingProblem } from '../record/index.js';
 
-/** Kafka's cleaner and recovery read in chunks this size or larger; syscalls vanish next to the CRC. */
-export const WALK_CHUNK_BYTES_DEFAULT = 1024 * 1024;
 
 /** Why a walk ended before its end: at which byte, in the framing rule's words, and whether the tail was torn. */
 export interface WalkStop {
@@ -63,7 +62,7 @@ export class BatchWalker {
   private readonly onRead: ((readToBytes: number) => void) | undefined;
 
   constructor(options: BatchWalkerOptions = {}) {
-    this.chunk = Buffer.allocUnsafe(Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? WALK_CHUNK_BYTES_DEFAULT));
+    this.chunk = Buffer.allocUnsafe(Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? SCAN_CHUNK_BYTES));
     this.verifyCrc = options.verifyCrc ?? false;
     this.onRead = options.onRead;
   }

@@ -25,16 +25,13 @@ import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
 import { assert } from '../assert.js';
 import { SeglogError, TransferAbortedError } from '../errors.js';
-import { LOG_OVERHEAD_BYTES } from '../limits.js';
+import { LOG_OVERHEAD_BYTES, STREAM_CHUNK_BYTES } from '../limits.js';
+import { BATCH_LENGTH } from '../record/layout.js';
 import type { FileSendOutcome } from '../platform/contract.js';
 import { sendFileRange } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import type { FileHandle } from './file-handle.js';
 
-/** Chunks of stream(): handed to the consumer, who may keep them, so each is a fresh Buffer. */
-const STREAM_CHUNK_BYTES = 64 * 1024;
-/** Position of batchLength in the log overhead (baseOffset int64, batchLength int32). */
-const BATCH_LENGTH = 8;
 
 /**
  * Mapped views go only to a plain net.Socket (TCP or IPC, as net.connect and net.Server make them),

@@ -47,7 +47,8 @@ import {
 } from 'node:fs';
 import { assert } from '../assert.js';
 import { InvalidArgumentError, ioError } from '../errors.js';
-import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES_MAX, INDEX_WARM_SECTION_BYTES } from '../limits.js';
+import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES_MAX, INDEX_SANITY_PROBLEMS_MAX,
+  INDEX_WARM_SECTION_BYTES } from '../limits.js';
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
 import { writeAt } from '../platform/positioned-write.js';
@@ -63,8 +64,6 @@ export interface IndexOptions {
 const EMPTY = Buffer.alloc(0);
 /** entryCount before a sealed index was first loaded. */
 const NOT_LOADED = -1;
-/** At most this many problem lines from one sanityCheck(): the first break is what matters. */
-const SANITY_PROBLEMS_MAX = 8;
 
 export abstract class IndexFile {
   readonly baseOffset: number;
@@ -359,7 +358,7 @@ export abstract class IndexFile {
     for (const problem of this.kafkaSanityProblems(bytes, this.mode === 'active' ? Math.min(this.entries, found) : found)) {
       problems.push(`${path}: ${problem}`);
     }
-    for (let i = 0; i < used && problems.length < SANITY_PROBLEMS_MAX; i++) {
+    for (let i = 0; i < used && problems.length < INDEX_SANITY_PROBLEMS_MAX; i++) {
       const zeroHole = i > 0 && this.isZeroSlot(bytes, i);
       const why = zeroHole ? `entry ${i} is empty` : this.describeBreak(bytes, i);
       if (why === null) continue;

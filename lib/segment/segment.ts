@@ -27,20 +27,18 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, fsy
 import { join } from 'node:path';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
-import { RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX } from '../limits.js';
+import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, SCAN_CHUNK_BYTES } from '../limits.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
   framingProblem } from '../record/index.js';
-import { BatchWalker, WALK_CHUNK_BYTES_DEFAULT } from './batch-walker.js';
+import { BatchWalker } from './batch-walker.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 
-/** Gaps between index entries up to this size are read at once by `locate` (a few indexIntervalBytes). */
-const LOCATE_CHUNK_BYTES = 32 * 1024;
 
 export interface SegmentOptions {
   segmentIndexBytes: number;
@@ -477,7 +475,7 @@ export class Segment {
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.firstBatchTimestampMs = -1;
     const fileSize = this.fileLength();
-    const walker = new BatchWalker({ verifyCrc: true, chunkBytes: Math.min(WALK_CHUNK_BYTES_DEFAULT, fileSize) });
+    const walker = new BatchWalker({ verifyCrc: true, chunkBytes: Math.min(SCAN_CHUNK_BYTES, fileSize) });
     let validBytes = 0;
     let lastIndexedPosition = 0;
     let nextOffset = this.baseOffset;
