@@ -97,13 +97,12 @@ export interface LockFileFacts {
  * copies of this module) through one global: a second lock of the same directory in-process fails.
  */
 export function heldLockPaths(): Set<string> {
-  const slots = globalThis as unknown as Record<symbol, Set<string> | undefined>;
-  let held = slots[HELD_PATHS_KEY];
-  if (held === undefined) {
+  let held: unknown = Reflect.get(globalThis, HELD_PATHS_KEY);
+  if (!(held instanceof Set)) {
     held = new Set<string>();
-    slots[HELD_PATHS_KEY] = held;
+    Reflect.set(globalThis, HELD_PATHS_KEY, held);
   }
-  return held;
+  return held as Set<string>;
 }
 
 /** `<realpath(dir)>/.lock`, so two spellings of one directory are one lock. */

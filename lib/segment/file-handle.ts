@@ -5,6 +5,7 @@
  *
  * FilePool bounds how many read fds a log (or a broker's logs together) keeps open: idle handles
  * close least-recently-used first, so a log of 10,000 segments opens with none and reads with a few.
+ * A sealed segment's index mappings go with its handle (`onIdleClose`), so the same LRU bounds them.
  *
  * Mapping: once sealed (its size never changes again) the file may be mapped read-only, whole, for
  * transfers (mmap-io only: the fallback "mapping" would read the file into memory). The mapping is
@@ -89,6 +90,11 @@ export class FileHandle {
   private truncatedToBytes = Number.MAX_SAFE_INTEGER;
   /** @internal the pool's use counter when this handle was last moved to the recent end. */
   lastUsed = 0;
+  /**
+   * Called when the pool closes this idle handle: the segment drops its sealed indexes' mappings
+   * with it, so the pool's LRU bounds index mappings as it bounds descriptors (lookups map again).
+   */
+  onIdleClose: (() => void) | null = null;
 
   constructor(path: string, pool: FilePool) {
     this.filePath = path;
@@ -197,6 +203,7 @@ export class FileHandle {
       closeSync(this.fd);
       this.fd = -1;
     }
+    this.onIdleClose?.();
     return true;
   }
 

@@ -17,8 +17,8 @@
  *    smaller config than when it was written): the index is then simply full, and the segment rolls.
  *  - sealed (read-only): nothing is opened at construction — a log may hold 10,000 segments. The
  *    first lookup maps the file read-only (the fallback reads it into a Buffer) and closes the fd at
- *    once, since a mapping needs none; `release()` drops the mapping so an LRU owner can bound
- *    them; the next lookup maps again. A missing sealed file reads as empty. A sealed file is whole
+ *    once, since a mapping needs none; `release()` drops the mapping when the segment's file handle
+ *    leaves the FilePool's LRU, which so bounds mappings too; the next lookup maps again. A missing sealed file reads as empty. A sealed file is whole
  *    entries with no holes, so reading its mapping never allocates.
  *  - `trimToValidSize()` (roll, close): writes the pending entries, cuts the file to entries ×
  *    entryBytes (a failed write may have left bytes past them), drops the memory and seals the index.
@@ -580,7 +580,12 @@ export abstract class IndexFile {
     }
   }
 
-  /** Drops the mapping of a sealed index (an LRU owner bounds mappings this way); the next lookup maps again. */
+  /** A sealed index's file is mapped (or, in the fallback, read) right now. */
+  get isMapped(): boolean {
+    return this.mapped !== null;
+  }
+
+  /** Drops the mapping of a sealed index (its segment's file handle leaving the pool's LRU does this); the next lookup maps again. */
   release(): void {
     if (this.mode === 'active') return;
     this.closeMapping();

@@ -111,6 +111,7 @@ export class Segment {
       { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
     this.writeFd = -1;
     this.sizeBytes = 0;
+    this.file.onIdleClose = () => this.releaseResources();
   }
 
   /** Creates a new, empty active segment (pre-existing files with this base name are replaced). */
@@ -665,7 +666,7 @@ export class Segment {
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
     if (this.options.preallocateBytes > 0) ftruncateSync(this.writeFd, this.sizeBytes);
-    // The write fd stays open until the roll's flush has fsync'd it (see flushAsync).
+    // The write fd stays open until the roll's flush has fsync'd it (releaseWriter, after flush).
     this.file.markSealed(this.sizeBytes);
   }
 
@@ -699,7 +700,7 @@ export class Segment {
     }
   }
 
-  /** Drops fds and mappings of a sealed segment (an LRU owner calls this; lookups reopen). */
+  /** Drops the index mappings of a sealed segment (its file handle's eviction from the pool calls this; lookups map again). */
   releaseResources(): void {
     this.offsetIndex.release();
     this.timeIndex.release();
