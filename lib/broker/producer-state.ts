@@ -17,7 +17,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  CorruptRecordError,
   OutOfOrderSequenceError,
   ProducerFencedError,
   RECOVERED_SUFFIX,

@@ -21,7 +21,7 @@ export interface FlagSpec {
   aliases?: readonly string[];
 }
 
-export interface ParsedArgs {
+interface ParsedArgs {
   flags: Map<string, string | true>;
   positionals: string[];
 }

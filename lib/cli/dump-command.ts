@@ -24,7 +24,7 @@ import {
 import { nonNegativeInteger, parseArgs, UsageError, flagValue, type FlagSpec } from './args.js';
 import { LineWriter, type Progress } from './output.js';
 
-export const DUMP_FLAGS: readonly FlagSpec[] = [
+const DUMP_FLAGS: readonly FlagSpec[] = [
   { name: 'deep', takesValue: false, aliases: ['deep-iteration'] },
   { name: 'print-data', takesValue: false, aliases: ['print-data-log'] },
   { name: 'encoding', takesValue: true },
@@ -39,7 +39,7 @@ export const DUMP_FLAGS: readonly FlagSpec[] = [
   { name: 'help', takesValue: false },
 ];
 
-export interface DumpContext {
+interface DumpContext {
   stdout: LineWriter;
   stderr: LineWriter;
   progress: Progress;
@@ -64,7 +64,7 @@ function optionalLong(value: number | null): string {
   return value === null ? 'OptionalLong.empty' : `OptionalLong[${value}]`;
 }
 
-export function formatBatchLine(b: BatchDump): string {
+function formatBatchLine(b: BatchDump): string {
   const tail = `position: ${b.positionBytes} ${b.timestampType}: ${b.maxTimestampMs} size: ${b.sizeBytes} magic: ${b.magic} ` +
     `compresscodec: ${b.compression} crc: ${b.crc} isvalid: ${b.crcValid}`;
   if (b.magic < 2) return `offset: ${b.lastOffset} ${tail}`;
@@ -89,7 +89,7 @@ function decodedText(r: RecordDump, decoder: RecordDecoder): string {
   return line;
 }
 
-export function formatRecordLine(b: BatchDump, r: RecordDump, decoder: RecordDecoder | null = null): string {
+function formatRecordLine(b: BatchDump, r: RecordDump, decoder: RecordDecoder | null = null): string {
   let line = `| offset: ${r.offset} ${b.timestampType}: ${r.timestampMs} keySize: ${r.keySize} valueSize: ${r.valueSize}`;
   if (b.magic >= 2) line += ` sequence: ${r.sequence} headerKeys: [${r.headers.map((h) => h.key).join(',')}]`;
   else line += ` isValid: ${b.crcValid} crc: ${b.crc}}`;

@@ -21,7 +21,7 @@ const EXIT_CODES = `Exit status:
   4  verify --repair repaired something and the result verifies clean (every cut byte is kept in
      a <segment>.recovered-<n> file named in the output)`;
 
-export const MAIN_USAGE = `Usage: seglog <command> [options]
+const MAIN_USAGE = `Usage: seglog <command> [options]
 
 Inspect Kafka-format log directories offline (no JVM), or serve one over the Kafka protocol.
 
@@ -37,7 +37,7 @@ Options:
 
 ${EXIT_CODES}`;
 
-export const DUMP_USAGE = `Usage: seglog dump [options] <file…>
+const DUMP_USAGE = `Usage: seglog dump [options] <file…>
 
 Dumps .log, .index, .timeindex, .snapshot and .txnindex files by suffix, and the other files of a
 partition or data directory by name (leader-epoch-checkpoint, partition.metadata, quorum-state,
@@ -79,7 +79,7 @@ With --deep, non-consecutive record offsets are listed on stderr at the end.
 
 ${EXIT_CODES}`;
 
-export const VERIFY_USAGE = `Usage: seglog verify [options] <dir|file…>
+const VERIFY_USAGE = `Usage: seglog verify [options] <dir|file…>
 
 Checks a log directory (topic-partition folders plus checkpoint files), a partition directory or
 single files: every batch CRC, offsets rising inside and across segments, .index entries at batch
@@ -107,7 +107,7 @@ preallocated .log (file.preallocate) (a note).
 
 ${EXIT_CODES}`;
 
-export const STATS_USAGE = `Usage: seglog stats [options] <dir>
+const STATS_USAGE = `Usage: seglog stats [options] <dir>
 
 Per partition (and for every topic-partition folder of a Kafka log directory): segments, bytes,
 offset range, time range, records, batches, compression mix, average batch size and an estimated

@@ -6,12 +6,12 @@ import { collectStats, type PartitionStats, type StatsReport } from '../inspect/
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import type { LineWriter, Progress } from './output.js';
 
-export const STATS_FLAGS: readonly FlagSpec[] = [
+const STATS_FLAGS: readonly FlagSpec[] = [
   { name: 'json', takesValue: false },
   { name: 'help', takesValue: false },
 ];
 
-export interface StatsContext {
+interface StatsContext {
   stdout: LineWriter;
   progress: Progress;
 }
@@ -32,7 +32,7 @@ function row(label: string, s: PartitionStats): string[] {
   ];
 }
 
-export function formatStatsTable(report: StatsReport): string[] {
+function formatStatsTable(report: StatsReport): string[] {
   const rows = report.partitions.map((p) => row(p.topic === null ? p.dir : `${p.topic}-${p.partition}`, p));
   if (report.partitions.length > 1) rows.push(row('TOTAL', report.total));
   const widths = HEADINGS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

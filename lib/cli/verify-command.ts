@@ -15,14 +15,14 @@ import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import type { LineWriter, Progress } from './output.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_REPAIRED } from './help.js';
 
-export const VERIFY_FLAGS: readonly FlagSpec[] = [
+const VERIFY_FLAGS: readonly FlagSpec[] = [
   { name: 'json', takesValue: false },
   { name: 'repair', takesValue: false },
   { name: 'dry-run', takesValue: false },
   { name: 'help', takesValue: false },
 ];
 
-export interface VerifyContext {
+interface VerifyContext {
   stdout: LineWriter;
   stderr: LineWriter;
   progress: Progress;

@@ -11,13 +11,13 @@
  */
 import { basename } from 'node:path';
 import { closeSync } from 'node:fs';
-import { CorruptIndexError, CorruptRecordError } from '../errors.js';
+import { CorruptIndexError } from '../errors.js';
 import { INSPECT_INDEX_FILE_BYTES_MAX } from '../limits.js';
 import { decodeProducerSnapshot } from '../segment/producer-snapshot.js';
 import { OFFSET_INDEX_ENTRY_BYTES, OFFSET_INDEX_POSITION, OFFSET_INDEX_RELATIVE_OFFSET, TIME_INDEX_ENTRY_BYTES,
   TIME_INDEX_RELATIVE_OFFSET, TIME_INDEX_TIMESTAMP, TXN_INDEX_ENTRY_BYTES, TXN_INDEX_FIRST_OFFSET, TXN_INDEX_LAST_OFFSET,
   TXN_INDEX_LAST_STABLE_OFFSET, TXN_INDEX_PRODUCER_ID, TXN_INDEX_VERSION } from '../segment/side-file-layouts.js';
-import { readInt32, readInt64 } from '../record/index.js';
+import { readInt64 } from '../record/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { openForReading } from './segment-reader.js';
 

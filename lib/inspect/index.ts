@@ -15,11 +15,11 @@ export {
 } from './decoders/index.js';
 export {
   readPartitionFile, checkPartitionFiles, partitionFileKind, readLeaderEpochCheckpoint, readPartitionMetadata, readMetaProperties,
-  readQuorumState, type PartitionFileDump, type PartitionFileKind, type LeaderEpochEntry,
+  readQuorumState, type PartitionFileDump, type PartitionFileKind, type PartitionFileProblem, type LeaderEpochEntry,
 } from './partition-files.js';
 export { verifyPaths, type VerifyReport, type VerifyOptions, type PartitionVerify } from './verify.js';
 export { collectStats, type StatsReport, type StatsOptions, type PartitionStats, type CodecShare } from './stats.js';
-export { repairLogDir, type RepairResult } from './repair.js';
+export { repairLogDir, type RepairOptions, type RepairResult } from './repair.js';
 export { formatProblem, type Problem, type ProblemKind } from './problems.js';
 export { HyperLogLog, murmur3 } from './hyperloglog.js';
 export { SegmentReader, CHUNK_BYTES_DEFAULT, type SegmentReaderOptions } from './segment-reader.js';

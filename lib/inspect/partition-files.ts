@@ -20,8 +20,8 @@ import {
 } from '../segment/file-names.js';
 import { readSmallFile } from './index-files.js';
 
-export const META_PROPERTIES_FILE = 'meta.properties';
-export const QUORUM_STATE_FILE = 'quorum-state';
+const META_PROPERTIES_FILE = 'meta.properties';
+const QUORUM_STATE_FILE = 'quorum-state';
 const UUID_BYTES = 16;
 const OFFSET_CHECKPOINTS: ReadonlySet<string> = new Set([
   RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT,
@@ -117,7 +117,7 @@ export function readPartitionMetadata(path: string): PartitionFileDump {
   return { kind: 'partition-metadata', path, fields, problems };
 }
 
-export function readOffsetCheckpointFile(path: string): PartitionFileDump {
+function readOffsetCheckpointFile(path: string): PartitionFileDump {
   return { kind: 'offset-checkpoint', path, entries: parseOffsetCheckpoint(textOf(path), path), problems: [] };
 }
 

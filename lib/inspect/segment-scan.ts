@@ -13,7 +13,7 @@ import type { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
 import type { ProblemList } from './problems.js';
 import { baseOffsetOfFile } from './index-files.js';
 
-export interface ScanOptions {
+interface ScanOptions {
   problems: ProblemList;
   offsetIndex?: OffsetIndexCheck | undefined;
   timeIndex?: TimeIndexCheck | undefined;
@@ -23,7 +23,7 @@ export interface ScanOptions {
   onProgress?: ((doneBytes: number, totalBytes: number) => void) | undefined;
 }
 
-export interface SegmentScan {
+interface SegmentScan {
   path: string;
   baseOffset: number;
   fileSizeBytes: number;

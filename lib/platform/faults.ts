@@ -42,7 +42,7 @@ export interface WriteFault {
 }
 
 /** What a write that `takeWriteFault` failed must do: land `landedBytes`, then throw `error`. */
-export interface FiredFault {
+interface FiredFault {
   landedBytes: number;
   error: NodeJS.ErrnoException;
 }

@@ -48,7 +48,7 @@ interface FsExtModule {
   flockSync(fd: number, flags: 'exnb' | 'un'): void;
 }
 
-export interface NativeSides {
+interface NativeSides {
   crc32c: Crc32c | undefined;
   mapFile: MapFile | undefined;
   lockDirectory: LockDirectory | undefined;

@@ -43,7 +43,7 @@ export interface BatchHeaderFields {
 }
 
 /** Where errors point: the file and the batch's position in it. */
-export interface HeaderPlace {
+interface HeaderPlace {
   path?: string | undefined;
   basePositionBytes?: number | undefined;
 }

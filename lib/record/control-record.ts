@@ -11,8 +11,8 @@ export type ControlType =
 
 const CONTROL_TYPES: readonly ControlType[] = ['ABORT', 'COMMIT', 'LEADER_CHANGE', 'SNAPSHOT_HEADER', 'SNAPSHOT_FOOTER', 'KRAFT_VERSION',
     'KRAFT_VOTERS'];
-export const CONTROL_KEY_BYTES = 4;
-export const END_TXN_MARKER_VALUE_BYTES = 6;
+const CONTROL_KEY_BYTES = 4;
+const END_TXN_MARKER_VALUE_BYTES = 6;
 
 export interface ControlRecordInfo {
   controlType: ControlType;

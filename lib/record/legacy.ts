@@ -11,7 +11,7 @@
 import { CorruptRecordError } from '../errors.js';
 import { readInt32, readInt64, readUint32 } from './int64.js';
 
-export const LEGACY_CRC = 12;
+const LEGACY_CRC = 12;
 export const LEGACY_MAGIC = LEGACY_CRC + 4;
 export const LEGACY_ATTRIBUTES = LEGACY_MAGIC + 1;
 export const LEGACY_V1_TIMESTAMP = LEGACY_ATTRIBUTES + 1;
@@ -33,7 +33,7 @@ export function crc32Ieee(bytes: Uint8Array, start: number, end: number): number
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export interface LegacyMessage {
+interface LegacyMessage {
   offset: number;
   magic: number;
   attributes: number;

@@ -18,8 +18,9 @@
  *  - sealed (read-only): nothing is opened at construction — a log may hold 10,000 segments. The
  *    first lookup maps the file read-only (the fallback reads it into a Buffer) and closes the fd at
  *    once, since a mapping needs none; `release()` drops the mapping when the segment's file handle
- *    leaves the FilePool's LRU, which so bounds mappings too; the next lookup maps again. A missing sealed file reads as empty. A sealed file is whole
- *    entries with no holes, so reading its mapping never allocates.
+ *    leaves the FilePool's LRU, which so bounds mappings too; the next lookup maps again. A missing
+ *    sealed file reads as empty. A sealed file is whole entries with no holes, so reading its mapping
+ *    never allocates.
  *  - `trimToValidSize()` (roll, close): writes the pending entries, cuts the file to entries ×
  *    entryBytes (a failed write may have left bytes past them), drops the memory and seals the index.
  *    If the write fails the index stays active, unchanged. `resize()` makes it active again.
@@ -53,7 +54,7 @@ import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
 import { writeAt } from '../platform/positioned-write.js';
 
-export type IndexMode = 'active' | 'sealed';
+type IndexMode = 'active' | 'sealed';
 
 export interface IndexOptions {
   /** Largest size of an active index (Kafka's segment.index.bytes), rounded down to whole entries. */

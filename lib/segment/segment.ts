@@ -48,7 +48,7 @@ export interface SegmentOptions {
 }
 
 /** Where a batch sits in the file: what a read or a truncation needs. */
-export interface BatchLocation {
+interface BatchLocation {
   positionBytes: number;
   sizeBytes: number;
   baseOffset: number;
@@ -57,7 +57,7 @@ export interface BatchLocation {
   partitionLeaderEpoch: number;
 }
 
-export interface RecoveryResult {
+interface RecoveryResult {
   validBytes: number;
   truncatedBytes: number;
   batches: number;

@@ -33,7 +33,7 @@ const ELEMENT_BYTES_MIN: Readonly<Record<ScalarType, number>> = {
 const VERSION_MAX = 0x7fff;
 const NEVER = VERSION_MAX + 1;
 
-export interface FieldSchema {
+interface FieldSchema {
   name: string;
   type: ScalarType | StructSchema;
   isArray: boolean;
@@ -45,7 +45,7 @@ export interface FieldSchema {
   tag: number;
 }
 
-export interface StructSchema {
+interface StructSchema {
   fields: readonly FieldSchema[];
 }
 

@@ -7,7 +7,7 @@
  */
 import { field, message, struct, type MessageSchema } from './message-schema.js';
 
-export interface MetadataRecordType {
+interface MetadataRecordType {
   apiKey: number;
   type: string;
   schema: MessageSchema;
@@ -97,7 +97,7 @@ export function metadataRecordType(apiKey: number): MetadataRecordType | null {
 
 export const METADATA_RECORD_TYPES: readonly MetadataRecordType[] = RECORDS;
 
-export interface ControlMessageType {
+interface ControlMessageType {
   controlTypeId: number;
   /** The word kafka-dump-log prints before the message's JSON. */
   label: string;
