@@ -20,6 +20,7 @@ export {
   writeOffsetCheckpoint,
 } from './log/checkpoint-file.js';
 export type { CheckpointEntry } from './log/checkpoint-file.js';
+export { LogCheckpoints, takeCleanShutdownMarker, writeCleanShutdownMarker } from './log/log-checkpoints.js';
 export * from './record/index.js';
 export { FileRegion } from './segment/file-region.js';
 export { planFetch, type FetchRequest, type FetchPlan, type PlannedPartition, type FetchableLog } from './log/fetch-planner.js';
