@@ -20,7 +20,7 @@ export {
   writeOffsetCheckpoint,
 } from './log/checkpoint-file.js';
 export type { CheckpointEntry } from './log/checkpoint-file.js';
-export { LogCheckpoints, takeCleanShutdownMarker, writeCleanShutdownMarker } from './log/log-checkpoints.js';
+export { LogCheckpoints, readCleanerCheckpoint, takeCleanShutdownMarker, writeCleanShutdownMarker } from './log/log-checkpoints.js';
 export * from './record/index.js';
 export { FileRegion } from './segment/file-region.js';
 export { planFetch, type FetchRequest, type FetchPlan, type PlannedPartition, type FetchableLog } from './log/fetch-planner.js';
@@ -34,7 +34,7 @@ export { platformReport } from './platform/index.js';
 export type { PlatformReport } from './platform/contract.js';
 export { enforceRetention, type RetentionResult } from './retention/retention.js';
 export { selectRetention, type RetentionReason, type RetentionDecision } from './retention/retention-policy.js';
-export { LogManager, type LogManagerOptions, type RunReport, type Scheduler } from './retention/log-manager.js';
-export { cleanLog, dirtyRatio, cleanableRangeOf, readCleanerCheckpoint, type CleanOptions,
+export { LogManager, type LogManagerOptions, type RunReport, type Scheduler } from './manager/log-manager.js';
+export { cleanLog, dirtyRatio, cleanableRangeOf, type CleanOptions,
     type CleanResult } from './compaction/cleaner.js';
 export { OffsetMap } from './compaction/offset-map.js';

@@ -78,8 +78,15 @@ export const SMALL_REQUEST_HEADROOM_BYTES = 8 * 1024 * 1024;
 export const PRODUCER_BATCHES_RETAINED = 5;
 /** Compaction offset map: 16-byte key hash + 8-byte offset. */
 export const OFFSET_MAP_SLOT_BYTES = 24;
-/** Default offset-map memory (Kafka's log.cleaner.dedupe.buffer.size). */
+/**
+ * Most offset-map memory a compaction round may use (Kafka's log.cleaner.dedupe.buffer.size); rounds
+ * size their map to the dirty range below it. One default for the cleaner, the LogManager and the broker.
+ */
 export const OFFSET_MAP_BYTES_DEFAULT = 128 * 1024 * 1024;
+/** How often retention and compaction run (Kafka's log.retention.check.interval.ms). */
+export const LOG_CHECK_INTERVAL_MS_DEFAULT = 300_000;
+/** Longest stretch of compaction work on the main thread before it yields to the event loop (cleaner-pacer.ts). */
+export const CLEANER_SLICE_MS_DEFAULT = 5;
 /** Offset map fill ceiling (log.cleaner.io.buffer.load.factor). */
 export const OFFSET_MAP_LOAD_FACTOR = 0.9;
 

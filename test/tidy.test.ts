@@ -7,7 +7,7 @@
  *   - a native package named outside lib/platform/native.ts, a compression package outside
  *     lib/record/compression*, any other package in lib/,
  *   - an import against the layer order (platform ← record ← segment ← log ← retention|compaction
- *     ← index ← inspect|broker ← cli; the leaves errors/limits/assert/clock import nothing and
+ *     ← manager ← index ← inspect|broker ← cli; the leaves errors/limits/assert/clock import nothing and
  *     anyone imports them; native-free-fallback/ imports only contract types and Node built-ins).
  * Each violation prints as file:line: rule: text. The checks are pure functions, tested first on
  * small inputs so that a broken check cannot pass silently.
@@ -37,10 +37,11 @@ const LAYER_RANKS: Record<string, number> = {
   log: 3,
   retention: 4,
   compaction: 4,
-  index: 5,
-  inspect: 6,
-  broker: 6,
-  cli: 7,
+  manager: 5,
+  index: 6,
+  inspect: 7,
+  broker: 7,
+  cli: 8,
 };
 
 interface Violation {

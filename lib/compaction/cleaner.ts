@@ -31,23 +31,25 @@
  * after the swap: a crash in between only makes the next round redo work.
  */
 import { unlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assert } from '../assert.js';
 import { CleanupPolicyError, InvalidArgumentError } from '../errors.js';
-import { OFFSET_MAP_BYTES_DEFAULT, OFFSET_MAP_LOAD_FACTOR, OFFSET_MAP_SLOT_BYTES } from '../limits.js';
+import { CLEANER_SLICE_MS_DEFAULT, OFFSET_MAP_BYTES_DEFAULT, OFFSET_MAP_LOAD_FACTOR, OFFSET_MAP_SLOT_BYTES, RECORD_BATCH_OVERHEAD_BYTES,
+  RELATIVE_OFFSET_MAX } from '../limits.js';
 import { hasCompactPolicy, requireNowMs } from '../log/config.js';
-import { readOffsetCheckpoint, writeOffsetCheckpoint } from '../log/checkpoint-file.js';
+import { readCleanerCheckpoint, writeCleanerCheckpoint } from '../log/log-checkpoints.js';
 import type { Log } from '../log/log.js';
-import { RecordBatch, encodeBatch, type RecordInput } from '../record/index.js';
-import { CLEANER_OFFSET_CHECKPOINT, parsePartitionDirName, segmentFileName } from '../segment/file-names.js';
+import { CURRENT_MAGIC, MAX_TIMESTAMP, RecordBatch, encodeBatch, type RecordInput } from '../record/index.js';
+import { segmentFileName } from '../segment/file-names.js';
 import type { Segment } from '../segment/segment.js';
+import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../segment/side-file-layouts.js';
 import { BatchScanner } from './batch-scanner.js';
+import { CleanerPacer } from './cleaner-pacer.js';
+import { abortedTxnAt, controlTypeAt, scanTransactions, type AbortedTxn, type TransactionScan } from './transaction-scan.js';
 import { cleanableRange, type CleanableRange, type CleanableSegmentInfo } from './compaction-policy.js';
 import { OffsetMap } from './offset-map.js';
 
-const RELATIVE_OFFSET_SPAN_MAX = 2_147_483_647;
-const DEFAULT_SLICE_MS = 5;
 
 /** Points a crash test can stop the process at (CleanOptions.onStep). */
 export type CleanStep = 'mapped' | 'segment-written' | 'before-swap' | 'swap-rename' | 'swapped' | 'checkpointed';
@@ -89,63 +91,6 @@ export interface CleanResult {
   durationMs: number;
 }
 
-interface AbortedTxn {
-  producerId: number;
-  firstOffset: number;
-  markerOffset: number;
-}
-
-/** Transactions found by scanning markers: which data is aborted, where the first undecided one starts. */
-interface TxnIndex {
-  abortedByProducer: Map<number, AbortedTxn[]>;
-  firstOpenOffset: number;
-}
-
-/** Yields to the event loop when the current slice has run for sliceMs; tracks the longest slice. */
-class Pacer {
-  longestMs = 0;
-  private sliceStartMs = performance.now();
-  constructor(private readonly sliceMs: number) {}
-  async maybeYield(): Promise<void> {
-    const elapsed = performance.now() - this.sliceStartMs;
-    if (elapsed < this.sliceMs) return;
-    await this.yieldNow();
-  }
-  async yieldNow(): Promise<void> {
-    const elapsed = performance.now() - this.sliceStartMs;
-    if (elapsed > this.longestMs) this.longestMs = elapsed;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.sliceStartMs = performance.now();
-  }
-  /** After an await that freed the event loop (an fsync in the thread pool): a new slice starts. */
-  resume(): void {
-    this.sliceStartMs = performance.now();
-  }
-}
-
-function topicPartitionOf(dir: string): { topic: string; partition: number } {
-  const parsed = parsePartitionDirName(basename(dir));
-  return parsed === null ? { topic: basename(dir), partition: 0 } : { topic: parsed.topic, partition: parsed.partition };
-}
-
-/** The stored first dirty offset of `log`, null if none. */
-export function readCleanerCheckpoint(log: Pick<Log, 'dir'>): number | null {
-  const { topic, partition } = topicPartitionOf(log.dir);
-  try {
-    const entries = readOffsetCheckpoint(join(log.dir, CLEANER_OFFSET_CHECKPOINT));
-    const mine = entries.find((e) => e.topic === topic && e.partition === partition);
-    return mine === undefined ? null : mine.offset;
-  } catch {
-    // Like Kafka: an unreadable cleaner checkpoint means "clean from the start".
-    return null;
-  }
-}
-
-export function writeCleanerCheckpoint(log: Pick<Log, 'dir'>, offset: number): void {
-  const { topic, partition } = topicPartitionOf(log.dir);
-  writeOffsetCheckpoint(join(log.dir, CLEANER_OFFSET_CHECKPOINT), [{ topic, partition, offset }]);
-}
-
 function cleanableInfos(log: Log): CleanableSegmentInfo[] {
   const sealed = log.sealedSegments();
   return log.segmentInfos().map((info, i) => ({
@@ -182,62 +127,8 @@ function emptyResult(range: CleanableRange, endOffset: number): CleanResult {
   };
 }
 
-function isAborted(txns: TxnIndex | null, producerId: number, offset: number): AbortedTxn | null {
-  if (txns === null) return null;
-  const list = txns.abortedByProducer.get(producerId);
-  if (list === undefined) return null;
-  for (const t of list) if (offset >= t.firstOffset && offset <= t.markerOffset) return t;
-  return null;
-}
-
-/** Control type of a control batch at the scanner's position ('ABORT', 'COMMIT', other, or null). */
-function controlTypeAt(scanner: BatchScanner): string | null {
-  const batch = new RecordBatch(scanner.chunk, scanner.batchStart, scanner.positionBytes - scanner.batchStart, undefined);
-  return batch.controlRecord()?.controlType ?? null;
-}
-
-/** Every segment file of the log, sealed then active, with the size to read: what a marker scan covers. */
-function allSegmentFiles(log: Log): { path: string; sizeBytes: number }[] {
-  return log.segmentInfos().map((s) => ({ path: s.path, sizeBytes: s.sizeBytes }));
-}
-
-/** Finds aborted transactions and the first undecided one from the markers below the high watermark. */
-async function scanTransactions(log: Log, pacer: Pacer): Promise<TxnIndex> {
-  const abortedByProducer = new Map<number, AbortedTxn[]>();
-  const open = new Map<number, number>();
-  const highWatermark = log.highWatermark;
-  const scanner = new BatchScanner();
-  try {
-    outer: for (const file of allSegmentFiles(log)) {
-      scanner.open(file.path, file.sizeBytes);
-      while (scanner.next()) {
-        const h = scanner.header;
-        if (h.lastOffset >= highWatermark) break outer;
-        if (!h.isTransactional || h.producerId < 0) continue;
-        if (!h.isControl) {
-          if (!open.has(h.producerId)) open.set(h.producerId, h.baseOffset);
-        } else {
-          const type = controlTypeAt(scanner);
-          if (type === 'ABORT') {
-            const list = abortedByProducer.get(h.producerId) ?? [];
-            list.push({ producerId: h.producerId, firstOffset: open.get(h.producerId) ?? h.baseOffset, markerOffset: h.lastOffset });
-            abortedByProducer.set(h.producerId, list);
-          }
-          if (type === 'ABORT' || type === 'COMMIT') open.delete(h.producerId);
-        }
-        await pacer.maybeYield();
-      }
-    }
-  } finally {
-    scanner.close();
-  }
-  let firstOpenOffset = Number.MAX_SAFE_INTEGER;
-  for (const first of open.values()) firstOpenOffset = Math.min(firstOpenOffset, first);
-  return { abortedByProducer, firstOpenOffset };
-}
-
 interface MapOutcome {
-  txns: TxnIndex | null;
+  txns: TransactionScan | null;
   /** Last offset of each producer's latest batch seen in the dirty range. */
   lastBatchOffsetByProducer: Map<number, number>;
   full: boolean;
@@ -246,7 +137,7 @@ interface MapOutcome {
 /** Phase 1: key → latest offset over [firstDirty, stopOffset), whole batches only. */
 async function buildOffsetMap(
   log: Log, segments: readonly Segment[], firstDirtyOffset: number, stopOffset: number,
-  map: OffsetMap, pacer: Pacer, counters: { bytesRead: number },
+  map: OffsetMap, pacer: CleanerPacer, counters: { bytesRead: number },
 ): Promise<MapOutcome> {
   const outcome: MapOutcome = { txns: null, lastBatchOffsetByProducer: new Map(), full: false };
   let stop = stopOffset;
@@ -272,7 +163,7 @@ async function buildOffsetMap(
           break outer;
         }
         if (h.producerId >= 0) outcome.lastBatchOffsetByProducer.set(h.producerId, h.lastOffset);
-        const aborted = h.isTransactional && !h.isControl ? isAborted(outcome.txns, h.producerId, h.baseOffset) : null;
+        const aborted = h.isTransactional && !h.isControl ? abortedTxnAt(outcome.txns, h.producerId, h.baseOffset) : null;
         if (!h.isControl && aborted === null && h.recordsCount > 0) {
           const batch = new RecordBatch(scanner.chunk, scanner.batchStart, scanner.positionBytes - scanner.batchStart, segment.path);
           for (const record of batch.records()) {
@@ -300,18 +191,19 @@ export function groupSegments(segments: readonly Segment[], segmentBytes: number
     const first = segments[i] as Segment;
     const group = [first];
     let logBytes = first.sizeBytes;
-    let offsetIndexBytes = first.offsetIndex.entries * 8;
+    let offsetIndexBytes = first.offsetIndex.entries * OFFSET_INDEX_ENTRY_BYTES;
     // Time-index entries are written together with offset-index entries (segment.ts), so count those.
-    let timeIndexBytes = first.offsetIndex.entries * 12;
+    let timeIndexBytes = first.offsetIndex.entries * TIME_INDEX_ENTRY_BYTES;
     i++;
     while (i < segments.length) {
       const next = segments[i] as Segment;
       const span = next.nextOffset() - 1 - first.baseOffset;
-      if (logBytes + next.sizeBytes > segmentBytes || offsetIndexBytes + next.offsetIndex.entries * 8 > segmentIndexBytes
-        || timeIndexBytes + next.offsetIndex.entries * 12 > segmentIndexBytes || span > RELATIVE_OFFSET_SPAN_MAX) break;
+      const entries = next.offsetIndex.entries;
+      if (logBytes + next.sizeBytes > segmentBytes || offsetIndexBytes + entries * OFFSET_INDEX_ENTRY_BYTES > segmentIndexBytes
+        || timeIndexBytes + entries * TIME_INDEX_ENTRY_BYTES > segmentIndexBytes || span > RELATIVE_OFFSET_MAX) break;
       logBytes += next.sizeBytes;
-      offsetIndexBytes += next.offsetIndex.entries * 8;
-      timeIndexBytes += next.offsetIndex.entries * 12;
+      offsetIndexBytes += next.offsetIndex.entries * OFFSET_INDEX_ENTRY_BYTES;
+      timeIndexBytes += next.offsetIndex.entries * TIME_INDEX_ENTRY_BYTES;
       group.push(next);
       i++;
     }
@@ -325,7 +217,7 @@ interface Recopy {
   nowMs: number;
   deleteRetentionMs: number;
   map: OffsetMap;
-  txns: TxnIndex | null;
+  txns: TransactionScan | null;
   lastBatchOffsetByProducer: Map<number, number>;
   roundLastOffset: number;
   abortedSeen: Set<AbortedTxn>;
@@ -343,14 +235,14 @@ function transactionDiscardable(state: Recopy, scanner: BatchScanner): boolean {
   if (h.isControl) {
     const type = h.isTransactional && h.recordsCount > 0 ? controlTypeAt(scanner) : null;
     if (type === 'ABORT') {
-      const txn = isAborted(state.txns, h.producerId, h.lastOffset);
+      const txn = abortedTxnAt(state.txns, h.producerId, h.lastOffset);
       return txn === null || !state.abortedSeen.has(txn);
     }
     if (type === 'COMMIT') return !state.committedOngoing.delete(h.producerId);
     return false;
   }
   if (!h.isTransactional || h.producerId < 0) return false;
-  const txn = isAborted(state.txns, h.producerId, h.baseOffset);
+  const txn = abortedTxnAt(state.txns, h.producerId, h.baseOffset);
   if (txn === null) {
     state.committedOngoing.add(h.producerId);
     return false;
@@ -363,7 +255,7 @@ function transactionDiscardable(state: Recopy, scanner: BatchScanner): boolean {
 function recopyBatch(state: Recopy, scanner: BatchScanner, out: Segment, path: string): void {
   const h = scanner.header;
   const result = state.result;
-  if (h.magic !== 2) {
+  if (h.magic !== CURRENT_MAGIC) {
     out.append(scanner.batchBytes(), h.lastOffset, h.maxTimestampMs);
     result.batchesCopied++;
     return;
@@ -442,7 +334,7 @@ function recopyBatch(state: Recopy, scanner: BatchScanner, out: Segment, path: s
   if (retainEmpty) {
     const maxTimestampMs = h.maxTimestampMs;
     const bytes = encodeBatch([], { ...common, compression: 'none', baseTimestampMs: -1, maxTimestampMs, nowMs: maxTimestampMs });
-    assert(bytes.length === 61, 'an empty batch is a bare header');
+    assert(bytes.length === RECORD_BATCH_OVERHEAD_BYTES, 'an empty batch is a bare header');
     out.append(bytes, h.lastOffset, h.maxTimestampMs);
     result.emptyBatchesRetained++;
     return;
@@ -450,7 +342,6 @@ function recopyBatch(state: Recopy, scanner: BatchScanner, out: Segment, path: s
   result.batchesDropped++;
 }
 
-const MAX_TIMESTAMP = 35;
 function readMaxTimestamp(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Number(view.getBigInt64(MAX_TIMESTAMP));
@@ -498,7 +389,7 @@ export async function cleanLog(log: Log, options: CleanOptions): Promise<CleanRe
   if (skip) return emptyResult(range, range.firstDirtyOffset);
   const map = options.offsetMap ?? new OffsetMap(offsetMapBytesFor(range, options.offsetMapBytes ?? OFFSET_MAP_BYTES_DEFAULT));
   map.clear();
-  const pacer = new Pacer(options.sliceMs ?? DEFAULT_SLICE_MS);
+  const pacer = new CleanerPacer(options.sliceMs ?? CLEANER_SLICE_MS_DEFAULT);
   const result = emptyResult(range, range.firstDirtyOffset);
   const sealed = [...log.sealedSegments()];
   const counters = { bytesRead: 0 };

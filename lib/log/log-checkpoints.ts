@@ -7,13 +7,18 @@
  * The marker is written last on a clean close (fsync'd, then the directory) and taken away first on
  * open (removed and the directory fsync'd before anything else), so a crash at any point in between
  * counts as unclean. One writer for the Log and the broker, which both keep one.
+ *
+ * The cleaner's checkpoint (`cleaner-offset-checkpoint`, the first dirty offset) lives here too: it
+ * is one more offset-checkpoint file of the partition directory, read strictly (only this partition's
+ * entry; unreadable means "clean from the start", as Kafka treats it).
  */
 import { closeSync, existsSync, fsyncSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ioError } from '../errors.js';
-import { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT } from '../segment/file-names.js';
-import { formatOffsetCheckpoint, fsyncDirectory, readOffsetCheckpoint, writeFileAtomically,
-  writeFileAtomicallyAsync } from './checkpoint-file.js';
+import { CLEANER_OFFSET_CHECKPOINT, CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT,
+  parsePartitionDirName } from '../segment/file-names.js';
+import { formatOffsetCheckpoint, fsyncDirectory, readOffsetCheckpoint, writeFileAtomically, writeFileAtomicallyAsync,
+  writeOffsetCheckpoint } from './checkpoint-file.js';
 
 /** Kafka's marker contents (a JSON object Kafka 3.x writes and reads). */
 const CLEAN_SHUTDOWN_CONTENTS = JSON.stringify({ version: 0, brokerEpoch: 0 });
@@ -76,4 +81,28 @@ export class LogCheckpoints {
   private text(offset: number): string {
     return formatOffsetCheckpoint([{ topic: this.topic, partition: this.partition, offset }]);
   }
+}
+
+/** The topic and partition a partition directory's name says (the whole name and 0 for another name). */
+function topicPartitionOf(dir: string): { topic: string; partition: number } {
+  const parsed = parsePartitionDirName(basename(dir));
+  return parsed === null ? { topic: basename(dir), partition: 0 } : { topic: parsed.topic, partition: parsed.partition };
+}
+
+/** The stored first dirty offset of the log in `log.dir`, null if none. */
+export function readCleanerCheckpoint(log: { readonly dir: string }): number | null {
+  const { topic, partition } = topicPartitionOf(log.dir);
+  try {
+    const entries = readOffsetCheckpoint(join(log.dir, CLEANER_OFFSET_CHECKPOINT));
+    const mine = entries.find((e) => e.topic === topic && e.partition === partition);
+    return mine === undefined ? null : mine.offset;
+  } catch {
+    // Like Kafka: an unreadable cleaner checkpoint means "clean from the start".
+    return null;
+  }
+}
+
+export function writeCleanerCheckpoint(log: { readonly dir: string }, offset: number): void {
+  const { topic, partition } = topicPartitionOf(log.dir);
+  writeOffsetCheckpoint(join(log.dir, CLEANER_OFFSET_CHECKPOINT), [{ topic, partition, offset }]);
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Log, ManualClock, decodeBatches, encodeBatch, encodeControlBatch, type LogRecord } from '../../lib/index.js';
-import { cleanLog, dirtyRatio, readCleanerCheckpoint } from '../../lib/compaction/cleaner.js';
+import { cleanLog, dirtyRatio } from '../../lib/compaction/cleaner.js';
+import { readCleanerCheckpoint } from '../../lib/log/log-checkpoints.js';
 import { checkIndexes, readAll } from '../log/log-helpers.js';
 import { removeTempDirs, seededRandom, seedFromEnv, tempDir } from '../helpers/tmp.js';
 

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Log, ManualClock, SeglogError } from '../../lib/index.js';
 import { enforceRetention } from '../../lib/retention/retention.js';
-import { LogManager, type Scheduler } from '../../lib/retention/log-manager.js';
+import { LogManager, type Scheduler } from '../../lib/manager/log-manager.js';
 import { readAll } from '../log/log-helpers.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 

@@ -5,8 +5,12 @@
  * are cleaned. Time comes from an injected Clock and the timer from an injected scheduler, so tests
  * drive it with `runOnce(nowMs)` and no real waiting.
  *
- * One offset map (offsetMapBytes, default 128 MiB) is allocated on the first compaction and reused
- * by every round: memory stays bounded by one map however many logs there are. Rounds never overlap
+ * It lives above retention/ and compaction/ (lib/manager), the two policies it schedules.
+ *
+ * One offset map is kept and reused by every round, sized to the round's dirty range and grown only
+ * when a round needs more, never beyond offsetMapBytes (default OFFSET_MAP_BYTES_DEFAULT, Kafka's
+ * dedupe buffer): memory stays bounded by one map however many logs there are, and an idle or small
+ * broker does not hold the ceiling. Rounds never overlap
  * (a run that finds the previous one still going is skipped). Errors of one log do not stop the
  * others: they are collected in the run's report and emitted as 'error'.
  *
@@ -17,14 +21,11 @@ import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import { hasCompactPolicy, hasDeletePolicy } from '../log/config.js';
 import type { Log } from '../log/log.js';
-import { cleanLog, cleanableRangeOf, type CleanResult } from '../compaction/cleaner.js';
+import { cleanLog, cleanableRangeOf, offsetMapBytesFor, type CleanResult } from '../compaction/cleaner.js';
 import { pickFilthiest } from '../compaction/compaction-policy.js';
 import { OffsetMap } from '../compaction/offset-map.js';
-import { OFFSET_MAP_BYTES_DEFAULT } from '../limits.js';
-import { enforceRetention, type RetentionResult } from './retention.js';
-
-/** Kafka's log.retention.check.interval.ms. */
-const CHECK_INTERVAL_MS_DEFAULT = 300_000;
+import { LOG_CHECK_INTERVAL_MS_DEFAULT, OFFSET_MAP_BYTES_DEFAULT } from '../limits.js';
+import { enforceRetention, type RetentionResult } from '../retention/retention.js';
 
 export interface Scheduler {
   setInterval(callback: () => void, ms: number): unknown;
@@ -76,7 +77,7 @@ export class LogManager extends EventEmitter {
     super();
     this.clock = options.clock ?? systemClock;
     this.scheduler = options.scheduler ?? nodeScheduler;
-    this.checkIntervalMs = options.checkIntervalMs ?? CHECK_INTERVAL_MS_DEFAULT;
+    this.checkIntervalMs = options.checkIntervalMs ?? LOG_CHECK_INTERVAL_MS_DEFAULT;
     if (!Number.isSafeInteger(this.checkIntervalMs) || this.checkIntervalMs <= 0) {
       throw new InvalidArgumentError(`checkIntervalMs must be a positive integer, got ${this.checkIntervalMs}`);
     }
@@ -141,7 +142,8 @@ export class LogManager extends EventEmitter {
     const chosen = pickFilthiest(candidates);
     if (chosen !== null) {
       try {
-        this.offsetMap ??= new OffsetMap(this.offsetMapBytes);
+        const neededBytes = offsetMapBytesFor(chosen.range, this.offsetMapBytes);
+        if (this.offsetMap === null || this.offsetMap.memoryBytes < neededBytes) this.offsetMap = new OffsetMap(neededBytes);
         const slice = this.sliceMs === undefined ? {} : { sliceMs: this.sliceMs };
         const result = await cleanLog(chosen.log, { nowMs, offsetMap: this.offsetMap, ignoreDirtyRatio: false, ...slice });
         report.compaction = { log: chosen.log, result };
