@@ -1,7 +1,18 @@
 /**
- * seglog's public surface: the Log, the record-batch codec, file regions, errors and the small
- * helpers a broker built on seglog needs (file names, checkpoints, clock). Nothing internal leaks:
- * lib/broker imports only this file, which proves it is enough for "other brokers".
+ * seglog's public surface, and the whole of it: what a broker built on seglog needs on the storage
+ * side. lib/broker imports only this file (test/tidy.test.ts checks it), which proves it is enough.
+ *
+ * Public, and why:
+ *   - the Log and its types, config and recovery report: the partition log itself;
+ *   - the record codec and the framing rule (lib/record), the batch walker and FileRegion: reading,
+ *     writing and sending Kafka batches without going through a Log (replication, tools, zero-copy);
+ *   - planFetch and FilePool: one fetch planner and one descriptor budget across many logs;
+ *   - checkpoint files, the clean-shutdown marker, file names and the producer-snapshot codec: the
+ *     other files of a Kafka data directory, in Kafka's formats;
+ *   - retention and compaction as functions, and the LogManager that schedules both;
+ *   - errors, clocks and the platform report.
+ * Not public: segments, indexes, the segment list, append validation, the loader's steps and the
+ * cleaner's internals. They change with the engine; the Log is their contract.
  */
 export { Log } from './log/log.js';
 export type { AppendBatchOptions, AppendOptions, AppendResult, LogOptions, LogStats, ReadOptions, SegmentInfo } from './log/log.js';
@@ -23,6 +34,7 @@ export type { CheckpointEntry } from './log/checkpoint-file.js';
 export { LogCheckpoints, readCleanerCheckpoint, takeCleanShutdownMarker, writeCleanShutdownMarker } from './log/log-checkpoints.js';
 export * from './record/index.js';
 export { FileRegion } from './segment/file-region.js';
+export { BatchWalker, type BatchWalkerOptions, type WalkStop } from './segment/batch-walker.js';
 export { planFetch, type FetchRequest, type FetchPlan, type PlannedPartition, type FetchableLog } from './log/fetch-planner.js';
 export { FilePool } from './segment/file-handle.js';
 export * from './segment/file-names.js';

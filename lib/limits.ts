@@ -57,6 +57,10 @@ export const CRC32C_NATIVE_MIN_BYTES = 192;
 export const INDEX_SANITY_PROBLEMS_MAX = 8;
 /** Segment file handles kept open at once per log; older inactive segments close lazily. */
 export const OPEN_SEGMENT_FILES_MAX = 64;
+/** Read descriptors a broker's partitions share (one FilePool for every Log it opens). */
+export const BROKER_OPEN_SEGMENT_FILES_MAX = 256;
+/** A fetch response's data budget when the request names none (Kafka's fetch.max.bytes default, 50 MiB). */
+export const FETCH_RESPONSE_BYTES_MAX_DEFAULT = 52_428_800;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */
 export const REQUEST_BYTES_MAX_DEFAULT = 100 * 1024 * 1024;
 /**

@@ -24,241 +24,65 @@
  * Events: broker-events.ts (typed; never 'error'). Background failures are reported, not thrown.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync,
-    writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BatchHeaderView,
   CLEAN_SHUTDOWN_FILE,
-  CorruptRecordError,
-  FileRegion,
+  FilePool,
   InvalidArgumentError,
-  InvalidConfigError,
   LOG_START_OFFSET_CHECKPOINT,
   Log,
   LogManager,
-  PartitionOfflineError,
   RequestRefusedError,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
-  SeglogError,
   ShutdownError,
   TopicExistsError,
   UnknownTopicError,
   checkpointKey,
-  decodeBatches,
   describeRecovery,
   fsyncDirectory,
   partitionDirName,
+  planFetch,
   systemClock,
+  takeCleanShutdownMarker,
   validateLogConfig,
+  writeCleanShutdownMarker,
   writeFileAtomically,
-  type AppendResult,
   type Clock,
-  type CompressionType,
+  type FetchRequest,
   type LogConfig,
-  type LogStats,
   type RecordInput,
-  type RecoveryReport,
   type RunReport,
 } from '../index.js';
-import { LOG_OVERHEAD_BYTES } from '../limits.js';
-import { GroupCoordinator } from './group-coordinator.js';
-import { startServer, type BrokerServer, type ListenOptions } from './server.js';
-import { partitionForKey } from './murmur2.js';
-import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
-    type CommittedOffset } from './offset-store.js';
-import { ProducerStateTable, loadNewestSnapshot, sequenceAfter, writeSnapshot } from './producer-state.js';
-import { offlineError, type OfflinePartition, type RecoveryEvent } from './partition-offline.js';
-import { isInternalTopic, validateTopicName } from './topic-name.js';
-import { partitionsMaxFor } from './partition-budget.js';
-import { refuseClientProduce, validateProduceRecords } from './produce-validation.js';
+import { BROKER_OPEN_SEGMENT_FILES_MAX, FETCH_RESPONSE_BYTES_MAX_DEFAULT, LOG_CHECK_INTERVAL_MS_DEFAULT,
+  OFFSET_MAP_BYTES_DEFAULT } from '../limits.js';
+import type { BrokerOptions, FetchOptions, FetchPartitionRequest, FetchPartitionResult, OffsetCommit, OffsetReplayReport, OpenReport,
+  PartitionStats, ProduceOptions, ProduceResult, TopicDescription } from './broker-types.js';
 import { asError, type BrokerEvents, type CloseFailure } from './broker-events.js';
-import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readForeignCommits, topicsFileText, type SkippedEntry } from './data-directory.js';
+import { CommittedOffsets } from './committed-offsets.js';
+import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readForeignCommits, readOrWriteMetaProperties,
+  topicsFileText } from './data-directory.js';
+import { GroupCoordinator } from './group-coordinator.js';
+import { partitionForKey } from './murmur2.js';
+import { OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
+import { appendProducerBatch, appendRecords, loadProducerState, newPartition, partitionIn, partitionStats, type Partition,
+  type Topic } from './partition.js';
+import { partitionsMaxFor } from './partition-budget.js';
+import { offlineError, type OfflinePartition, type RecoveryEvent } from './partition-offline.js';
+import { refuseClientProduce } from './produce-validation.js';
+import { writeSnapshot } from './producer-state.js';
+import { startServer, type BrokerServer, type ListenOptions } from './server.js';
+import { isInternalTopic, validateTopicName } from './topic-name.js';
 
-export { TOPICS_FILE };
-export const META_PROPERTIES = 'meta.properties';
-const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
-/** Replay reads this much of a log at a time when rebuilding producer state or offsets. */
-const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
-
-export type Acks = 0 | 1 | -1 | 'all';
-
-export interface BrokerOptions {
-  defaults?: Partial<LogConfig>;
-  clock?: Clock;
-  nodeId?: number;
-  /** Group coordinator: Kafka's group.initial.rebalance.delay.ms (default 3000). */
-  initialRebalanceDelayMs?: number;
-  sessionTimeoutMinMs?: number;
-  /** How often the dir-level checkpoints are rewritten (default 5000). */
-  checkpointIntervalMs?: number;
-  /** Retention and compaction check interval (Kafka's log.retention.check.interval.ms, default 300000). */
-  logCheckIntervalMs?: number;
-  /** Open partitions the broker may hold in all; CreateTopics beyond it is refused (default: from the descriptor limit). */
-  partitionsMax?: number;
-  /** Compaction offset-map memory (default 32 MiB ≈ 1.2 M keys per round: an embedded broker's share). */
-  offsetMapBytes?: number;
-  /**
-   * Called with every partition's recovery event, including those of Broker.open itself (which run
-   * before a 'recovery' listener can be attached). Later ones are also emitted as 'recovery'.
-   */
-  onRecovery?: (event: RecoveryEvent) => void;
-}
-
-export interface TopicDescription {
-  name: string;
-  partitions: number;
-  /** The overrides given at creation, on top of the broker defaults. */
-  config: Partial<LogConfig>;
-  isInternal: boolean;
-}
-
-export interface ProduceResult {
-  topic: string;
-  partition: number;
-  baseOffset: number;
-  lastOffset: number;
-  logAppendTimeMs: number;
-  logStartOffset: number;
-  /** True when an idempotent producer's retry was recognised and nothing was appended. */
-  duplicate: boolean;
-}
-
-export interface ProduceOptions {
-  acks?: Acks;
-  compression?: CompressionType;
-  producerId?: number;
-  producerEpoch?: number;
-  baseSequence?: number;
-}
-
-export interface FetchPartitionRequest {
-  topic: string;
-  partition: number;
-  offset: number;
-  maxBytes: number;
-}
-
-export interface FetchOptions {
-  maxBytes?: number;
-  maxWaitMs?: number;
-  minBytes?: number;
-}
-
-export interface FetchPartitionResult {
-  topic: string;
-  partition: number;
-  /** null, or the error that stopped this partition's read (OffsetOutOfRangeError, UnknownTopicError). */
-  error: Error | null;
-  highWatermark: number;
-  logStartOffset: number;
-  /** Whole batches from a batch boundary (the last may be cut): send as they are. */
-  regions: FileRegion[];
-}
-
-export interface PartitionStats extends LogStats {
-  topic: string;
-  partition: number;
-  /** Per second, over the time since the previous stats() call. */
-  appendRecordsPerSec: number;
-  fetchRequestsPerSec: number;
-  fetchBytesTotal: number;
-}
-
-export interface OffsetCommit {
-  topic: string;
-  partition: number;
-  offset: number;
-  metadata?: string;
-}
-
-export interface OffsetReplayReport {
-  recordsApplied: number;
-  recordsSkipped: number;
-  /** The first skipped record's offset and why it did not decode. */
-  firstSkipped: { offset: number; reason: string } | null;
-}
-
-/** What open() found and did, for the operator's log (events emitted inside open() have no listener yet). */
-export interface OpenReport {
-  /** Topics served from partition directories that topics.json did not list (a Kafka log dir's). */
-  adoptedTopics: string[];
-  /** Directory entries not served and not touched, with why. */
-  skipped: SkippedEntry[];
-  /** Committed offsets read from Kafka's `__consumer_offsets` partitions not served here. */
-  foreignCommits: number;
-  /** Partitions whose open ran recovery (no clean-shutdown marker), with what it did. */
-  recovered: { topic: string; partition: number; report: RecoveryReport }[];
-}
-
-interface Partition {
-  topic: string;
-  partition: number;
-  log: Log;
-  producers: ProducerStateTable;
-  fetchRequests: number;
-  fetchBytes: number;
-  lastStatsMs: number;
-  lastStatsRecords: number;
-  lastStatsFetches: number;
-}
-
-interface Topic {
-  name: string;
-  config: Partial<LogConfig>;
-  /** The partitions that opened, in partition order (offline ones are absent: see `offline`). */
-  partitions: Partition[];
-  partitionCount: number;
-  offline: Map<number, OfflinePartition>;
-  /** Where null-key records go until the partition changes (Kafka's sticky partitioner, simplified). */
-  stickyPartition: number;
-}
-
-/** An opened partition by number (the list skips offline ones, so its index is only a first guess). */
-function partitionIn(topic: Topic | undefined, partition: number): Partition | undefined {
-  if (topic === undefined) return undefined;
-  const guess = topic.partitions[partition];
-  if (guess !== undefined && guess.partition === partition) return guess;
-  return topic.partitions.find((p) => p.partition === partition);
-}
-
-function newPartition(topic: string, partition: number, log: Log, nowMs: number): Partition {
-  return { topic, partition, log, producers: new ProducerStateTable(), fetchRequests: 0, fetchBytes: 0, lastStatsMs: nowMs,
-      lastStatsRecords: 0, lastStatsFetches: 0 };
-}
+/** How often the dir-level checkpoints are rewritten by default. */
+const CHECKPOINT_INTERVAL_MS_DEFAULT = 5_000;
 
 /** One turn of the event loop for other connections (a long createTopic must not starve them). */
 function yieldToOthers(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function topicPartitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
-/** Kafka config names ("retention.ms") as LogConfig keys ("retentionMs"). */
-export function logConfigKey(kafkaName: string): string {
-  return kafkaName.replace(/\.([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Topic configs as Kafka's CreateTopics sends them (strings) → validated LogConfig overrides. */
-export function parseTopicConfigs(entries: readonly { name: string; value: string | null }[]): Partial<LogConfig> {
-  const overrides: { [key: string]: unknown } = {};
-  for (const { name, value } of entries) {
-    if (value === null) continue;
-    const key = logConfigKey(name);
-    if (!(key in validateLogConfig({}))) throw new InvalidConfigError(`unknown topic config ${name}`);
-    overrides[key] = value === 'true' ? true : value === 'false' ? false : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  }
-  validateLogConfig(overrides as Partial<LogConfig>);
-  return overrides as Partial<LogConfig>;
-}
-
-
-const DEFAULT_LOG_CHECK_INTERVAL_MS = 300_000;
-const DEFAULT_OFFSET_MAP_BYTES = 32 * 1024 * 1024;
 type CheckpointRow = { topic: string; partition: number; offset: number };
 
 export class Broker extends EventEmitter<BrokerEvents> {
@@ -269,13 +93,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly groups: GroupCoordinator;
   private readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
-  private readonly committed = new Map<string, CommittedOffset>();
+  private readonly committed = new CommittedOffsets();
+  /** One bounded pool of read descriptors for every partition's segments (FilePool). */
+  private readonly filePool = new FilePool(BROKER_OPEN_SEGMENT_FILES_MAX);
   /** Topic names whose createTopic is under way (it yields between partitions). */
   private readonly creating = new Set<string>();
   /** Open partitions the broker may hold in all (default: from the descriptor limit, see partition-budget.ts). */
   readonly partitionsMax: number;
-  /** What the replay of `__consumer_offsets` at open applied and skipped (undecodable records). */
-  readonly offsetReplay: OffsetReplayReport = { recordsApplied: 0, recordsSkipped: 0, firstSkipped: null };
   private nextProducerId = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly checkpointIntervalMs: number;
@@ -295,15 +119,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.clusterId = clusterId;
     this.defaults = validateLogConfig(options.defaults ?? {});
     this.clock = options.clock ?? systemClock;
-    this.checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS_DEFAULT;
     this.onRecovery = options.onRecovery;
     this.partitionsMax = options.partitionsMax ?? partitionsMaxFor();
     this.dirCheckpoints = new DirCheckpoints(dataDir, { [RECOVERY_POINT_CHECKPOINT]: [], [LOG_START_OFFSET_CHECKPOINT]: [],
       [REPLICATION_OFFSET_CHECKPOINT]: [] }, new Set());
     this.logManager = new LogManager({
       clock: this.clock,
-      checkIntervalMs: options.logCheckIntervalMs ?? DEFAULT_LOG_CHECK_INTERVAL_MS,
-      offsetMapBytes: options.offsetMapBytes ?? DEFAULT_OFFSET_MAP_BYTES,
+      checkIntervalMs: options.logCheckIntervalMs ?? LOG_CHECK_INTERVAL_MS_DEFAULT,
+      offsetMapBytes: options.offsetMapBytes ?? OFFSET_MAP_BYTES_DEFAULT,
     });
     this.logManager.on('error', (error: unknown) => {
       if (this.listenerCount('maintenanceError') > 0) this.emit('maintenanceError', error);
@@ -324,11 +148,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   static async open(dataDir: string, options: BrokerOptions = {}): Promise<Broker> {
     const plan = planDataDirectory(dataDir);
     mkdirSync(dataDir, { recursive: true });
-    const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
-    if (existsSync(marker)) {
-      unlinkSync(marker);
-      fsyncDirectory(dataDir);
-    }
+    takeCleanShutdownMarker(dataDir);
     const clusterId = readOrWriteMetaProperties(dataDir, options.nodeId ?? 0);
     const broker = new Broker(dataDir, options, clusterId);
     broker.nextProducerId = plan.topicsFile.nextProducerId;
@@ -338,13 +158,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (!broker.topics.has(OFFSETS_TOPIC)) await broker.createTopic(OFFSETS_TOPIC, { partitions: 1,
           config: { cleanupPolicy: 'compact' } });
       // Kafka's commits first: this broker's own (partition 0) are replayed after them and win.
-      for (const c of foreignCommits) {
-        const key = offsetMapKey(c.groupId, c.topic, c.partition);
-        if (c.committed === null) broker.committed.delete(key);
-        else broker.committed.set(key, c.committed);
-      }
+      broker.committed.applyForeign(foreignCommits);
       try {
-        broker.replayCommittedOffsets();
+        // Offline: commits answer KAFKA_STORAGE_ERROR, and there is nothing to replay.
+        if (!broker.topicOf(OFFSETS_TOPIC).offline.has(0)) broker.committed.replay(broker.partitionOf(OFFSETS_TOPIC, 0).log);
       } catch (error) {
         await broker.takeOffline(OFFSETS_TOPIC, 0, error);
       }
@@ -398,9 +215,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (!existsSync(dir)) notes.push(`${dir} was missing: partition recreated empty`);
       let log: Log | null = null;
       try {
-        log = await Log.open(dir, logConfig, { clock: this.clock });
+        log = await Log.open(dir, logConfig, { clock: this.clock, filePool: this.filePool });
         const partition = newPartition(name, p, log, this.clock.nowMs());
-        notes.push(...this.loadProducerState(partition));
+        notes.push(...loadProducerState(partition));
         this.watchRolls(partition);
         this.logManager.add(log);
         log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name,
@@ -467,88 +284,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return lines;
   }
 
-  /** Producer state from the newest snapshot plus a replay after it; returns notes on what it found. */
-  private loadProducerState(p: Partition): string[] {
-    const log = p.log;
-    const snapshot = loadNewestSnapshot(log.dir, log.logEndOffset);
-    if (snapshot.table !== null) p.producers = snapshot.table;
-    const from = Math.max(snapshot.offset, log.logStartOffset);
-    this.replay(log, from, (bytes) => {
-      for (const batch of decodeBatches(bytes)) {
-        if (batch.producerId < 0 || batch.isControl) continue;
-        p.producers.record(batch.producerId, batch.producerEpoch, {
-          firstSequence: batch.baseSequence,
-          lastSequence: batch.lastSequence,
-          firstOffset: batch.baseOffset,
-          lastOffset: batch.lastOffset,
-          timestampMs: batch.maxTimestampMs,
-        });
-      }
-    });
-    return snapshot.notes;
-  }
-
-  /** Feeds whole batches from `from` to the log end, chunk by chunk, to `consume`. */
-  private replay(log: Log, from: number, consume: (bytes: Buffer) => void): void {
-    let offset = from;
-    const end = log.logEndOffset;
-    const header = new BatchHeaderView();
-    while (offset < end) {
-      const region = log.read(offset, { maxBytes: REPLAY_CHUNK_BYTES, minOneMessage: true });
-      if (region.sizeBytes === 0) break;
-      try {
-        const bytes = region.toBuffer();
-        // Keep only whole batches; the next read starts after the last one.
-        let position = 0;
-        let next = offset;
-        while (position + LOG_OVERHEAD_BYTES <= bytes.length) {
-          const sizeBytes = LOG_OVERHEAD_BYTES + bytes.readInt32BE(position + 8);
-          if (position + sizeBytes > bytes.length) break;
-          next = header.load(bytes, position).lastOffset + 1;
-          position += sizeBytes;
-        }
-        if (position === 0) break;
-        consume(bytes.subarray(0, position));
-        offset = next;
-      } catch (error) {
-        // Damage recovery could not see (an int64 outside the CRC, say): name the file and the place.
-        const detail = error instanceof SeglogError ? `${error.code}: ${error.message}` : (error as Error).message;
-        throw new CorruptRecordError(`cannot replay batches from offset ${offset}: ${detail}`, { path: region.path,
-          positionBytes: region.positionBytes + (error instanceof SeglogError ? error.positionBytes ?? 0 : 0), offset, cause: error });
-      }
-    }
-  }
-
-  private replayCommittedOffsets(): void {
-    if (this.topicOf(OFFSETS_TOPIC).offline.has(0)) return; // offline: commits answer KAFKA_STORAGE_ERROR
-    const p = this.partitionOf(OFFSETS_TOPIC, 0);
-    const report = this.offsetReplay;
-    this.replay(p.log, p.log.logStartOffset, (bytes) => {
-      for (const batch of decodeBatches(bytes)) {
-        if (batch.isControl) continue;
-        let offset = batch.baseOffset;
-        for (const record of batch.records()) {
-          offset = record.offset;
-          if (record.key === null) continue;
-          // A record of the broker's own topic that does not decode is skipped and counted, as Kafka's
-          // coordinator loader does: one bad record must not keep the broker from starting.
-          try {
-            const key = decodeOffsetKey(Buffer.from(record.key));
-            if (key === null) continue;
-            const mapKey = offsetMapKey(key.groupId, key.topic, key.partition);
-            if (record.value === null) this.committed.delete(mapKey);
-            else this.committed.set(mapKey, decodeOffsetValue(Buffer.from(record.value)));
-            report.recordsApplied += 1;
-          } catch (error) {
-            if (!(error instanceof CorruptRecordError)) throw error;
-            report.recordsSkipped += 1;
-            if (report.firstSkipped === null) report.firstSkipped = { offset, reason: error.message };
-          }
-        }
-      }
-    });
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Topics
 
@@ -588,12 +323,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
         await yieldToOthers();
         if (this.closed) throw new InvalidArgumentError(`broker closed while creating topic ${name}`);
         const dir = join(this.dataDir, partitionDirName(name, p));
-        const log = await Log.open(dir, logConfig, { clock: this.clock });
+        const log = await Log.open(dir, logConfig, { clock: this.clock, filePool: this.filePool });
         log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name,
             partition: p }));
         const partition = newPartition(name, p, log, this.clock.nowMs());
         partitions.push(partition);
-        const notes = this.loadProducerState(partition);
+        const notes = loadProducerState(partition);
         this.watchRolls(partition);
         this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
       }
@@ -708,57 +443,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitionCount;
     }
     const p = this.partitionOf(topic, index);
-    const result = input instanceof Uint8Array ? this.appendBytes(p, input) : this.appendRecords(p, input, options);
+    const result = input instanceof Uint8Array ? appendProducerBatch(p, input) : appendRecords(p, input, options);
     const acks = options.acks ?? 1;
     if ((acks === -1 || acks === 'all') && !result.duplicate && p.log.logEndOffset - p.log.recoveryPoint >= p.log.config.flushMessages) {
       await p.log.flush();
     }
     return result;
-  }
-
-  private appendBytes(p: Partition, bytes: Uint8Array): ProduceResult {
-    // Everything that can refuse the request is checked before the one append (all or nothing).
-    validateProduceRecords(bytes, p.log.dir);
-    const h = new BatchHeaderView().load(bytes, 0);
-    if (h.producerId < 0) return this.resultOf(p, p.log.appendBatch(bytes));
-    const { producerId, producerEpoch: epoch, baseSequence: firstSequence } = h;
-    const lastSequence = sequenceAfter(firstSequence, h.lastOffsetDelta);
-    const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
-    if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
-    const appended = p.log.appendBatch(bytes);
-    p.producers.record(producerId, epoch, { firstSequence, lastSequence, firstOffset: appended.baseOffset,
-        lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs });
-    return this.resultOf(p, appended);
-  }
-
-  private appendRecords(p: Partition, records: readonly RecordInput[], options: ProduceOptions): ProduceResult {
-    const producerId = options.producerId ?? -1;
-    if (producerId >= 0) {
-      const epoch = options.producerEpoch ?? 0;
-      const firstSequence = options.baseSequence ?? 0;
-      const lastSequence = sequenceAfter(firstSequence, records.length - 1);
-      const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
-      if (check.duplicate !== null) return this.produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
-      const appended = p.log.append(records, {
-        ...(options.compression === undefined ? {} : { compression: options.compression }),
-        producerId, producerEpoch: epoch, baseSequence: firstSequence,
-      });
-      p.producers.record(producerId, epoch, {
-        firstSequence, lastSequence,
-        firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
-      });
-      return this.resultOf(p, appended);
-    }
-    return this.resultOf(p, p.log.append(records, options.compression === undefined ? {} : { compression: options.compression }));
-  }
-
-  private resultOf(p: Partition, appended: AppendResult): ProduceResult {
-    return this.produceResult(p, appended.baseOffset, appended.lastOffset, appended.logAppendTimeMs, false);
-  }
-
-  private produceResult(p: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, duplicate: boolean): ProduceResult {
-    return { topic: p.topic, partition: p.partition, baseOffset, lastOffset, logAppendTimeMs, logStartOffset: p.log.logStartOffset,
-        duplicate };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -775,7 +465,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const minBytes = options.minBytes ?? 1;
     const deadlineMs = this.clock.nowMs() + maxWaitMs;
     for (;;) {
-      const results = this.readOnce(requests, options.maxBytes ?? 52_428_800);
+      const results = this.readOnce(requests, options.maxBytes ?? FETCH_RESPONSE_BYTES_MAX_DEFAULT, options.hardMaxBytesLimit === true);
       let totalBytes = 0;
       let anyError = false;
       for (const r of results) {
@@ -797,34 +487,35 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
   }
 
-  private readOnce(requests: readonly FetchPartitionRequest[], responseMaxBytes: number): FetchPartitionResult[] {
-    let remainingBytes = responseMaxBytes;
-    let minOneMessage = true;
+  /**
+   * One read of every requested partition through the fetch planner (planFetch: Kafka's budget rules,
+   * the same code its tests check). A partition that is unknown or offline is its own error.
+   */
+  private readOnce(requests: readonly FetchPartitionRequest[], responseMaxBytes: number, hardMaxBytesLimit: boolean):
+      FetchPartitionResult[] {
     const results: FetchPartitionResult[] = [];
+    const planned: FetchRequest[] = [];
+    const plannedIndexes: number[] = [];
     for (const request of requests) {
       const result: FetchPartitionResult = { topic: request.topic, partition: request.partition, error: null, highWatermark: -1,
           logStartOffset: -1, regions: [] };
-      results.push(result);
       try {
         const log = this.partitionOf(request.topic, request.partition).log;
-        result.highWatermark = log.highWatermark;
-        result.logStartOffset = log.logStartOffset;
-        const maxBytes = Math.max(0, Math.min(request.maxBytes, remainingBytes));
-        if (maxBytes === 0 && !minOneMessage) {
-          // Still validate the offset so an out-of-range fetch is reported, as Kafka does.
-          log.read(request.offset, { maxBytes: 0, minOneMessage: false, maxOffset: log.highWatermark });
-          continue;
-        }
-        const region = log.read(request.offset, { maxBytes, minOneMessage, maxOffset: log.highWatermark });
-        if (region.sizeBytes > 0) {
-          result.regions.push(region);
-          remainingBytes -= region.sizeBytes;
-          minOneMessage = false;
-        }
+        plannedIndexes.push(results.length);
+        planned.push({ log, offset: request.offset, maxBytes: request.maxBytes });
       } catch (error) {
         result.error = error as Error;
       }
+      results.push(result);
     }
+    const plan = planFetch(planned, responseMaxBytes, { hardMaxBytesLimit });
+    plan.partitions.forEach((p, i) => {
+      const result = results[plannedIndexes[i] as number] as FetchPartitionResult;
+      result.highWatermark = p.highWatermark;
+      result.logStartOffset = p.logStartOffset;
+      result.error = p.error;
+      if (p.region !== null) result.regions.push(p.region);
+    });
     return results;
   }
 
@@ -874,34 +565,23 @@ export class Broker extends EventEmitter<BrokerEvents> {
   commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): void {
     this.ensureOpen();
     if (offsets.length === 0) return;
-    const nowMs = this.clock.nowMs();
-    const records: RecordInput[] = [];
-    for (const o of offsets) {
-      this.partitionOf(o.topic, o.partition);
-      const value: CommittedOffset = { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs };
-      records.push({ key: encodeOffsetKey({ groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(value),
-          timestampMs: nowMs });
-    }
-    this.partitionOf(OFFSETS_TOPIC, 0).log.append(records);
-    for (const o of offsets) {
-      this.committed.set(offsetMapKey(groupId, o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? '',
-          commitTimestampMs: nowMs });
-    }
+    for (const o of offsets) this.partitionOf(o.topic, o.partition);
+    this.committed.commit(this.partitionOf(OFFSETS_TOPIC, 0).log, groupId, offsets, this.clock.nowMs());
   }
 
   /** The committed offset, or null when the group has none for that partition. */
   committedOffset(groupId: string, topic: string, partition: number): CommittedOffset | null {
-    return this.committed.get(offsetMapKey(groupId, topic, partition)) ?? null;
+    return this.committed.get(groupId, topic, partition);
   }
 
   /** Every (topic, partition) the group has committed. */
   committedOffsets(groupId: string): { topic: string; partition: number; committed: CommittedOffset }[] {
-    const out: { topic: string; partition: number; committed: CommittedOffset }[] = [];
-    for (const [key, committed] of this.committed) {
-      const [group, topic, partition] = key.split('\u0000') as [string, string, string];
-      if (group === groupId) out.push({ topic, partition: Number(partition), committed });
-    }
-    return out;
+    return this.committed.ofGroup(groupId);
+  }
+
+  /** What the replay of `__consumer_offsets` at open applied and skipped (undecodable records). */
+  get offsetReplay(): OffsetReplayReport {
+    return this.committed.replayReport;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -909,25 +589,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   stats(): PartitionStats[] {
     const nowMs = this.clock.nowMs();
-    const out: PartitionStats[] = [];
-    for (const topic of this.topics.values()) {
-      for (const p of topic.partitions) {
-        const s = p.log.stats();
-        const elapsedSec = Math.max(1e-3, (nowMs - p.lastStatsMs) / 1000);
-        out.push({
-          ...s,
-          topic: p.topic,
-          partition: p.partition,
-          appendRecordsPerSec: (s.appendedRecords - p.lastStatsRecords) / elapsedSec,
-          fetchRequestsPerSec: (p.fetchRequests - p.lastStatsFetches) / elapsedSec,
-          fetchBytesTotal: p.fetchBytes,
-        });
-        p.lastStatsMs = nowMs;
-        p.lastStatsRecords = s.appendedRecords;
-        p.lastStatsFetches = p.fetchRequests;
-      }
-    }
-    return out;
+    return [...this.topics.values()].flatMap((topic) => topic.partitions.map((p) => partitionStats(p, nowMs)));
   }
 
   private scheduleCheckpoints(): void {
@@ -1034,6 +696,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
       final.start.push({ topic: p.topic, partition: p.partition, offset: p.log.logStartOffset });
       final.hw.push({ topic: p.topic, partition: p.partition, offset: p.log.highWatermark });
     }
+    // The logs share the broker's pool and leave it open; its idle descriptors go now.
+    this.filePool.closeAll();
     await attempt('checkpoint', join(this.dataDir, RECOVERY_POINT_CHECKPOINT),
         () => this.dirCheckpoints.write(RECOVERY_POINT_CHECKPOINT, final.recovery));
     await attempt('checkpoint', join(this.dataDir, LOG_START_OFFSET_CHECKPOINT),
@@ -1041,7 +705,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     await attempt('checkpoint', join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT),
         () => this.dirCheckpoints.write(REPLICATION_OFFSET_CHECKPOINT, final.hw));
     const markerPath = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
-    if (failures.length === 0) await attempt('clean-shutdown-marker', markerPath, () => this.writeCleanMarker());
+    if (failures.length === 0) await attempt('clean-shutdown-marker', markerPath, () => writeCleanShutdownMarker(this.dataDir));
     this.emit('closed', { errors: failures });
     if (failures.length > 0) {
       const first = failures[0] as CloseFailure;
@@ -1050,39 +714,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
   }
 
-  private writeCleanMarker(): void {
-    const fd = openSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), 'w');
-    try {
-      writeFileSync(fd, JSON.stringify({ version: 0, brokerEpoch: 0 }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    fsyncDirectory(this.dataDir);
-  }
-
   private async closeLogs(): Promise<void> {
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) await p.log.close();
     }
+    this.filePool.closeAll();
   }
 }
-
-/** Reads meta.properties (Kafka's `key=value` text) or writes a new one; returns the cluster id. */
-function readOrWriteMetaProperties(dataDir: string, nodeId: number): string {
-  const path = join(dataDir, META_PROPERTIES);
-  if (existsSync(path)) {
-    const match = /^cluster\.id=(.*)$/m.exec(readFileSync(path, 'utf8'));
-    if (match?.[1] !== undefined) return match[1].trim();
-  }
-  const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-  writeFileAtomically(path, `#\n#seglog\nnode.id=${nodeId}\nversion=1\ncluster.id=${clusterId}\n`);
-  return clusterId;
-}
-
-/** Partition directories present in dataDir (for tools; the broker's own reading is data-directory.ts). */
-export function partitionDirsIn(dataDir: string): string[] {
-  return readdirSync(dataDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-}
-
-export { topicPartitionKey };

@@ -26,9 +26,11 @@
  * file for the whole directory. The broker rewrites them for the partitions it serves and keeps every
  * other entry exactly as it found it.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  BatchWalker,
   InvalidArgumentError,
   InvalidConfigError,
   LOG_START_OFFSET_CHECKPOINT,
@@ -40,15 +42,17 @@ import {
   ioError,
   parsePartitionDirName,
   readOffsetCheckpoint,
+  writeFileAtomically,
   writeOffsetCheckpoint,
   type CheckpointEntry,
   type LogConfig,
 } from '../index.js';
-import { LOG_OVERHEAD_BYTES } from '../limits.js';
 import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, type CommittedOffset } from './offset-store.js';
 import { topicNameProblem } from './topic-name.js';
 
 export const TOPICS_FILE = 'topics.json';
+/** Kafka's node identity file at the data-directory root. */
+export const META_PROPERTIES = 'meta.properties';
 const TOPICS_FILE_VERSION = 1;
 /** Kafka's KRaft metadata log: cluster records, never a topic clients see. */
 export const KAFKA_METADATA_TOPIC = '__cluster_metadata';
@@ -248,19 +252,14 @@ export function readForeignCommits(dirs: readonly string[]): ForeignCommit[] {
   for (const dir of dirs) {
     const segments = readdirSync(dir).filter((n) => n.endsWith(LOG_SUFFIX)).sort();
     for (const name of segments) {
-      const path = join(dir, name);
-      let bytes: Buffer;
+      // The shared walker, one batch in memory at a time: a torn or damaged tail ends that segment's reading.
+      const walker = new BatchWalker().open(join(dir, name));
       try {
-        bytes = readFileSync(path);
-      } catch (error) {
-        throw ioError(error, 'cannot read segment', { path });
-      }
-      let position = 0;
-      while (position + LOG_OVERHEAD_BYTES <= bytes.length) {
-        const sizeBytes = LOG_OVERHEAD_BYTES + bytes.readInt32BE(position + 8);
-        if (sizeBytes <= LOG_OVERHEAD_BYTES || position + sizeBytes > bytes.length) break;
-        if (!collectCommits(bytes.subarray(position, position + sizeBytes), out)) break;
-        position += sizeBytes;
+        while (walker.next()) {
+          if (!collectCommits(walker.batchBytes(), out)) break;
+        }
+      } finally {
+        walker.close();
       }
     }
   }
@@ -283,4 +282,16 @@ function collectCommits(batchBytes: Buffer, out: ForeignCommit[]): boolean {
   } catch {
     return false;
   }
+}
+
+/** Reads meta.properties (Kafka's `key=value` text) or writes a new one; returns the cluster id. */
+export function readOrWriteMetaProperties(dataDir: string, nodeId: number): string {
+  const path = join(dataDir, META_PROPERTIES);
+  if (existsSync(path)) {
+    const match = /^cluster\.id=(.*)$/m.exec(readFileSync(path, 'utf8'));
+    if (match?.[1] !== undefined) return match[1].trim();
+  }
+  const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  writeFileAtomically(path, `#\n#seglog\nnode.id=${nodeId}\nversion=1\ncluster.id=${clusterId}\n`);
+  return clusterId;
 }

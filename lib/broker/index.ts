@@ -2,7 +2,9 @@
  * `seglog/broker`: the in-process Broker facade over seglog Logs and its Kafka wire-protocol server.
  * Everything here is built on the public surface (lib/index.ts) only.
  */
-export { Broker, logConfigKey, parseTopicConfigs, TOPICS_FILE, META_PROPERTIES } from './broker.js';
+export { Broker } from './broker.js';
+export { logConfigKey, parseTopicConfigs } from './topic-config.js';
+export { META_PROPERTIES, TOPICS_FILE } from './data-directory.js';
 export type {
   Acks,
   BrokerOptions,
@@ -16,7 +18,7 @@ export type {
   ProduceOptions,
   ProduceResult,
   TopicDescription,
-} from './broker.js';
+} from './broker-types.js';
 export type { BackgroundErrorEvent, BackgroundTask, BrokerEvents, CloseFailure, CloseReport, TopicCreatedEvent,
   UnsupportedRequestEvent } from './broker-events.js';
 export { BROKER_EVENT_NAMES } from './broker-events.js';

@@ -11,7 +11,7 @@ export function kafkaConfigName(key: string): string {
 }
 
 /** Kafka config name ("retention.ms") → LogConfig key ("retentionMs"). */
-export function logConfigKeyOf(kafkaName: string): string {
+export function logConfigKey(kafkaName: string): string {
   return kafkaName.replace(/\.([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -21,13 +21,16 @@ export function withKafkaConfigNames(error: InvalidConfigError): InvalidConfigEr
   return new InvalidConfigError(message, { path: error.path, cause: error });
 }
 
-/** CreateTopics configs (name/value strings) → validated overrides; InvalidConfigError names Kafka's key. */
-export function parseWireTopicConfigs(entries: readonly { name: string; value: string | null }[]): Partial<LogConfig> {
+/**
+ * Topic configs as Kafka sends them (CreateTopics name/value strings, Kafka's names) → validated
+ * LogConfig overrides; an InvalidConfigError names Kafka's key. The one parser of topic configs.
+ */
+export function parseTopicConfigs(entries: readonly { name: string; value: string | null }[]): Partial<LogConfig> {
   const overrides: { [key: string]: unknown } = {};
   const known = validateLogConfig({});
   for (const { name, value } of entries) {
     if (value === null) continue;
-    const key = logConfigKeyOf(name);
+    const key = logConfigKey(name);
     if (!(key in known) || name !== kafkaConfigName(key)) throw new InvalidConfigError(`unknown topic config '${name}'`);
     overrides[key] = value === 'true' ? true : value === 'false' ? false : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }

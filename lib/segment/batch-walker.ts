@@ -22,14 +22,14 @@ import { CRC_MISMATCH, CURRENT_MAGIC, FRAME_PEEK_BYTES, FRAME_TORN, MAGIC, batch
 
 
 /** Why a walk ended before its end: at which byte, in the framing rule's words, and whether the tail was torn. */
-interface WalkStop {
+export interface WalkStop {
   positionBytes: number;
   /** A batch that did not finish (fewer bytes than it claims); false for damage (a bad length, magic or CRC). */
   torn: boolean;
   reason: string;
 }
 
-interface BatchWalkerOptions {
+export interface BatchWalkerOptions {
   /** Bytes per positioned read (default 1 MiB); tests use small chunks to cross chunk boundaries. */
   chunkBytes?: number | undefined;
   /** Check each v2 batch's CRC-32C; a mismatch stops the walk (default false). */

@@ -1,0 +1,84 @@
+/**
+ * The broker's committed group offsets: the latest commit per (group, topic, partition), in memory
+ * for OffsetFetch, and durable as records of `__consumer_offsets` partition 0 (offset-store.ts holds
+ * the record schemas). At open the map is rebuilt: commits read from Kafka's own `__consumer_offsets`
+ * partitions first (data-directory.ts), then a replay of this broker's partition, whose commits win.
+ *
+ * A record of the offsets topic that does not decode is skipped and counted, as Kafka's coordinator
+ * loader does: one bad record must not keep the broker from starting.
+ */
+import { CorruptRecordError, decodeBatches, type Log, type RecordInput } from '../index.js';
+import type { OffsetCommit, OffsetReplayReport } from './broker-types.js';
+import type { ForeignCommit } from './data-directory.js';
+import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
+  type CommittedOffset } from './offset-store.js';
+import { replayBatches } from './partition.js';
+
+export class CommittedOffsets {
+  private readonly committed = new Map<string, CommittedOffset>();
+  /** What the replay at open applied and skipped (undecodable records). */
+  readonly replayReport: OffsetReplayReport = { recordsApplied: 0, recordsSkipped: 0, firstSkipped: null };
+
+  /** Kafka's commits found in its own offsets partitions (oldest first; a null commit is a deletion). */
+  applyForeign(commits: readonly ForeignCommit[]): void {
+    for (const c of commits) this.apply(offsetMapKey(c.groupId, c.topic, c.partition), c.committed);
+  }
+
+  /** Rebuilds from the offsets log (partition 0 of `__consumer_offsets`), from its start. */
+  replay(log: Log): void {
+    const report = this.replayReport;
+    replayBatches(log, log.logStartOffset, (bytes) => {
+      for (const batch of decodeBatches(bytes)) {
+        if (batch.isControl) continue;
+        for (const record of batch.records()) {
+          if (record.key === null) continue;
+          try {
+            const key = decodeOffsetKey(Buffer.from(record.key));
+            if (key === null) continue;
+            const value = record.value === null ? null : decodeOffsetValue(Buffer.from(record.value));
+            this.apply(offsetMapKey(key.groupId, key.topic, key.partition), value);
+            report.recordsApplied += 1;
+          } catch (error) {
+            if (!(error instanceof CorruptRecordError)) throw error;
+            report.recordsSkipped += 1;
+            if (report.firstSkipped === null) report.firstSkipped = { offset: record.offset, reason: error.message };
+          }
+        }
+      }
+    });
+  }
+
+  /** Appends the commits to the offsets log (one batch: all or none), then makes them visible. */
+  commit(offsetsLog: Log, groupId: string, offsets: readonly OffsetCommit[], nowMs: number): void {
+    const records: RecordInput[] = [];
+    for (const o of offsets) {
+      const value: CommittedOffset = { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs };
+      records.push({ key: encodeOffsetKey({ groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(value),
+          timestampMs: nowMs });
+    }
+    offsetsLog.append(records);
+    for (const o of offsets) {
+      this.apply(offsetMapKey(groupId, o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs });
+    }
+  }
+
+  /** The committed offset, or null when the group has none for that partition. */
+  get(groupId: string, topic: string, partition: number): CommittedOffset | null {
+    return this.committed.get(offsetMapKey(groupId, topic, partition)) ?? null;
+  }
+
+  /** Every (topic, partition) the group has committed. */
+  ofGroup(groupId: string): { topic: string; partition: number; committed: CommittedOffset }[] {
+    const out: { topic: string; partition: number; committed: CommittedOffset }[] = [];
+    for (const [key, committed] of this.committed) {
+      const [group, topic, partition] = key.split('\u0000') as [string, string, string];
+      if (group === groupId) out.push({ topic, partition: Number(partition), committed });
+    }
+    return out;
+  }
+
+  private apply(key: string, committed: CommittedOffset | null): void {
+    if (committed === null) this.committed.delete(key);
+    else this.committed.set(key, committed);
+  }
+}
