@@ -35,7 +35,8 @@ export { LogCheckpoints, readCleanerCheckpoint, takeCleanShutdownMarker, writeCl
 export * from './record/index.js';
 export { FileRegion } from './segment/file-region.js';
 export { BatchWalker, type BatchWalkerOptions, type WalkStop } from './segment/batch-walker.js';
-export { planFetch, type FetchRequest, type FetchPlan, type PlannedPartition, type FetchableLog } from './log/fetch-planner.js';
+export { planFetch, type FetchRequest, type FetchPlan, type FetchPlanOptions, type PlannedPartition,
+  type FetchableLog } from './log/fetch-planner.js';
 export { FilePool } from './segment/file-handle.js';
 export * from './segment/file-names.js';
 export { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshotEntry } from './segment/producer-snapshot.js';
@@ -44,7 +45,7 @@ export { systemClock, ManualClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { platformReport } from './platform/index.js';
 export type { PlatformReport } from './platform/contract.js';
-export { enforceRetention, type RetentionResult } from './retention/retention.js';
+export { enforceRetention, type RetainableLog, type RetentionResult } from './retention/retention.js';
 export { selectRetention, type RetentionReason, type RetentionDecision } from './retention/retention-policy.js';
 export { LogManager, type LogManagerOptions, type RunReport, type Scheduler } from './manager/log-manager.js';
 export { cleanLog, dirtyRatio, cleanableRangeOf, type CleanOptions,

@@ -6,15 +6,22 @@
  *   - a line over 140 characters, a function over 100 lines,
  *   - a native package named outside lib/platform/native.ts, a compression package outside
  *     lib/record/compression*, any other package in lib/,
+ *   - lib/broker importing anything of lib/ but the entry point (lib/index.ts) and the leaves, so the
+ *     entry point is proven enough for other brokers; lib/inspect importing lib/broker,
+ *   - `as unknown as` in lib/ and native-free-fallback/ (a cast that defeats the type checker),
+ *   - a dead export: a name exported by a lib/ file that no other file names and that no package
+ *     entry point (lib/index.ts, lib/broker/index.ts, lib/inspect/index.ts) re-exports,
+ *   - a committed generated file (dist/, node_modules/, packed tarballs, benchmark results),
  *   - an import against the layer order (platform ← record ← segment ← log ← retention|compaction
  *     ← manager ← index ← inspect|broker ← cli; the leaves errors/limits/assert/clock import nothing and
  *     anyone imports them; native-free-fallback/ imports only contract types and Node built-ins).
  * Each violation prints as file:line: rule: text. The checks are pure functions, tested first on
  * small inputs so that a broken check cannot pass silently.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, normalize, relative } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -259,6 +266,98 @@ function checkImports(file: string, source: string): Violation[] {
   return violations;
 }
 
+/** lib/broker sees seglog only through the entry point; lib/inspect reads files, never the broker. */
+function checkFacadeImports(file: string, source: string): Violation[] {
+  const violations: Violation[] = [];
+  for (const { specifier, line, text } of importsOf(source)) {
+    if (!specifier.startsWith('.')) continue;
+    const target = normalize(join(dirname(file), specifier)).replace(/\.js$/, '.ts');
+    if (file.startsWith('lib/broker/') && !target.startsWith('lib/broker/') && target !== 'lib/index.ts' && !LEAVES.has(target)) {
+      violations.push({ file, line, rule: 'lib/broker imports only lib/index.ts, the leaves and its own files', text });
+    }
+    if (file.startsWith('lib/inspect/') && target.startsWith('lib/broker/')) {
+      violations.push({ file, line, rule: 'lib/inspect must not import lib/broker', text });
+    }
+  }
+  return violations;
+}
+
+function checkDoubleCast(file: string, source: string): Violation[] {
+  const violations: Violation[] = [];
+  blank(source, true).split('\n').forEach((text, index) => {
+    if (/\bas\s+unknown\s+as\b/.test(text)) violations.push({ file, line: index + 1, rule: 'as unknown as', text });
+  });
+  return violations;
+}
+
+/** Names a file exports itself (declarations and local `export { a, b as c }`), with their lines. */
+function exportedNames(source: string): { name: string; line: number }[] {
+  const code = blank(source, true);
+  const found: { name: string; line: number }[] = [];
+  const declaration = new RegExp(String.raw`(?:^|\n)[ \t]*export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?`
+    + String.raw`(?:const|let|function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)`, 'g');
+  for (let m = declaration.exec(code); m !== null; m = declaration.exec(code)) {
+    found.push({ name: m[1] as string, line: lineOf(code, m.index + (m[0].startsWith('\n') ? 1 : 0)) });
+  }
+  const list = /(?:^|\n)[ \t]*export\s+(?:type\s+)?\{([^}]*)\}\s*(from\s*['"])?/g;
+  for (let m = list.exec(code); m !== null; m = list.exec(code)) {
+    if (m[2] !== undefined) continue; // a re-export: the name belongs to the file it comes from
+    for (const part of (m[1] as string).split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()?.trim();
+      if (name !== undefined && name !== '') found.push({ name, line: lineOf(code, m.index) });
+    }
+  }
+  return found;
+}
+
+/** Files whose every export is public: `export *` chains from the package entry points. */
+function publicStarFiles(all: ReadonlyMap<string, string>): Set<string> {
+  const publicFiles = new Set<string>();
+  const queue = ['lib/index.ts', 'lib/broker/index.ts', 'lib/inspect/index.ts'];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    if (publicFiles.has(file)) continue;
+    publicFiles.add(file);
+    const source = all.get(file) ?? '';
+    for (const m of blank(source, false).matchAll(/export\s+\*\s+from\s+['"]([^'"]+)['"]/g)) {
+      queue.push(normalize(join(dirname(file), m[1] as string)).replace(/\.js$/, '.ts'));
+    }
+  }
+  return publicFiles;
+}
+
+/** Exports of lib/ files that no other file names (entry points and the files they `export *` are public). */
+function checkDeadExports(all: ReadonlyMap<string, string>): Violation[] {
+  const publicFiles = publicStarFiles(all);
+  const wordsElsewhere = new Map<string, Set<string>>();
+  for (const [file, source] of all) {
+    for (const word of new Set(blank(source, true).match(/[A-Za-z_$][\w$]*/g) ?? [])) {
+      let files = wordsElsewhere.get(word);
+      if (files === undefined) wordsElsewhere.set(word, (files = new Set()));
+      files.add(file);
+    }
+  }
+  const violations: Violation[] = [];
+  for (const [file, source] of all) {
+    if (!file.startsWith('lib/') || publicFiles.has(file)) continue;
+    for (const { name, line } of exportedNames(source)) {
+      const users = wordsElsewhere.get(name);
+      if (users === undefined || [...users].every((user) => user === file)) {
+        violations.push({ file, line, rule: 'dead export (no other file names it)', text: name });
+      }
+    }
+  }
+  return violations;
+}
+
+/** Tracked paths that a build, an install, a pack or a benchmark run writes. */
+const GENERATED_PATH = /^(?:dist\/|node_modules\/|.*\.tgz$|bench\/.*\/results\/)/;
+
+function checkGeneratedFiles(trackedPaths: readonly string[]): Violation[] {
+  return trackedPaths.filter((path) => GENERATED_PATH.test(path))
+    .map((path) => ({ file: path, line: 1, rule: 'generated file committed', text: path }));
+}
+
 function walk(dir: string): string[] {
   let names: string[];
   try {
@@ -339,6 +438,26 @@ test('checks: import direction, packages and fallbacks', () => {
   assert.equal(rules('lib/log/x.ts', "const m = await import('../inspect/dump.js');\n"), ['wrong-way import: log must not import inspect']);
 });
 
+test('checks: facade imports, double casts, dead exports, generated files', () => {
+  const facade = (file: string, source: string): string[] => checkFacadeImports(file, source).map((v) => v.rule);
+  const allowed = "import { Log } from '../index.js';\nimport { a } from './y.js';\nimport { b } from '../limits.js';\n";
+  assert.equal(facade('lib/broker/x.ts', allowed), []);
+  assert.equal(facade('lib/broker/x.ts', "import { Segment } from '../segment/segment.js';\n"), [
+    'lib/broker imports only lib/index.ts, the leaves and its own files',
+  ]);
+  assert.equal(facade('lib/inspect/x.ts', "import { Broker } from '../broker/broker.js';\n"), ['lib/inspect must not import lib/broker']);
+  assert.is(checkDoubleCast('lib/x.ts', 'const a = b as unknown as C;\n').length, 1);
+  assert.is(checkDoubleCast('lib/x.ts', '// b as unknown as C\nconst a = b as C;\n').length, 0);
+  const tree = new Map([
+    ['lib/index.ts', "export { used } from './a.js';\nexport * from './star.js';\n"],
+    ['lib/a.ts', 'export function used(): void {}\nexport const unused = 1;\nexport interface Shared {}\n'],
+    ['lib/b.ts', "import type { Shared } from './a.js';\n"],
+    ['lib/star.ts', 'export const anything = 1;\n'],
+  ]);
+  assert.equal(checkDeadExports(tree).map((v) => `${v.file}:${v.text}`), ['lib/a.ts:unused']);
+  assert.equal(checkGeneratedFiles(['lib/a.ts', 'dist/lib/a.js', 'bench/codec/results/x.json', 'seglog-0.1.0.tgz']).length, 3);
+});
+
 // The tree.
 
 test('tree: the checks saw the source tree', () => {
@@ -363,6 +482,26 @@ test(`tree: no function over ${FUNCTION_LINES_MAX} lines in lib/ and native-free
 
 test('tree: imports follow the layer order; native and compression packages stay in their one place', () => {
   expectClean(run(libAndFallback, checkImports));
+});
+
+test('tree: lib/broker imports only the entry point and the leaves; lib/inspect never imports lib/broker', () => {
+  expectClean(run(libAndFallback, checkFacadeImports));
+});
+
+test('tree: no `as unknown as` in lib/ and native-free-fallback/', () => {
+  expectClean(run(libAndFallback, checkDoubleCast));
+});
+
+test('tree: no dead exports in lib/', () => {
+  expectClean(checkDeadExports(sources));
+});
+
+test('tree: no generated file is committed', () => {
+  const listed = spawnSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' });
+  assert.is(listed.status, 0, `git ls-files failed: ${listed.stderr}`);
+  const tracked = listed.stdout.split('\n').filter((path) => path !== '');
+  assert.ok(tracked.includes('package.json'), 'git ls-files did not list the tree');
+  expectClean(checkGeneratedFiles(tracked));
 });
 
 test.run();

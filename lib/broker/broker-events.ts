@@ -69,7 +69,10 @@ export interface BrokerEvents {
 export const BROKER_EVENT_NAMES = ['topicCreated', 'topicDeleted', 'backgroundError', 'maintenanceError', 'unsupportedRequest', 'recovery',
   'closing', 'closed'] as const satisfies readonly (keyof BrokerEvents)[];
 type UnlistedEvent = Exclude<keyof BrokerEvents, (typeof BROKER_EVENT_NAMES)[number]>;
-export const EVERY_EVENT_LISTED: [UnlistedEvent] extends [never] ? true : never = true;
+function assertEveryEventListed(check: [UnlistedEvent] extends [never] ? true : never): void {
+  void check;
+}
+assertEveryEventListed(true);
 
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

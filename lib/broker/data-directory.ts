@@ -61,10 +61,10 @@ const COMPACTED_INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, '__transaction_state']
 /** Overrides given to a topic found only on disk (see the header). */
 export const ADOPTED_TOPIC_CONFIG: Partial<LogConfig> = { retentionMs: -1 };
 /** The dir-level checkpoint files the broker writes; entries it does not own are kept. */
-export const DIR_CHECKPOINT_FILES = [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT] as const;
-export type DirCheckpointFile = (typeof DIR_CHECKPOINT_FILES)[number];
+const DIR_CHECKPOINT_FILES = [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT] as const;
+type DirCheckpointFile = (typeof DIR_CHECKPOINT_FILES)[number];
 
-export interface TopicsFile {
+interface TopicsFile {
   version: number;
   nextProducerId: number;
   topics: { [name: string]: { partitions: number; config: Partial<LogConfig> } };
@@ -180,7 +180,7 @@ function emptyTopicsFile(): TopicsFile {
   return { version: TOPICS_FILE_VERSION, nextProducerId: 0, topics: {} };
 }
 
-export function readTopicsFile(dataDir: string): TopicsFile {
+function readTopicsFile(dataDir: string): TopicsFile {
   const path = join(dataDir, TOPICS_FILE);
   if (!existsSync(path)) return emptyTopicsFile();
   let parsed: TopicsFile;

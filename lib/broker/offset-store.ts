@@ -14,7 +14,7 @@ export const OFFSETS_TOPIC = '__consumer_offsets';
 const KEY_VERSION = 1;
 const VALUE_VERSION = 1;
 
-export interface OffsetKey {
+interface OffsetKey {
   groupId: string;
   topic: string;
   partition: number;

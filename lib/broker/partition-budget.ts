@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { DESCRIPTOR_LIMIT_FALLBACK, PARTITION_DESCRIPTORS, PARTITION_DESCRIPTOR_SHARE } from '../limits.js';
 
 /** The soft "Max open files" limit of this process (Linux /proc), else DESCRIPTOR_LIMIT_FALLBACK. */
-export function descriptorLimit(): number {
+function descriptorLimit(): number {
   try {
     const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     if (match?.[1] !== undefined && match[1] !== 'unlimited') return Number(match[1]);

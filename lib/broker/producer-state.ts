@@ -38,7 +38,7 @@ export function sequenceAfter(sequence: number, delta: number): number {
   return (((sequence + delta) % SEQUENCE_MODULUS) + SEQUENCE_MODULUS) % SEQUENCE_MODULUS;
 }
 
-export interface BatchMetadata {
+interface BatchMetadata {
   firstSequence: number;
   lastSequence: number;
   firstOffset: number;
@@ -46,14 +46,14 @@ export interface BatchMetadata {
   timestampMs: number;
 }
 
-export interface ProducerEntry {
+interface ProducerEntry {
   producerId: number;
   epoch: number;
   /** Oldest first; at most PRODUCER_BATCHES_RETAINED. */
   batches: BatchMetadata[];
 }
 
-export type SequenceCheck = { duplicate: null } | { duplicate: BatchMetadata };
+type SequenceCheck = { duplicate: null } | { duplicate: BatchMetadata };
 
 const NOT_DUPLICATE: SequenceCheck = { duplicate: null };
 

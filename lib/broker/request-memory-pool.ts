@@ -17,7 +17,7 @@
 import { assert } from '../assert.js';
 import { SMALL_REQUEST_BYTES, SMALL_REQUEST_HEADROOM_BYTES } from '../limits.js';
 
-export type MemoryWaiter = () => void;
+type MemoryWaiter = () => void;
 
 export class RequestMemoryPool {
   readonly capacityBytes: number;

@@ -184,7 +184,7 @@ async function buildOffsetMap(
 }
 
 /** Consecutive segments merged into one output while within segmentBytes, index size and offset span. */
-export function groupSegments(segments: readonly Segment[], segmentBytes: number, segmentIndexBytes: number): Segment[][] {
+function groupSegments(segments: readonly Segment[], segmentBytes: number, segmentIndexBytes: number): Segment[][] {
   const groups: Segment[][] = [];
   let i = 0;
   while (i < segments.length) {

@@ -130,7 +130,8 @@ export function validateLogConfig(partial: Partial<LogConfig> = {}, base: Readon
     } else if (typeof value !== 'string' || !rule.values.includes(value)) {
       throw new InvalidConfigError(`config '${key}' must be one of ${rule.values.join(' | ')}, got ${JSON.stringify(raw)}`);
     }
-    (config as unknown as Record<string, unknown>)[key] = value;
+    // The rule above checked the value's type for this key; Reflect keeps the write honest without a double cast.
+    Reflect.set(config, name, value);
   }
   return config;
 }

@@ -13,7 +13,7 @@ export const FLUSH_NOW = -1;
 /** Nothing to do: neither limit is due, or a timer is already armed. */
 export const FLUSH_NOT_DUE = -2;
 
-export interface FlushLimits {
+interface FlushLimits {
   /** flush.messages: flush once this many messages are unflushed. */
   flushMessages: number;
   /** flush.ms: flush at most this long after the last flush. */

@@ -87,7 +87,7 @@ export interface RecoveryReport {
   actions: RecoveryAction[];
 }
 
-export interface LoadedLog {
+interface LoadedLog {
   segments: Segment[];
   report: RecoveryReport;
 }

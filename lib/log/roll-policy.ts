@@ -15,7 +15,7 @@ export interface ActiveSegmentState {
   rollJitterMs: number;
 }
 
-export interface IncomingBatch {
+interface IncomingBatch {
   sizeBytes: number;
   maxTimestampMs: number;
   lastOffset: number;

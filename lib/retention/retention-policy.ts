@@ -19,7 +19,7 @@ import type { SegmentInfo } from '../log/log.js';
 
 export type RetentionReason = 'log-start-offset' | 'size' | 'time';
 
-export interface RetentionState {
+interface RetentionState {
   logStartOffset: number;
   highWatermark: number;
   nowMs: number;
@@ -48,12 +48,12 @@ function deletablePrefix(segments: readonly SegmentInfo[], highWatermark: number
   return count;
 }
 
-export function countLogStartOffsetBreach(segments: readonly SegmentInfo[], state: RetentionState): number {
+function countLogStartOffsetBreach(segments: readonly SegmentInfo[], state: RetentionState): number {
   const start = state.logStartOffset;
   return deletablePrefix(segments, state.highWatermark, (_s, next) => next !== undefined && next.baseOffset <= start);
 }
 
-export function countSizeBreach(segments: readonly SegmentInfo[], retentionBytes: number, state: RetentionState): number {
+function countSizeBreach(segments: readonly SegmentInfo[], retentionBytes: number, state: RetentionState): number {
   if (retentionBytes < 0) return 0;
   let totalBytes = 0;
   for (const s of segments) totalBytes += s.sizeBytes;
@@ -66,7 +66,7 @@ export function countSizeBreach(segments: readonly SegmentInfo[], retentionBytes
   });
 }
 
-export function countTimeBreach(segments: readonly SegmentInfo[], retentionMs: number, state: RetentionState): number {
+function countTimeBreach(segments: readonly SegmentInfo[], retentionMs: number, state: RetentionState): number {
   if (retentionMs < 0) return 0;
   const nowMs = state.nowMs;
   // A segment with future timestamps fails the test until that time has passed (Kafka's behaviour).

@@ -11,7 +11,6 @@ import { Broker, OFFSETS_TOPIC } from '../../lib/broker/index.js';
 import { Reader } from '../../lib/broker/protocol/wire.js';
 import { ApiKey } from '../../lib/broker/protocol/api-keys.js';
 import { ErrorCode } from '../../lib/broker/protocol/error-codes.js';
-import { encodeOffsetKey, encodeOffsetValue } from '../../lib/broker/offset-store.js';
 import { ATTRIBUTES, BASE_TIMESTAMP, PRODUCER_ID, computeBatchCrc, encodeBatch } from '../../lib/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 import { WireClient, readProduceAnswer, requestFrame } from './helpers.js';

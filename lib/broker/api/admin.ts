@@ -12,7 +12,7 @@
  */
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface CreatableTopic {
+interface CreatableTopic {
   topic: string;
   partitions: number;
   replicationFactor: number;
@@ -20,7 +20,7 @@ export interface CreatableTopic {
   configs: { name: string; value: string | null }[];
 }
 
-export interface CreateTopicsRequest {
+interface CreateTopicsRequest {
   topics: CreatableTopic[];
   timeoutMs: number;
   validateOnly: boolean;
@@ -54,7 +54,7 @@ export function encodeCreateTopicsResponse(writer: Writer, version: number, resu
   });
 }
 
-export interface DeleteTopicsRequest {
+interface DeleteTopicsRequest {
   topics: string[];
   timeoutMs: number;
 }
@@ -71,7 +71,7 @@ export function encodeDeleteTopicsResponse(writer: Writer, version: number, resu
   });
 }
 
-export interface InitProducerIdRequest {
+interface InitProducerIdRequest {
   transactionalId: string | null;
   transactionTimeoutMs: number;
 }

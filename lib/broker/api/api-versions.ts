@@ -11,7 +11,7 @@
 import type { VersionRange } from '../protocol/api-keys.js';
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface ApiVersionsRequest {
+interface ApiVersionsRequest {
   clientSoftwareName: string | null;
   clientSoftwareVersion: string | null;
 }

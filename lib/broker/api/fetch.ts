@@ -20,7 +20,7 @@ export interface FetchPartitionRequest {
   partitionMaxBytes: number;
 }
 
-export interface FetchTopicRequest {
+interface FetchTopicRequest {
   topic: string;
   partitions: FetchPartitionRequest[];
 }
@@ -34,7 +34,7 @@ export interface FetchRequest {
   topics: FetchTopicRequest[];
 }
 
-export interface FetchPartitionResponse {
+interface FetchPartitionResponse {
   partition: number;
   errorCode: number;
   highWatermark: number;

@@ -16,7 +16,7 @@
  */
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface FindCoordinatorRequest {
+interface FindCoordinatorRequest {
   key: string;
   keyType: number;
 }
@@ -76,7 +76,7 @@ export function encodeJoinGroupResponse(writer: Writer, version: number, respons
   });
 }
 
-export interface HeartbeatRequest {
+interface HeartbeatRequest {
   groupId: string;
   generationId: number;
   memberId: string;
@@ -96,7 +96,7 @@ export function encodeErrorOnlyResponse(writer: Writer, version: number, errorCo
   writer.int16(errorCode);
 }
 
-export interface LeaveGroupRequest {
+interface LeaveGroupRequest {
   groupId: string;
   memberId: string;
 }

@@ -5,13 +5,13 @@
  */
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface ListOffsetsRequest {
+interface ListOffsetsRequest {
   replicaId: number;
   isolationLevel: number;
   topics: { topic: string; partitions: { partition: number; timestampMs: number }[] }[];
 }
 
-export interface ListOffsetsPartitionResponse {
+interface ListOffsetsPartitionResponse {
   partition: number;
   errorCode: number;
   timestampMs: number;

@@ -8,13 +8,13 @@
  */
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface MetadataRequest {
+interface MetadataRequest {
   /** null: every topic. */
   topics: string[] | null;
   allowAutoTopicCreation: boolean;
 }
 
-export interface BrokerNode {
+interface BrokerNode {
   nodeId: number;
   host: string;
   port: number;
@@ -32,7 +32,7 @@ export interface MetadataTopic {
 /** Kafka's LEADER_NOT_AVAILABLE: what a partition whose only replica is offline reports in Metadata. */
 const LEADER_NOT_AVAILABLE = 5;
 
-export interface MetadataResponse {
+interface MetadataResponse {
   brokers: BrokerNode[];
   clusterId: string;
   controllerId: number;

@@ -9,7 +9,7 @@
  */
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface OffsetCommitRequest {
+interface OffsetCommitRequest {
   groupId: string;
   generationId: number;
   memberId: string;
@@ -44,7 +44,7 @@ export function encodeOffsetCommitResponse(writer: Writer, version: number,
   });
 }
 
-export interface OffsetFetchRequest {
+interface OffsetFetchRequest {
   groupId: string;
   /** null: every partition the group has committed. */
   topics: { topic: string; partitions: number[] }[] | null;

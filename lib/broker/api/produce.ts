@@ -7,24 +7,24 @@
  */
 import type { Reader, Writer } from '../protocol/wire.js';
 
-export interface ProducePartitionData {
+interface ProducePartitionData {
   partition: number;
   records: Buffer | null;
 }
 
-export interface ProduceTopicData {
+interface ProduceTopicData {
   topic: string;
   partitions: ProducePartitionData[];
 }
 
-export interface ProduceRequest {
+interface ProduceRequest {
   transactionalId: string | null;
   acks: number;
   timeoutMs: number;
   topics: ProduceTopicData[];
 }
 
-export interface ProducePartitionResponse {
+interface ProducePartitionResponse {
   partition: number;
   errorCode: number;
   baseOffset: number;

@@ -73,10 +73,6 @@ export function requestBytesMaxFor(apiKey: number, requestBytesMax: number): num
   return Math.min(requestBytesMax, GROUP_APIS.has(apiKey) ? GROUP_REQUEST_BYTES_MAX : CONTROL_REQUEST_BYTES_MAX);
 }
 
-export function versionRange(apiKey: number): VersionRange | undefined {
-  return RANGE_BY_KEY.get(apiKey);
-}
-
 export function isSupported(apiKey: number, apiVersion: number): boolean {
   const range = RANGE_BY_KEY.get(apiKey);
   return range !== undefined && apiVersion >= range.minVersion && apiVersion <= range.maxVersion;

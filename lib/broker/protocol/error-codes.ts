@@ -58,8 +58,6 @@ export const ErrorCode = {
   INVALID_RECORD: 87,
 } as const;
 
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
-
 /** The Kafka error code a failed append, read or admin call turns into on the wire. */
 export function errorCodeFor(error: unknown): number {
   if (error instanceof OffsetOutOfRangeError) return ErrorCode.OFFSET_OUT_OF_RANGE;
