@@ -61,6 +61,22 @@ export const OPEN_SEGMENT_FILES_MAX = 64;
 export const BROKER_OPEN_SEGMENT_FILES_MAX = 256;
 /** A fetch response's data budget when the request names none (Kafka's fetch.max.bytes default, 50 MiB). */
 export const FETCH_RESPONSE_BYTES_MAX_DEFAULT = 52_428_800;
+/** Request frames one connection may have queued unanswered before the server stops reading it. */
+export const CONNECTION_QUEUED_FRAMES_MAX = 64;
+/** Connections idle this long are closed (Kafka's connections.max.idle.ms). */
+export const CONNECTION_IDLE_MS_DEFAULT = 600_000;
+/** The broker's replay (producer state, committed offsets) reads a log this much at a time. */
+export const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
+/** How often the broker rewrites the data directory's offset checkpoints. */
+export const DIR_CHECKPOINT_INTERVAL_MS_DEFAULT = 5_000;
+/** A response writer's first buffer; it grows by doubling. */
+export const RESPONSE_WRITER_INITIAL_BYTES = 4096;
+/** Largest partition count `seglog serve --partitions` accepts for auto-created topics. */
+export const SERVE_PARTITIONS_MAX = 100_000;
+/** The CLI writes its output in blocks of this many characters (one write per block, not per line). */
+export const OUTPUT_BLOCK_CHARS = 64 * 1024;
+/** The CLI redraws a progress line at most this often. */
+export const PROGRESS_INTERVAL_MS = 200;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */
 export const REQUEST_BYTES_MAX_DEFAULT = 100 * 1024 * 1024;
 /**

@@ -55,8 +55,8 @@ import {
   type RecordInput,
   type RunReport,
 } from '../index.js';
-import { BROKER_OPEN_SEGMENT_FILES_MAX, FETCH_RESPONSE_BYTES_MAX_DEFAULT, LOG_CHECK_INTERVAL_MS_DEFAULT,
-  OFFSET_MAP_BYTES_DEFAULT } from '../limits.js';
+import { BROKER_OPEN_SEGMENT_FILES_MAX, DIR_CHECKPOINT_INTERVAL_MS_DEFAULT, FETCH_RESPONSE_BYTES_MAX_DEFAULT,
+  LOG_CHECK_INTERVAL_MS_DEFAULT, OFFSET_MAP_BYTES_DEFAULT } from '../limits.js';
 import type { BrokerOptions, FetchOptions, FetchPartitionRequest, FetchPartitionResult, OffsetCommit, OffsetReplayReport, OpenReport,
   PartitionStats, ProduceOptions, ProduceResult, TopicDescription } from './broker-types.js';
 import { asError, type BrokerEvents, type CloseFailure } from './broker-events.js';
@@ -75,8 +75,6 @@ import { writeSnapshot } from './producer-state.js';
 import { startServer, type BrokerServer, type ListenOptions } from './server.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
 
-/** How often the dir-level checkpoints are rewritten by default. */
-const CHECKPOINT_INTERVAL_MS_DEFAULT = 5_000;
 
 /** One turn of the event loop for other connections (a long createTopic must not starve them). */
 function yieldToOthers(): Promise<void> {
@@ -119,7 +117,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.clusterId = clusterId;
     this.defaults = validateLogConfig(options.defaults ?? {});
     this.clock = options.clock ?? systemClock;
-    this.checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS_DEFAULT;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? DIR_CHECKPOINT_INTERVAL_MS_DEFAULT;
     this.onRecovery = options.onRecovery;
     this.partitionsMax = options.partitionsMax ?? partitionsMaxFor();
     this.dirCheckpoints = new DirCheckpoints(dataDir, { [RECOVERY_POINT_CHECKPOINT]: [], [LOG_START_OFFSET_CHECKPOINT]: [],

@@ -17,8 +17,7 @@ import { ProtocolError, Writer, type ResponseChunk } from './protocol/wire.js';
 import { handleRequest } from './request-handlers.js';
 import type { ServerContext } from './server-context.js';
 
-/** Frames a request may have queued unanswered on one connection before we stop reading it. */
-const QUEUED_FRAMES_MAX = 64;
+import { CONNECTION_QUEUED_FRAMES_MAX as QUEUED_FRAMES_MAX } from '../limits.js';
 /** Size (int32), API key and version (int16 each): what is read of a frame before its body is buffered. */
 const FRAME_PREFIX_BYTES = 8;
 const SIZE_PREFIX_BYTES = 4;

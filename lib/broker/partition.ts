@@ -21,13 +21,12 @@ import {
   framingProblem,
   type Log,
 } from '../index.js';
+import { REPLAY_CHUNK_BYTES } from '../limits.js';
 import type { PartitionStats, ProduceOptions, ProduceResult } from './broker-types.js';
 import type { OfflinePartition } from './partition-offline.js';
 import { validateProduceRecords } from './produce-validation.js';
 import { ProducerStateTable, loadNewestSnapshot, sequenceAfter } from './producer-state.js';
 
-/** Replay reads this much of a log at a time when rebuilding producer state or offsets. */
-const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface Partition {
   topic: string;

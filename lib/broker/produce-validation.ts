@@ -14,7 +14,6 @@ import {
   ATTRIBUTES,
   BASE_OFFSET,
   BASE_TIMESTAMP,
-  BATCH_LENGTH,
   COMPRESSION_BY_ID,
   COMPRESSION_MASK,
   CodecUnavailableError,
@@ -30,9 +29,11 @@ import {
   TRANSACTIONAL_MASK,
   TransactionStateError,
   computeBatchCrc,
+  frameBatch,
+  framingProblem,
   storedBatchCrc,
 } from '../index.js';
-import { LOG_OVERHEAD_BYTES, RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
+import { RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
 
 /**
  * Checks that `bytes` hold exactly one producer batch that the header rules above accept; returns
@@ -45,10 +46,9 @@ export function validateProduceRecords(bytes: Uint8Array, path: string): void {
     throw new CorruptRecordError(`produce records of ${bytes.length} bytes are shorter than one 61-byte batch header`, where);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sizeBytes = LOG_OVERHEAD_BYTES + view.getInt32(BATCH_LENGTH);
-  if (sizeBytes < RECORD_BATCH_OVERHEAD_BYTES || sizeBytes > bytes.length) {
-    throw new CorruptRecordError(`batch claims ${sizeBytes} bytes, ${bytes.length} given`, where);
-  }
+  // The shared framing rule: a length that runs past the request is as corrupt here as a bad one.
+  const sizeBytes = frameBatch(bytes, 0, bytes.length);
+  if (sizeBytes <= 0) throw new CorruptRecordError(`produce records: ${framingProblem(sizeBytes, bytes, 0, bytes.length)}`, where);
   if (sizeBytes !== bytes.length) {
     const rest = bytes.length - sizeBytes;
     throw rest < RECORD_BATCH_OVERHEAD_BYTES

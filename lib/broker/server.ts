@@ -19,7 +19,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { InvalidConfigError } from '../index.js';
-import { QUEUED_REQUEST_BYTES_MAX_DEFAULT, REQUEST_BYTES_MAX_DEFAULT } from '../limits.js';
+import { CONNECTION_IDLE_MS_DEFAULT, QUEUED_REQUEST_BYTES_MAX_DEFAULT, REQUEST_BYTES_MAX_DEFAULT } from '../limits.js';
 import { Connection } from './connection.js';
 import { REQUEST_HEADER_MIN_BYTES } from './protocol/api-keys.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
@@ -65,7 +65,7 @@ export async function startServer(broker: ServedBroker, options: ListenOptions =
   if (advertisedPort !== undefined && (!Number.isSafeInteger(advertisedPort) || advertisedPort < 1 || advertisedPort > 65_535)) {
     throw new InvalidConfigError(`advertisedPort must be an integer in [1, 65535], got ${advertisedPort}`);
   }
-  const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? CONNECTION_IDLE_MS_DEFAULT;
   const sockets = new Set<Socket>();
   const queuedRequestBytesMax = options.queuedRequestBytesMax ?? QUEUED_REQUEST_BYTES_MAX_DEFAULT;
   if (!Number.isSafeInteger(queuedRequestBytesMax) || queuedRequestBytesMax < 1) {

@@ -6,9 +6,8 @@
  */
 import type { Writable } from 'node:stream';
 import type { Clock } from '../clock.js';
+import { OUTPUT_BLOCK_CHARS as BLOCK_CHARS, PROGRESS_INTERVAL_MS } from '../limits.js';
 
-const BLOCK_CHARS = 64 * 1024;
-const PROGRESS_INTERVAL_MS = 200;
 const MIB = 1024 * 1024;
 
 export class LineWriter {

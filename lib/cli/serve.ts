@@ -22,11 +22,11 @@ import { createServer, type Server } from 'node:net';
 import { statSync } from 'node:fs';
 import { Broker } from '../broker/index.js';
 import { InvalidArgumentError, ListenError, SeglogError, type LogConfig } from '../index.js';
+import { SERVE_PARTITIONS_MAX } from '../limits.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, SERVE_USAGE } from './help.js';
 import { LOG_LEVELS, createServeLogger, errorFields, logBrokerEvents, logOpenReport, logRecovery, type LogLevel } from './serve-log.js';
 
 const PORT_MAX = 65_535;
-const PARTITIONS_MAX = 100_000;
 /** Named durability levels: what an acknowledged write survives (README "Durability"). */
 const DURABILITY_LEVELS = ['page-cache', 'fsync'] as const;
 type Durability = (typeof DURABILITY_LEVELS)[number];
@@ -80,7 +80,7 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | 'help' {
       case '--data': args.dataDir = text('a directory'); break;
       case '--host': args.host = text('an address'); break;
       case '--port': args.port = integerIn(flag, value(), 0, PORT_MAX); break;
-      case '--partitions': args.partitions = integerIn(flag, value(), 1, PARTITIONS_MAX); break;
+      case '--partitions': args.partitions = integerIn(flag, value(), 1, SERVE_PARTITIONS_MAX); break;
       case '--request-bytes-max': args.requestBytesMax = integerIn(flag, value(), 1, 2_147_483_647); break;
       case '--initial-rebalance-delay-ms': args.initialRebalanceDelayMs = integerIn(flag, value(), 0, 2_147_483_647); break;
       case '--advertised-host': args.advertisedHost = text('an address'); break;

@@ -14,6 +14,7 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import type { FileRegion } from '../../index.js';
+import { RESPONSE_WRITER_INITIAL_BYTES } from '../../limits.js';
 
 /** A request we cannot parse: the connection is closed, as Kafka does. */
 export class ProtocolError extends InvalidArgumentError {}
@@ -159,7 +160,6 @@ export class Reader {
   }
 }
 
-const INITIAL_WRITER_BYTES = 4096;
 
 export type ResponseChunk = Buffer | FileRegion;
 
@@ -171,7 +171,7 @@ export class Writer {
   private chunks: ResponseChunk[];
   private regionBytes: number;
 
-  constructor(initialBytes = INITIAL_WRITER_BYTES) {
+  constructor(initialBytes = RESPONSE_WRITER_INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
     this.position = 0;
     this.chunkStart = 0;
