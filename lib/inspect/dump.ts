@@ -25,6 +25,7 @@ import {
   baseOffsetOfFile, readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex,
   type IndexFile, type OffsetIndexEntry, type ProducerSnapshot, type TimeIndexEntry, type TxnIndexEntry,
 } from './index-files.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, SNAPSHOT_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX } from '../segment/file-names.js';
 import { ProblemList } from './problems.js';
 import { partitionFileKind, readPartitionFile, type PartitionFileDump, type PartitionFileKind } from './partition-files.js';
 import { scanSegment } from './segment-scan.js';
@@ -127,7 +128,8 @@ export interface LogDumpSummary {
 }
 
 const SUFFIX_KINDS: ReadonlyArray<[string, DumpFileKind]> = [
-  ['.log', 'log'], ['.index', 'index'], ['.timeindex', 'timeindex'], ['.txnindex', 'txnindex'], ['.snapshot', 'snapshot'],
+  [LOG_SUFFIX, 'log'], [INDEX_SUFFIX, 'index'], [TIME_INDEX_SUFFIX, 'timeindex'], [TXN_INDEX_SUFFIX, 'txnindex'],
+  [SNAPSHOT_SUFFIX, 'snapshot'],
 ];
 
 /** Dispatch by suffix, as kafka-dump-log does; null for a file it would ignore. */

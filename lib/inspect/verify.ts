@@ -14,7 +14,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SeglogError } from '../errors.js';
 import {
-  CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
+  CLEANER_OFFSET_CHECKPOINT, INDEX_SUFFIX, LOG_START_OFFSET_CHECKPOINT, LOG_SUFFIX, RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT, TIME_INDEX_SUFFIX,
 } from '../segment/file-names.js';
 import { readOffsetCheckpoint, type CheckpointEntry } from '../log/checkpoint-file.js';
 import { OffsetIndexCheck, TimeIndexCheck } from './index-check.js';
@@ -271,12 +272,12 @@ class Verifier {
     const kind = dumpFileKind(path);
     if (kind === 'log') {
       const sibling = (suffix: string): string | null => {
-        const candidate = path.slice(0, -'.log'.length) + suffix;
+        const candidate = path.slice(0, -LOG_SUFFIX.length) + suffix;
         return existsSync(candidate) ? candidate : null;
       };
-      this.verifyLogFile(path, sibling('.index'), sibling('.timeindex'), -1);
+      this.verifyLogFile(path, sibling(INDEX_SUFFIX), sibling(TIME_INDEX_SUFFIX), -1);
     } else if (kind === 'index' || kind === 'timeindex') {
-      const logPath = path.slice(0, path.lastIndexOf('.')) + '.log';
+      const logPath = path.slice(0, path.lastIndexOf('.')) + LOG_SUFFIX;
       if (!existsSync(logPath)) {
         this.filesChecked++;
         this.guard('index-length', path, () => (kind === 'index' ? readOffsetIndex(path) : readTimeIndex(path)));

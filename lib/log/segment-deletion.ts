@@ -7,6 +7,7 @@
  */
 import { unlinkSync } from 'node:fs';
 import { ioError } from '../errors.js';
+import { TXN_INDEX_SUFFIX } from '../segment/file-names.js';
 import type { Segment } from '../segment/segment.js';
 
 interface PendingDeletion {
@@ -57,7 +58,8 @@ export function deleteSegmentFiles(segment: Segment): void {
   segment.file.retire();
   // Only this segment's own current paths: a compacted replacement may share its base offset.
   const logPath = segment.path;
-  const paths = [logPath, segment.offsetIndex.path, segment.timeIndex.path, logPath.replace(/\.log(\.deleted)?$/, '.txnindex$1')];
+  const txnIndexPath = logPath.replace(/\.log(\.deleted)?$/, `${TXN_INDEX_SUFFIX}$1`);
+  const paths = [logPath, segment.offsetIndex.path, segment.timeIndex.path, txnIndexPath];
   for (const path of paths) {
     try {
       unlinkSync(path);

@@ -44,7 +44,7 @@
  * directory (renames, creation) is the caller's job.
  */
 import {
-  closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, unlinkSync,
+  closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync,
 } from 'node:fs';
 import { assert } from '../assert.js';
 import { InvalidArgumentError, ioError } from '../errors.js';
@@ -52,6 +52,7 @@ import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES
   INDEX_WARM_SECTION_BYTES } from '../limits.js';
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
+import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
 
 type IndexMode = 'active' | 'sealed';
@@ -252,12 +253,7 @@ export abstract class IndexFile {
       memory = this.withCapacity(memory, (entries + slots) * entryBytes);
       const startBytes = entries * entryBytes;
       const wantBytes = slots * entryBytes;
-      let readBytes = 0;
-      while (readBytes < wantBytes) {
-        const n = readSync(fd, memory, startBytes + readBytes, wantBytes - readBytes, startBytes + readBytes);
-        if (n === 0) break;
-        readBytes += n;
-      }
+      const readBytes = readFully(fd, memory, startBytes, wantBytes, startBytes, this.filePath);
       const readSlots = Math.floor(readBytes / entryBytes);
       const valid = this.validPrefix(memory, entries, entries + readSlots);
       if (valid < entries + slots) {
