@@ -33,7 +33,7 @@ const ELEMENT_BYTES_MIN: Readonly<Record<ScalarType, number>> = {
 const VERSION_MAX = 0x7fff;
 const NEVER = VERSION_MAX + 1;
 
-interface FieldSchema {
+export interface FieldSchema {
   name: string;
   type: ScalarType | StructSchema;
   isArray: boolean;
@@ -158,7 +158,11 @@ function decodeField(reader: WireReader, f: FieldSchema, version: number, flexib
 
 function decodeValue(reader: WireReader, f: FieldSchema, version: number, flexible: boolean, nullable: boolean): JsonValue {
   const type = f.type;
-  if (typeof type !== 'string') return decodeStruct(reader, type, version, flexible);
+  if (typeof type !== 'string') {
+    // A nullable single struct is preceded by a presence byte: -1 null, 1 present (Kafka's generated code).
+    if (!f.isArray && nullable && reader.int8() === -1) return null;
+    return decodeStruct(reader, type, version, flexible);
+  }
   switch (type) {
     case 'bool': return reader.bool();
     case 'int8': return reader.int8();

@@ -3,12 +3,14 @@
  * offset commits (key v0/v1, value v0-4) and classic group metadata (key v2, value v0-4) with each
  * member's subscription and assignment decoded as consumer-protocol topics and partitions when the
  * group's protocol type is "consumer" (left as base64 bytes when they do not decode, as Kafka does).
- * A null value is a tombstone (`<DELETE>`). Other key versions (the newer group protocols) and
- * values that do not fit their schema are notes, never errors.
+ * The newer group protocols' records (key versions 3-16: consumer groups, share groups, regular
+ * expressions) decode with their own schemas (coordinator-schemas.ts). A null value is a tombstone
+ * (`<DELETE>`). Key versions Kafka has not defined here and values that do not fit their schema are
+ * notes, never errors.
  */
 import {
-  CONSUMER_PROTOCOL_ASSIGNMENT, CONSUMER_PROTOCOL_SUBSCRIPTION, GROUP_METADATA_KEY, GROUP_METADATA_VALUE, OFFSET_COMMIT_KEY,
-  OFFSET_COMMIT_VALUE,
+  CONSUMER_PROTOCOL_ASSIGNMENT, CONSUMER_PROTOCOL_SUBSCRIPTION, GROUP_METADATA_KEY, GROUP_METADATA_VALUE, GROUP_RECORD_TYPES,
+  OFFSET_COMMIT_KEY, OFFSET_COMMIT_VALUE,
 } from './coordinator-schemas.js';
 import {
   decodedRecord, noteOf, undecoded, type DecodedRecord, type DecodedText, type RecordDecoder,
@@ -53,18 +55,25 @@ function decodeGroupValue(value: Uint8Array): { version: number; data: JsonObjec
   return decoded;
 }
 
+/** The schemas and printed type of a key version: offset commit, classic group metadata, or a newer group record. */
+function recordTypeOf(keyVersion: number): { type: string; key: MessageSchema; value: MessageSchema | null } | null {
+  if (hasVersion(OFFSET_COMMIT_KEY, keyVersion)) return { type: 'OFFSET_COMMIT', key: OFFSET_COMMIT_KEY, value: OFFSET_COMMIT_VALUE };
+  if (keyVersion === GROUP_METADATA_KEY_VERSION) return { type: 'GROUP_METADATA', key: GROUP_METADATA_KEY, value: null };
+  const record = GROUP_RECORD_TYPES.find((r) => r.keyVersion === keyVersion);
+  return record === undefined ? null : { type: record.type, key: record.key, value: record.value };
+}
+
 function decode(key: Uint8Array | null, value: Uint8Array | null, offset: number): DecodedRecord {
   if (key === null || key.byteLength < 2) return undecoded('UNKNOWN', `record at offset ${offset} has no key version`);
   const keyVersion = (key[0]! << 8 | key[1]!) << 16 >> 16;
-  const isOffsetCommit = hasVersion(OFFSET_COMMIT_KEY, keyVersion);
-  if (!isOffsetCommit && keyVersion !== GROUP_METADATA_KEY_VERSION) {
-    return undecoded('UNKNOWN', `unknown record type ${keyVersion} at offset ${offset}`, keyVersion);
-  }
-  const type = isOffsetCommit ? 'OFFSET_COMMIT' : 'GROUP_METADATA';
+  const recordType = recordTypeOf(keyVersion);
+  if (recordType === null) return undecoded('UNKNOWN', `unknown record type ${keyVersion} at offset ${offset}`, keyVersion);
+  const type = recordType.type;
   try {
-    const decodedKey = decodeVersioned(key, isOffsetCommit ? OFFSET_COMMIT_KEY : GROUP_METADATA_KEY).data;
+    const decodedKey = decodeVersioned(key, recordType.key).data;
     if (value === null) return decodedRecord(type, keyVersion, decodedKey, null, null);
-    const decodedValue = isOffsetCommit ? decodeVersioned(value, OFFSET_COMMIT_VALUE) : decodeGroupValue(value);
+    // Classic group metadata (value schema null here) decodes its members' consumer-protocol bytes too.
+    const decodedValue = recordType.value === null ? decodeGroupValue(value) : decodeVersioned(value, recordType.value);
     return decodedRecord(type, keyVersion, decodedKey, decodedValue.version, decodedValue.data);
   } catch (error) {
     return undecoded(type, `offset ${offset}: ${noteOf(error)}`, keyVersion);
