@@ -248,13 +248,13 @@ test('offsets decoder: group metadata v0-v4 with consumer-protocol subscription 
 test('offsets decoder: unknown key versions and damaged values are notes with the raw bytes kept, never errors', () => {
   const dir = tempDir();
   const items = [
-    { key: new Out().int16(7).str('new-protocol').done(), value: Buffer.from([0, 0, 1]) },
+    { key: new Out().int16(99).str('new-protocol').done(), value: Buffer.from([0, 0, 1]) },
     { key: offsetKey(1, 'g', 't', 0), value: new Out().int16(3).int64(1).done() },
     { key: offsetKey(1, 'g', 't', 0), value: new Out().int16(9).int64(1).done() },
   ];
   const { records: rs } = records(segment(dir, items), 'offsets');
   assert.equal(rs.map((r) => r.decoded!.data), [null, null, null]);
-  assert.match(rs[0]!.decoded!.note!, /unknown record type 7/);
+  assert.match(rs[0]!.decoded!.note!, /unknown record type 99/);
   assert.match(rs[1]!.decoded!.note!, /OffsetCommitValue v3/);
   assert.match(rs[2]!.decoded!.note!, /unknown version 9/);
   for (const r of rs) assert.ok(r.value !== undefined && r.value !== null, 'raw value kept beside the note');

@@ -45,7 +45,7 @@ export const CONSUMER_PROTOCOL_ASSIGNMENT = message('ConsumerProtocolAssignment'
 ]);
 
 /** A record type of the newer group protocols: its key version, name as Kafka prints it, and schemas. */
-export interface GroupRecordType {
+interface GroupRecordType {
   keyVersion: number;
   type: string;
   key: MessageSchema;
