@@ -15,6 +15,7 @@
  * through partition-files.ts. Nothing here writes to any file.
  */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { SeglogError } from '../errors.js';
 import { INSPECT_PROBLEMS_MAX } from '../limits.js';
 import type { RecordBatch, LogRecord } from '../record/index.js';
@@ -25,7 +26,8 @@ import {
   baseOffsetOfFile, readOffsetIndex, readProducerSnapshot, readTimeIndex, readTxnIndex,
   type IndexFile, type OffsetIndexEntry, type ProducerSnapshot, type TimeIndexEntry, type TxnIndexEntry,
 } from './index-files.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, SNAPSHOT_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX } from '../segment/file-names.js';
+import { INDEX_SUFFIX, KRAFT_SNAPSHOT_NAME, LOG_SUFFIX, SNAPSHOT_SUFFIX, TIME_INDEX_SUFFIX,
+  TXN_INDEX_SUFFIX } from '../segment/file-names.js';
 import { ProblemList } from './problems.js';
 import { partitionFileKind, readPartitionFile, type PartitionFileDump, type PartitionFileKind } from './partition-files.js';
 import { scanSegment } from './segment-scan.js';
@@ -135,6 +137,8 @@ const SUFFIX_KINDS: ReadonlyArray<[string, DumpFileKind]> = [
 /** Dispatch by suffix, as kafka-dump-log does; null for a file it would ignore. */
 export function dumpFileKind(path: string): DumpFileKind | null {
   for (const [suffix, kind] of SUFFIX_KINDS) if (path.endsWith(suffix)) return kind;
+  // A KRaft snapshot is record batches, dumped (and verified) as a log, as kafka-dump-log does.
+  if (KRAFT_SNAPSHOT_NAME.test(basename(path))) return 'log';
   return partitionFileKind(path);
 }
 

@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageError, ioError, type SeglogError } from '../errors.js';
-import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../segment/file-names.js';
+import { KRAFT_SNAPSHOT_NAME, parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../segment/file-names.js';
 
 export interface SegmentFiles {
   baseOffset: number;
@@ -24,6 +24,8 @@ export interface PartitionLayout {
   /** Sorted by base offset. */
   segments: SegmentFiles[];
   snapshotPaths: string[];
+  /** KRaft metadata snapshots (`<offset>-<epoch>.checkpoint`): record batches, verified like a sealed log. */
+  kraftSnapshotPaths: string[];
   temporaryPaths: string[];
   /** Index files without a `.log`. */
   orphanPaths: string[];
@@ -55,9 +57,10 @@ export function readPartitionLayout(dir: string, names: readonly string[] = list
   const sideFiles: Array<{ baseOffset: number; kind: string; path: string }> = [];
   const layout: PartitionLayout = {
     dir, topicPartition: parsePartitionDirName(dir.replace(/\/+$/, '').split('/').pop() ?? ''),
-    segments: [], snapshotPaths: [], temporaryPaths: [], orphanPaths: [],
+    segments: [], snapshotPaths: [], kraftSnapshotPaths: [], temporaryPaths: [], orphanPaths: [],
   };
   for (const name of names) {
+    if (KRAFT_SNAPSHOT_NAME.test(name)) layout.kraftSnapshotPaths.push(join(dir, name));
     const parsed = parseSegmentFileName(name);
     if (parsed === null) continue;
     const path = join(dir, name);

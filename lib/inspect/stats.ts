@@ -154,7 +154,7 @@ export function collectStats(path: string, options: StatsOptions = {}): StatsRep
   else if (layout.kind === 'log-dir') partitions = layout.partitions;
   else if (layout.kind === 'empty-dir') partitions = [readPartitionLayout(path)];
   else partitions = [{ dir: path, topicPartition: null, segments: [{ baseOffset: 0, logPath: path, indexPath: null, timeIndexPath: null,
-      txnIndexPath: null }], snapshotPaths: [], temporaryPaths: [], orphanPaths: [] }];
+      txnIndexPath: null }], snapshotPaths: [], kraftSnapshotPaths: [], temporaryPaths: [], orphanPaths: [] }];
   const collector = new StatsCollector(logBytes(partitions), options);
   const total = emptyStats(path, null, null);
   const allKeys = new HyperLogLog();

@@ -162,6 +162,7 @@ class Verifier {
     }
     this.acceptTornTailPastRecoveryPoint(layout, logEndOffset);
     this.verifySideFiles([join(layout.dir, 'leader-epoch-checkpoint'), join(layout.dir, 'partition.metadata')], logEndOffset);
+    for (const snapshot of layout.kraftSnapshotPaths) this.verifyLogFile(snapshot, null, null, -1, false);
     for (const snapshot of layout.snapshotPaths) {
       this.filesChecked++;
       this.guard('snapshot', snapshot, () => readProducerSnapshot(snapshot));
@@ -272,6 +273,7 @@ class Verifier {
     const kind = dumpFileKind(path);
     if (kind === 'log') {
       const sibling = (suffix: string): string | null => {
+        if (!path.endsWith(LOG_SUFFIX)) return null; // a KRaft snapshot has no indexes
         const candidate = path.slice(0, -LOG_SUFFIX.length) + suffix;
         return existsSync(candidate) ? candidate : null;
       };

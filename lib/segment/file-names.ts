@@ -10,6 +10,11 @@ export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const TXN_INDEX_SUFFIX = '.txnindex';
 export const SNAPSHOT_SUFFIX = '.snapshot';
+/**
+ * A KRaft metadata snapshot, `<20-digit end offset>-<10-digit epoch>.checkpoint` in `__cluster_metadata-0`:
+ * record batches like a `.log` (SnapshotHeader and SnapshotFooter control records around the data).
+ */
+export const KRAFT_SNAPSHOT_NAME = /^\d{20}-\d{10}\.checkpoint$/;
 export const CLEANED_SUFFIX = '.cleaned';
 export const SWAP_SUFFIX = '.swap';
 export const DELETED_SUFFIX = '.deleted';

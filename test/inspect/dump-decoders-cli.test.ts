@@ -2,12 +2,12 @@
 // runs it (spawned `node dist/lib/cli/main.js`): lines as kafka-dump-log prints them, `decoded` in
 // --json, exit statuses, and one stderr line per problem.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeBatch } from '../../lib/record/index.js';
+import { controlKey, encodeBatch } from '../../lib/record/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -129,6 +129,46 @@ test('side files dump by name; a broken rule is one stderr line and exit 1', () 
   assert.is(bad.status, 1);
   assert.equal(JSON.parse(bad.stdout).entries, [{ epoch: 3, startOffset: 0 }, { epoch: 2, startOffset: 9 }]);
   assert.is(bad.stderr, `seglog: ${epochs}: line 4: epoch 2 does not rise above 3\n`);
+});
+
+test('a KRaft snapshot (<offset>-<epoch>.checkpoint) dumps as record batches with the metadata decoder; verify checks it', () => {
+  const dir = tempDir();
+  // The fixture's metadata log under a snapshot's name: the same batches, the same decoded records.
+  const copied = join(dir, '00000000000000004929-0000000001.checkpoint');
+  copyFileSync(join(root, metadataLog), copied);
+  const r = run(['dump', '--cluster-metadata-decoder', copied]);
+  assert.is(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('| offset:'));
+  assert.is(lines.length, 4929);
+  assert.is(lines.filter((l) => l.includes(' payload: {"type":"TOPIC_RECORD","version":0,"data":{')).length, 5);
+  // A snapshot as Kafka frames one: a SnapshotHeader control batch, data, a SnapshotFooter control batch.
+  const header = Buffer.concat([Buffer.from([0, 0]), Buffer.from('000001890000cafe', 'hex'), Buffer.from([0])]);
+  const control = (type: number, value: Buffer, offset: number): Uint8Array =>
+    encodeBatch([{ key: controlKey(type), value, timestampMs: 1_700_000_000_000 }], { baseOffset: offset, isControl: true });
+  const snapshot = join(dir, '00000000000000000002-0000000003.checkpoint');
+  const data = encodeBatch([{ key: 'k', value: 'v', timestampMs: 1_700_000_000_000 }], { baseOffset: 1 });
+  writeFileSync(snapshot, Buffer.concat([control(3, header, 0), data, control(4, Buffer.from([0, 0, 0]), 2)]));
+  const framed = run(['dump', '--cluster-metadata-decoder', snapshot]);
+  assert.is(framed.status, 0, framed.stderr);
+  assert.match(framed.stdout, / SnapshotHeader \{"version":0,"lastContainedLogTimestamp":1687922199294\}/);
+  assert.match(framed.stdout, / SnapshotFooter \{"version":0\}/);
+  const verify = run(['verify', snapshot]);
+  assert.is(verify.status, 0, verify.stdout + verify.stderr);
+  // In a metadata partition directory, verify checks the snapshot beside the log.
+  const partition = join(dir, '__cluster_metadata-0');
+  mkdirSync(partition);
+  copyFileSync(join(root, metadataLog), join(partition, '00000000000000000000.log'));
+  copyFileSync(snapshot, join(partition, '00000000000000000002-0000000003.checkpoint'));
+  const clean = run(['verify', partition]);
+  assert.is(clean.status, 0, clean.stdout + clean.stderr);
+  for (const path of [snapshot, join(partition, '00000000000000000002-0000000003.checkpoint')]) {
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    writeFileSync(path, bytes);
+    const damaged = run(['verify', path === snapshot ? snapshot : partition]);
+    assert.is(damaged.status, 1, damaged.stdout);
+    assert.match(damaged.stdout, /\.checkpoint: .*crc-mismatch/);
+  }
 });
 
 test.run();
