@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { higherIsBetter, targetMin, type BenchRow, type BenchSize, type BenchTarget } from './case.js';
+import { higherIsBetter, lowerIsBetter, targetMax, targetMin, type BenchRow, type BenchSize, type BenchTarget } from './case.js';
 import { MIB } from './util.js';
 
 /** Rows and targets read from a script's JSON (flattened to dotted keys); null when a field is missing. */
@@ -68,6 +68,25 @@ const compactionFigures: ScriptFigures = (f) => {
   return { rows: [higherIsBetter('clean vs raw read+write', clean, raw, 'MB/s', 'read+write')], targets: [] };
 };
 
+/**
+ * bench/inspect: verify against a raw read, and peak RSS of a decoding dump of `__consumer_offsets`
+ * against a plain `dump --deep --json` of the same segment (decoding must stay streaming).
+ */
+const inspectFigures: ScriptFigures = (f) => {
+  const verify = f.get('verifyMiBps');
+  const raw = f.get('rawReadMiBps');
+  const decoderRss = f.get('offsetsDecoderPeakRssMiB');
+  const plainRss = f.get('offsetsDumpPeakRssMiB');
+  if (verify === undefined || raw === undefined || decoderRss === undefined || plainRss === undefined) return null;
+  return {
+    rows: [
+      higherIsBetter('verify vs raw read', verify, raw, 'MiB/s', 'readSync 1 MiB'),
+      lowerIsBetter('offsets decoder peak RSS', decoderRss, plainRss, 'MiB', 'dump --deep --json'),
+    ],
+    targets: [targetMax('dump --offsets-decoder peak RSS ≤ 1.15× dump --deep --json', decoderRss / plainRss, 1.15)],
+  };
+};
+
 const quickOrFull = <T>(size: BenchSize, quick: T, full: T): T => (size === 'full' ? full : quick);
 
 interface CodecRow { shape: string; case: string; mbPerS: number; ratioToCopy: number }
@@ -112,7 +131,7 @@ const KNOWN: readonly Known[] = [
   { name: 'codec-script', folder: 'codec', file: 'main.js', figures: codecFigures, genericRatios: false,
     resultsDir: 'bench/codec/results' },
   { name: 'inspect', folder: 'inspect', file: 'inspect-bench.js', env: (s) => ({ SEGLOG_BENCH_BYTES: String(quickOrFull(s,
-    64 * MIB, 1024 * MIB)) }) },
+    64 * MIB, 1024 * MIB)) }), figures: inspectFigures },
 ];
 
 export function externalScripts(distBenchDir: string): ExternalScript[] {

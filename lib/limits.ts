@@ -77,6 +77,8 @@ export const SERVE_PARTITIONS_MAX = 100_000;
 export const OUTPUT_BLOCK_CHARS = 64 * 1024;
 /** The CLI redraws a progress line at most this often. */
 export const PROGRESS_INTERVAL_MS = 200;
+/** Semi-space size (MiB) the inspector's streaming commands run with (lib/cli/streaming-relaunch.ts). */
+export const INSPECT_SEMI_SPACE_MB = 4;
 /** Largest request the wire server accepts by default (Kafka's socket.request.max.bytes). */
 export const REQUEST_BYTES_MAX_DEFAULT = 100 * 1024 * 1024;
 /**

@@ -6,6 +6,7 @@
  * stdout (`seglog dump … | head`) ends the process quietly.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { SeglogError } from '../errors.js';
 import { systemClock } from '../clock.js';
 import { platformReport } from '../platform/index.js';
@@ -15,6 +16,7 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, usageFor } from './h
 import { LineWriter, Progress } from './output.js';
 import { statsCommand } from './stats-command.js';
 import { verifyCommand } from './verify-command.js';
+import { relaunchForStreaming } from './streaming-relaunch.js';
 
 function packageVersion(): string {
   try {
@@ -83,7 +85,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(error.code === 'EPIPE' ? EXIT_OK : EXIT_PROBLEMS);
 });
 
-main(process.argv.slice(2)).then(
+const relaunchedStatus = await relaunchForStreaming(fileURLToPath(import.meta.url), process.argv.slice(2));
+if (relaunchedStatus !== null) process.exitCode = relaunchedStatus;
+else main(process.argv.slice(2)).then(
   (status) => {
     process.exitCode = status;
   },
