@@ -21,7 +21,7 @@ function offsetsSegment(): string {
   const fd = openSync(path, 'w');
   const key = Buffer.concat([Buffer.from([0, 1, 0, 1]), Buffer.from('g'), Buffer.from([0, 1]), Buffer.from('t'), Buffer.alloc(4)]);
   const value = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(8), Buffer.from([0, 0]), Buffer.alloc(16)]);
-  for (let offset = 0; offset < 400_000; offset += 100) {
+  for (let offset = 0; offset < 800_000; offset += 100) {
     const records = Array.from({ length: 100 }, () => ({ key, value, timestampMs: 1_700_000_000_000 }));
     writeSync(fd, encodeBatch(records, { baseOffset: offset }));
   }
@@ -51,7 +51,7 @@ test('the child runs with the streaming flags; a SIGTERM to the launcher ends bo
   const launcher = spawn(process.execPath, [main, 'dump', '--deep', '--json', '--offsets-decoder', path], { stdio: 'ignore' });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => launcher.once('exit', (_code, signal) => resolve(signal)));
   let children: number[] = [];
-  for (let i = 0; i < 100 && children.length === 0; i++) {
+  for (let i = 0; i < 500 && children.length === 0; i++) {
     await sleep(20);
     children = childrenOf(launcher.pid!);
   }
@@ -62,7 +62,7 @@ test('the child runs with the streaming flags; a SIGTERM to the launcher ends bo
   assert.ok(cmdline.includes('--optimize-for-size'), 'decoding dumps use the memory-first heap policy');
   launcher.kill('SIGTERM');
   assert.is(await exited, 'SIGTERM', 'the launcher ends as its child did');
-  for (let i = 0; i < 100 && alive(child); i++) await sleep(20);
+  for (let i = 0; i < 500 && alive(child); i++) await sleep(20);
   assert.not.ok(alive(child), 'the child is not left behind');
 });
 
