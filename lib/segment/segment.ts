@@ -30,9 +30,10 @@ import { CorruptRecordError, ioError } from '../errors.js';
 import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, SCAN_CHUNK_BYTES } from '../limits.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
-import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
-  framingProblem } from '../record/index.js';
+import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, PARTITION_LEADER_EPOCH,
+  decodeBatches, frameBatch, framingProblem, readInt32 } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
+import { RecentBatches } from './recent-batches.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
@@ -94,6 +95,8 @@ export class Segment {
   private readonly header = new BatchHeaderView();
   private readonly scratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
   private locateChunk: Buffer = Buffer.allocUnsafe(0);
+  /** Where the last appends went (active segment only): tail lookups answered from memory. */
+  private recent: RecentBatches | null = null;
   private closed = false;
 
   private constructor(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, createdAtMs: number,
@@ -210,6 +213,9 @@ export class Segment {
     this.bytesSinceLastIndexEntry += sizeBytes;
     this.sizeBytes = positionBytes + sizeBytes;
     this.cachedNextOffset = lastOffset + 1;
+    this.recent ??= new RecentBatches();
+    const baseOffset = readInt32(bytes, BASE_OFFSET) * 2 ** 32 + (readInt32(bytes, BASE_OFFSET + 4) >>> 0);
+    this.recent.add(baseOffset, lastOffset, positionBytes, sizeBytes, maxTimestampMs, readInt32(bytes, PARTITION_LEADER_EPOCH));
     return positionBytes;
   }
 
@@ -335,6 +341,9 @@ export class Segment {
    * indexed) it is the answer after one header read. Otherwise: Kafka's forward scan.
    */
   locate(offset: number): BatchLocation | null {
+    // A tail read: the batch was appended moments ago and its place is known.
+    const recent = this.recent?.find(offset);
+    if (recent !== undefined && recent !== null) return recent;
     const index = this.offsetIndex;
     const slot = index.lookupSlot(offset);
     let startPosition = 0;
@@ -470,6 +479,7 @@ export class Segment {
    * about to go are still in the file, so the caller can keep them (recovery never destroys them).
    */
   recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void): RecoveryResult {
+    this.recent = null;
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFarMs = -1;
@@ -619,6 +629,7 @@ export class Segment {
    * `offset` goes whole. Returns the bytes removed. The segment becomes appendable afterwards.
    */
   truncateTo(offset: number): number {
+    this.recent = null;
     const location = this.locate(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
@@ -661,6 +672,7 @@ export class Segment {
   /** Roll: final time-index entry, trim indexes and a preallocated .log, seal the file. */
   onBecomeInactive(): void {
     if (this.writeFd < 0) return;
+    this.recent = null; // sealed: lookups go through the index, and a log of many segments holds one ring
     // Both indexes written before either is sealed, so a failure leaves them both active.
     this.prepareToSeal();
     this.offsetIndex.trimToValidSize();
