@@ -10,7 +10,8 @@
  */
 import { RECENT_BATCHES_MAX } from '../limits.js';
 
-interface RecentBatch {
+/** Where a batch sits in its segment file: what a read or a truncation needs (the ring's answer and a header read's). */
+export interface BatchLocation {
   positionBytes: number;
   sizeBytes: number;
   baseOffset: number;
@@ -46,7 +47,7 @@ export class RecentBatches {
   }
 
   /** The remembered batch holding `offset` (or the first after it, inside the remembered range); null if outside it. */
-  find(offset: number): RecentBatch | null {
+  find(offset: number): BatchLocation | null {
     const held = Math.min(this.count, RECENT_BATCHES_MAX);
     if (held === 0) return null;
     const newest = (this.count - 1) % RECENT_BATCHES_MAX;

@@ -33,7 +33,7 @@ import { writeAt } from '../platform/positioned-write.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, PARTITION_LEADER_EPOCH,
   decodeBatches, frameBatch, framingProblem, readInt32 } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
-import { RecentBatches } from './recent-batches.js';
+import { RecentBatches, type BatchLocation } from './recent-batches.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
@@ -46,16 +46,6 @@ export interface SegmentOptions {
   indexIntervalBytes: number;
   preallocateBytes: number;
   rollJitterMs: number;
-}
-
-/** Where a batch sits in the file: what a read or a truncation needs. */
-interface BatchLocation {
-  positionBytes: number;
-  sizeBytes: number;
-  baseOffset: number;
-  lastOffset: number;
-  maxTimestampMs: number;
-  partitionLeaderEpoch: number;
 }
 
 interface RecoveryResult {
