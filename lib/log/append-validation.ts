@@ -50,20 +50,22 @@ export function requireBatchKeys(bytes: Uint8Array, place: AppendPlace): void {
  * A batch fits the log: at most maxMessageBytes (producers and local appends; replicated batches were
  * checked by their leader) and never more than a segment.
  */
-export function checkBatchSize(config: LogConfig, sizeBytes: number, enforceMaxMessage: boolean, place: AppendPlace): void {
+export function checkBatchSize(config: LogConfig, sizeBytes: number, enforceMaxMessage: boolean, path: string, offset: number): void {
+  // The place is built only for a refusal: this runs on every append.
   if (enforceMaxMessage && sizeBytes > config.maxMessageBytes) {
-    throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds maxMessageBytes ${config.maxMessageBytes}`, place);
+    throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds maxMessageBytes ${config.maxMessageBytes}`, { path, offset });
   }
   if (sizeBytes > config.segmentBytes) {
-    throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds segmentBytes ${config.segmentBytes}`, place);
+    throw new RecordTooLargeError(`batch of ${sizeBytes} bytes exceeds segmentBytes ${config.segmentBytes}`, { path, offset });
   }
 }
 
 /** Kafka's message.timestamp.{before,after}.max.ms, checked per record (CreateTime only; off by default). */
-export function checkRecordTimestamps(config: LogConfig, nowMs: number, bytes: Uint8Array, place: AppendPlace): void {
+export function checkRecordTimestamps(config: LogConfig, nowMs: number, bytes: Uint8Array, path: string, offset: number): void {
   const before = config.messageTimestampBeforeMaxMs;
   const after = config.messageTimestampAfterMaxMs;
   if (before === Number.MAX_SAFE_INTEGER && after === Number.MAX_SAFE_INTEGER) return;
+  const place = { path, offset };
   for (const batch of decodeBatches(bytes)) {
     for (const record of batch.records()) {
       if (nowMs - record.timestampMs > before || record.timestampMs - nowMs > after) {

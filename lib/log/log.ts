@@ -241,13 +241,13 @@ export class Log extends EventEmitter {
       baseSequence: options.baseSequence ?? -1,
       isTransactional: options.isTransactional ?? false,
     });
-    checkBatchSize(this.config, bytes.length, true, this.appendPlace());
+    checkBatchSize(this.config, bytes.length, true, this.dir, this.nextOffset);
     let logAppendTimeMs = -1;
     if (timestampType === 'LogAppendTime') {
       setLogAppendTime(bytes, 0, nowMs);
       logAppendTimeMs = nowMs;
     } else {
-      checkRecordTimestamps(this.config, nowMs, bytes, this.appendPlace());
+      checkRecordTimestamps(this.config, nowMs, bytes, this.dir, this.nextOffset);
     }
     const h = this.header.load(bytes, 0);
     return this.appendValidated(bytes, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, logAppendTimeMs);
@@ -272,7 +272,7 @@ export class Log extends EventEmitter {
     const where = this.appendPlace();
     requireBatchHeader(bytes, where);
     const h = this.header.load(bytes, 0);
-    checkBatchSize(this.config, bytes.length, true, where);
+    checkBatchSize(this.config, bytes.length, true, this.dir, this.nextOffset);
     const { maxTimestampMs } = validateClientBatch(bytes, h, where);
     if (hasCompactPolicy(this.config)) requireBatchKeys(bytes, where);
     const baseOffset = this.nextOffset;
@@ -288,7 +288,7 @@ export class Log extends EventEmitter {
     } else {
       if (h.timestampType === 'LogAppendTime') throw new InvalidRecordError('producer batch claims LogAppendTime on a CreateTime log',
         where);
-      checkRecordTimestamps(this.config, nowMs, bytes, where);
+      checkRecordTimestamps(this.config, nowMs, bytes, this.dir, this.nextOffset);
       if (maxTimestampMs !== h.maxTimestampMs) setMaxTimestamp(bytes, 0, maxTimestampMs);
     }
     return this.appendValidated(bytes, baseOffset, lastOffset, batchMaxTimestampMs, h.recordsCount, logAppendTimeMs);
@@ -309,7 +309,7 @@ export class Log extends EventEmitter {
       if (h.baseOffset < this.nextOffset) {
         throw new InvalidRecordError(`replicated batch at offset ${h.baseOffset} is below the log end offset ${this.nextOffset}`, where);
       }
-      checkBatchSize(this.config, size, false, this.appendPlace());
+      checkBatchSize(this.config, size, false, this.dir, this.nextOffset);
       const view = bytes.subarray(position, position + size);
       if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(view, 0, options.leaderEpoch);
       const result = this.appendValidated(view, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, -1);
@@ -387,7 +387,9 @@ export class Log extends EventEmitter {
 
   private maybeFlushAfterAppend(): void {
     const unflushed = this.nextOffset - Math.max(this.recoveryOffset, this.flushRequestedUpTo);
-    const decision = flushAfterAppend(this.config, unflushed, this.lastFlushMs, this.clock.nowMs(), this.flushTimer !== null);
+    // The clock is read only when flush.ms is set: appends are hot and a time costs an allocation.
+    const nowMs = this.config.flushMs < Number.MAX_SAFE_INTEGER ? this.clock.nowMs() : 0;
+    const decision = flushAfterAppend(this.config, unflushed, this.lastFlushMs, nowMs, this.flushTimer !== null);
     if (decision === FLUSH_NOW) {
       this.scheduleFlush(this.nextOffset);
     } else if (decision !== FLUSH_NOT_DUE) {
