@@ -127,6 +127,12 @@ export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
 /** A transactional batch from a producer with no open transaction (this broker offers none). */
 export const TransactionStateError = defineError('SEGLOG_INVALID_TXN_STATE', 'TransactionStateError');
 export type TransactionStateError = InstanceType<typeof TransactionStateError>;
+/** A Kafka cluster (seglog serve or Kafka) that could not be reached, or that answered an operator's request with an error. */
+export const ClusterRequestError = defineError('SEGLOG_CLUSTER_REQUEST', 'ClusterRequestError');
+export type ClusterRequestError = InstanceType<typeof ClusterRequestError>;
+/** A topic's partition count that cannot be (CreatePartitions asked for fewer or as many as it has). */
+export const InvalidPartitionsError = defineError('SEGLOG_INVALID_PARTITIONS', 'InvalidPartitionsError');
+export type InvalidPartitionsError = InstanceType<typeof InvalidPartitionsError>;
 /** A client request the broker refuses for what it asks, not its bytes (more partitions than its descriptor budget allows). */
 export const RequestRefusedError = defineError('SEGLOG_REQUEST_REFUSED', 'RequestRefusedError');
 export type RequestRefusedError = InstanceType<typeof RequestRefusedError>;

@@ -35,6 +35,9 @@ const COMPRESSION_PACKAGES = ['snappy', 'lz4-napi', 'zstd-napi'];
 /** The server's logger: only the CLI logs (the library emits events), from one file. */
 const LOGGER_PACKAGES = ['pino'];
 const LOGGER_FILE = 'lib/cli/serve-log.ts';
+/** The operator's commands speak to clusters through one Kafka client library, from one file. */
+const KAFKA_CLIENT_PACKAGES = ['kafkajs'];
+const KAFKA_CLIENT_FILE = 'lib/cli/cluster-source.ts';
 const LEAVES = new Set(['lib/errors.ts', 'lib/limits.ts', 'lib/assert.ts', 'lib/clock.ts']);
 /** Rank of each layer: a file may import files of its own rank or lower (and the leaves). */
 const LAYER_RANKS: Record<string, number> = {
@@ -234,6 +237,8 @@ function checkImports(file: string, source: string): Violation[] {
         if (!file.startsWith('lib/record/compression')) push(`compression package ${name} outside lib/record/compression*`);
       } else if (LOGGER_PACKAGES.includes(name)) {
         if (file !== LOGGER_FILE) push(`logger package ${name} outside ${LOGGER_FILE}`);
+      } else if (KAFKA_CLIENT_PACKAGES.includes(name)) {
+        if (file !== KAFKA_CLIENT_FILE) push(`Kafka client package ${name} outside ${KAFKA_CLIENT_FILE}`);
       } else {
         push(`package ${name} imported from ${from === 'fallback' ? 'native-free-fallback' : 'lib'}`);
       }
@@ -432,7 +437,9 @@ test('checks: import direction, packages and fallbacks', () => {
   const bypass = "import { crc32c } from '../../native-free-fallback/crc32c.js';\n";
   assert.equal(rules('lib/log/x.ts', bypass), ['only lib/platform imports native-free-fallback/']);
   assert.equal(rules('lib/broker/x.ts', "import { Log } from '../index.js';\nexport { a } from '../log/log.js';\n"), []);
-  assert.equal(rules('lib/cli/x.ts', "import kafka from 'kafkajs';\n"), ['package kafkajs imported from lib']);
+  assert.equal(rules('lib/cli/x.ts', "import kafka from 'kafkajs';\n"), ['Kafka client package kafkajs outside lib/cli/cluster-source.ts']);
+  assert.equal(rules('lib/cli/cluster-source.ts', "import kafka from 'kafkajs';\n"), []);
+  assert.equal(rules('lib/broker/x.ts', "import kafka from 'some-package';\n"), ['package some-package imported from lib']);
   assert.equal(rules('lib/broker/x.ts', "import { pino } from 'pino';\n"), ['logger package pino outside lib/cli/serve-log.ts']);
   assert.equal(rules('lib/cli/serve-log.ts', "import { pino } from 'pino';\n"), []);
   assert.equal(rules('lib/log/x.ts', "const m = await import('../inspect/dump.js');\n"), ['wrong-way import: log must not import inspect']);

@@ -9,6 +9,7 @@
  * |--------------------|----------------------------|------|
  * | topicCreated       | TopicCreatedEvent          | createTopic (CreateTopics, auto-creation) made a topic |
  * | topicDeleted       | { topic }                  | deleteTopic removed a topic |
+ * | topicConfigChanged | { topic, config }          | alterTopicConfig applied new overrides to the topic's logs |
  * | backgroundError    | BackgroundErrorEvent       | a background task failed; the broker goes on |
  * | maintenanceError   | unknown (the error)        | kept for older listeners: also sent as backgroundError |
  * | unsupportedRequest | UnsupportedRequestEvent    | a client sent an API key or version the server does not speak |
@@ -57,6 +58,7 @@ export interface CloseReport {
 export interface BrokerEvents {
   topicCreated: [TopicCreatedEvent];
   topicDeleted: [{ topic: string }];
+  topicConfigChanged: [{ topic: string; config: Partial<LogConfig> }];
   backgroundError: [BackgroundErrorEvent];
   maintenanceError: [unknown];
   unsupportedRequest: [UnsupportedRequestEvent];
@@ -66,7 +68,8 @@ export interface BrokerEvents {
 }
 
 /** Every event name, for documentation checks; the type below fails to compile if one is missing. */
-export const BROKER_EVENT_NAMES = ['topicCreated', 'topicDeleted', 'backgroundError', 'maintenanceError', 'unsupportedRequest', 'recovery',
+export const BROKER_EVENT_NAMES = ['topicCreated', 'topicDeleted', 'topicConfigChanged',
+  'backgroundError', 'maintenanceError', 'unsupportedRequest', 'recovery',
   'closing', 'closed'] as const satisfies readonly (keyof BrokerEvents)[];
 type UnlistedEvent = Exclude<keyof BrokerEvents, (typeof BROKER_EVENT_NAMES)[number]>;
 function assertEveryEventListed(check: [UnlistedEvent] extends [never] ? true : never): void {

@@ -30,7 +30,10 @@ import {
   CLEAN_SHUTDOWN_FILE,
   FilePool,
   InvalidArgumentError,
+  InvalidConfigError,
+  InvalidPartitionsError,
   LOG_START_OFFSET_CHECKPOINT,
+  OffsetOutOfRangeError,
   Log,
   LogManager,
   RequestRefusedError,
@@ -63,7 +66,9 @@ import { asError, type BrokerEvents, type CloseFailure } from './broker-events.j
 import { CommittedOffsets } from './committed-offsets.js';
 import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readForeignCommits, readOrWriteMetaProperties,
   topicsFileText } from './data-directory.js';
-import { GroupCoordinator } from './group-coordinator.js';
+import { GroupCoordinator, type GroupDescription, type GroupState } from './group-coordinator.js';
+import { encodeGroupMetadataKey, encodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
+import { ErrorCode } from './protocol/error-codes.js';
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
 import { appendProducerBatch, appendRecords, loadProducerState, newPartition, partitionIn, partitionStats, type Partition,
@@ -75,6 +80,29 @@ import { writeSnapshot } from './producer-state.js';
 import { startServer, type BrokerServer, type ListenOptions } from './server.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
 
+
+/**
+ * The topics a consumer group's members subscribe to, from their metadata in Kafka's consumer
+ * protocol (ConsumerProtocolSubscription: version int16, topics STRING[], …). Metadata that does not
+ * parse counts as no subscription; a group of another protocol type subscribes to nothing.
+ */
+function subscribedTopics(group: GroupDescription): Set<string> {
+  const topics = new Set<string>();
+  if (group.protocolType !== 'consumer') return topics;
+  for (const m of group.members) {
+    const bytes = m.metadata;
+    if (bytes.length < 6) continue;
+    const count = bytes.readInt32BE(2);
+    let at = 6;
+    for (let i = 0; i < count && at + 2 <= bytes.length; i++) {
+      const length = bytes.readInt16BE(at);
+      if (length < 0 || at + 2 + length > bytes.length) break;
+      topics.add(bytes.toString('utf8', at + 2, at + 2 + length));
+      at += 2 + length;
+    }
+  }
+  return topics;
+}
 
 /** One turn of the event loop for other connections (a long createTopic must not starve them). */
 function yieldToOthers(): Promise<void> {
@@ -133,6 +161,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     });
     this.groups = new GroupCoordinator({
       clock: this.clock,
+      store: (groupId, group) => this.storeGroup(groupId, group),
       ...(options.initialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: options.initialRebalanceDelayMs }),
       ...(options.sessionTimeoutMinMs === undefined ? {} : { sessionTimeoutMinMs: options.sessionTimeoutMinMs }),
     });
@@ -159,7 +188,10 @@ export class Broker extends EventEmitter<BrokerEvents> {
       broker.committed.applyForeign(foreignCommits);
       try {
         // Offline: commits answer KAFKA_STORAGE_ERROR, and there is nothing to replay.
-        if (!broker.topicOf(OFFSETS_TOPIC).offline.has(0)) broker.committed.replay(broker.partitionOf(OFFSETS_TOPIC, 0).log);
+        if (!broker.topicOf(OFFSETS_TOPIC).offline.has(0)) {
+          const groups = broker.committed.replay(broker.partitionOf(OFFSETS_TOPIC, 0).log);
+          for (const [groupId, stored] of groups) broker.groups.restore(groupId, stored);
+        }
       } catch (error) {
         await broker.takeOffline(OFFSETS_TOPIC, 0, error);
       }
@@ -307,19 +339,40 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const config = spec.config ?? {};
     const logConfig = validateLogConfig({ ...this.defaults, ...config });
     this.creating.add(name);
+    try {
+      await this.openNewPartitions(name, 0, spec.partitions, logConfig, (partitions) => {
+        this.topics.set(name, { name, config, partitions, partitionCount: spec.partitions, offline: new Map(), stickyPartition: 0 });
+        this.writeTopicsFile();
+      }, () => this.topics.delete(name));
+    } finally {
+      this.creating.delete(name);
+    }
+    this.emit('topicCreated', { topic: name, partitions: spec.partitions, config });
+    return this.describe(name);
+  }
+
+  /**
+   * Makes and opens partitions [from, to) of `name`, one at a time, yielding between them; `commit`
+   * (which writes topics.json, the commit point) runs once all are open. Any failure, in the opening
+   * or the commit, closes what was opened, runs `undo`, removes the directories this call made (a
+   * directory that was already there is left as it was) and rethrows. The new logs join maintenance
+   * only after the commit.
+   */
+  private async openNewPartitions(name: string, from: number, to: number, logConfig: LogConfig, commit: (partitions: Partition[]) => void,
+      undo: () => void): Promise<Partition[]> {
     const made: string[] = [];
     const partitions: Partition[] = [];
     try {
-      for (let p = 0; p < spec.partitions; p++) {
+      for (let p = from; p < to; p++) {
         const dir = join(this.dataDir, partitionDirName(name, p));
         if (!existsSync(dir)) {
           made.push(dir);
           mkdirSync(dir);
         }
       }
-      for (let p = 0; p < spec.partitions; p++) {
+      for (let p = from; p < to; p++) {
         await yieldToOthers();
-        if (this.closed) throw new InvalidArgumentError(`broker closed while creating topic ${name}`);
+        if (this.closed) throw new InvalidArgumentError(`broker closed while creating partitions of topic ${name}`);
         const dir = join(this.dataDir, partitionDirName(name, p));
         const log = await Log.open(dir, logConfig, { clock: this.clock, filePool: this.filePool });
         log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name,
@@ -330,20 +383,86 @@ export class Broker extends EventEmitter<BrokerEvents> {
         this.watchRolls(partition);
         this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
       }
-      this.topics.set(name, { name, config, partitions, partitionCount: spec.partitions, offline: new Map(), stickyPartition: 0 });
-      this.writeTopicsFile();
+      commit(partitions);
     } catch (error) {
-      this.topics.delete(name);
+      undo();
       for (const p of partitions) await p.log.close().catch(() => undefined);
-      // Only what this call made goes; a directory that was already there is left as it was.
       for (const dir of made) rmSync(dir, { recursive: true, force: true });
       if (made.length > 0) fsyncDirectory(this.dataDir);
       throw error;
+    }
+    for (const p of partitions) this.logManager.add(p.log);
+    return partitions;
+  }
+
+  /**
+   * CreatePartitions: grows `name` to `count` partitions (Kafka never shrinks a topic). The new
+   * partitions take the topic's config; topics.json names the new count once all are open.
+   */
+  async createPartitions(name: string, count: number, options: { validateOnly?: boolean } = {}): Promise<TopicDescription> {
+    this.ensureOpen();
+    const topic = this.topicOf(name);
+    if (!Number.isSafeInteger(count) || count <= topic.partitionCount) {
+      throw new InvalidPartitionsError(`topic ${name} has ${topic.partitionCount} partitions; a new count must be larger, got ${count}`);
+    }
+    if (this.creating.has(name)) throw new RequestRefusedError(`topic ${name} is being created or grown`);
+    const available = this.partitionsMax - this.partitionCount();
+    if (count - topic.partitionCount > available) {
+      throw new RequestRefusedError(`${count - topic.partitionCount} more partitions would exceed the broker's limit of `
+          + `${this.partitionsMax} open partitions (${available} left)`);
+    }
+    if (options.validateOnly === true) return this.describe(name);
+    const logConfig = validateLogConfig({ ...this.defaults, ...topic.config });
+    const from = topic.partitionCount;
+    this.creating.add(name);
+    try {
+      await this.openNewPartitions(name, from, count, logConfig, (partitions) => {
+        topic.partitions.push(...partitions);
+        topic.partitionCount = count;
+        this.writeTopicsFile();
+      }, () => {
+        topic.partitions = topic.partitions.filter((p) => p.partition < from);
+        topic.partitionCount = from;
+      });
     } finally {
       this.creating.delete(name);
     }
-    for (const p of partitions) this.logManager.add(p.log);
-    this.emit('topicCreated', { topic: name, partitions: spec.partitions, config });
+    this.writeDirCheckpoints();
+    return this.describe(name);
+  }
+
+  /**
+   * The topic's config: `overrides` as set on the topic (Kafka's "dynamic topic config") and
+   * `effective`, every key with the broker's defaults filled in.
+   */
+  topicConfig(name: string): { overrides: Partial<LogConfig>; effective: LogConfig } {
+    const topic = this.topicOf(name);
+    return { overrides: { ...topic.config }, effective: validateLogConfig({ ...this.defaults, ...topic.config }) };
+  }
+
+  /**
+   * Replaces the topic's overrides (AlterConfigs; IncrementalAlterConfigs computes the new set first)
+   * and applies them to every open partition's Log at once: validated whole before anything changes,
+   * durable in topics.json before the logs see them.
+   */
+  alterTopicConfig(name: string, overrides: Partial<LogConfig>, options: { validateOnly?: boolean } = {}): TopicDescription {
+    this.ensureOpen();
+    const topic = this.topicOf(name);
+    const logConfig = validateLogConfig({ ...this.defaults, ...overrides });
+    if (name === OFFSETS_TOPIC && logConfig.cleanupPolicy !== 'compact') {
+      throw new InvalidConfigError(`${OFFSETS_TOPIC} must keep cleanup.policy=compact`);
+    }
+    if (options.validateOnly === true) return this.describe(name);
+    const previous = topic.config;
+    topic.config = { ...overrides };
+    try {
+      this.writeTopicsFile();
+    } catch (error) {
+      topic.config = previous;
+      throw error;
+    }
+    for (const p of topic.partitions) p.log.reconfigure(logConfig);
+    this.emit('topicConfigChanged', { topic: name, config: { ...overrides } });
     return this.describe(name);
   }
 
@@ -552,7 +671,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const log = this.partitionOf(topic, partition).log;
     const target = beforeOffset === -1 ? log.highWatermark : beforeOffset;
     if (target > log.highWatermark) {
-      throw new InvalidArgumentError(`deleteRecords offset ${target} is above the high watermark ${log.highWatermark}`, { offset: target });
+      throw new OffsetOutOfRangeError(`deleteRecords offset ${target} is above the high watermark ${log.highWatermark}`,
+        { offset: target });
     }
     return log.deleteRecordsBefore(target);
   }
@@ -565,6 +685,66 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (offsets.length === 0) return;
     for (const o of offsets) this.partitionOf(o.topic, o.partition);
     this.committed.commit(this.partitionOf(OFFSETS_TOPIC, 0).log, groupId, offsets, this.clock.nowMs());
+  }
+
+  /** A group's membership as a GroupMetadata record of `__consumer_offsets` (null: a tombstone). */
+  private storeGroup(groupId: string, group: StoredGroup | null): void {
+    this.ensureOpen();
+    const nowMs = this.clock.nowMs();
+    this.partitionOf(OFFSETS_TOPIC, 0).log.append([{ key: encodeGroupMetadataKey(groupId),
+      value: group === null ? null : encodeGroupMetadataValue(group), timestampMs: nowMs }]);
+  }
+
+  /**
+   * Every group: those the coordinator holds and those that only have committed offsets (kcat,
+   * `assign()` consumers, groups whose members left), which Kafka lists as Empty too.
+   */
+  listGroups(): { groupId: string; protocolType: string; state: GroupState }[] {
+    const out = new Map(this.groups.list().map((g) => [g.groupId, g]));
+    for (const groupId of this.committed.groupIds()) {
+      if (!out.has(groupId)) out.set(groupId, { groupId, protocolType: '', state: 'Empty' });
+    }
+    return [...out.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  }
+
+  /** The group's state and members; a group with only committed offsets is Empty; null: no such group. */
+  describeGroup(groupId: string): GroupDescription | null {
+    const described = this.groups.describe(groupId);
+    if (described !== null) return described;
+    if (!this.committed.groupIds().has(groupId)) return null;
+    return { groupId, state: 'Empty', generationId: 0, protocolType: '', protocolName: '', leaderId: '', memberIds: [], members: [] };
+  }
+
+  /**
+   * DeleteGroups for one group: only an Empty group (NON_EMPTY_GROUP otherwise) is deleted, its
+   * membership record and every committed offset tombstoned. Returns a Kafka error code.
+   */
+  deleteGroup(groupId: string): number {
+    this.ensureOpen();
+    const offsets = this.committed.ofGroup(groupId);
+    const code = this.groups.delete(groupId);
+    if (code === ErrorCode.GROUP_ID_NOT_FOUND && offsets.length === 0) return code;
+    if (code !== ErrorCode.NONE && code !== ErrorCode.GROUP_ID_NOT_FOUND) return code;
+    this.committed.remove(this.partitionOf(OFFSETS_TOPIC, 0).log, groupId, offsets, this.clock.nowMs());
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * OffsetDelete: removes the group's committed offsets for `partitions`. A partition of a topic the
+   * group's live members subscribe to keeps its offset (GROUP_SUBSCRIBED_TO_TOPIC), as in Kafka.
+   * Returns the group-level code and one code per partition.
+   */
+  deleteGroupOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[]):
+      { errorCode: number; partitions: { topic: string; partition: number; errorCode: number }[] } {
+    this.ensureOpen();
+    const described = this.describeGroup(groupId);
+    if (described === null) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
+    const subscribed = described.state === 'Empty' ? new Set<string>() : subscribedTopics(described);
+    const results = partitions.map((p) => ({ ...p, errorCode: subscribed.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC
+      : !this.hasTopic(p.topic) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE }));
+    const removable = results.filter((r) => r.errorCode === ErrorCode.NONE && this.committed.get(groupId, r.topic, r.partition) !== null);
+    this.committed.remove(this.partitionOf(OFFSETS_TOPIC, 0).log, groupId, removable, this.clock.nowMs());
+    return { errorCode: ErrorCode.NONE, partitions: results };
   }
 
   /** The committed offset, or null when the group has none for that partition. */

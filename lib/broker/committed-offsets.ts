@@ -10,6 +10,7 @@
 import { CorruptRecordError, decodeBatches, type Log, type RecordInput } from '../index.js';
 import type { OffsetCommit, OffsetReplayReport } from './broker-types.js';
 import type { ForeignCommit } from './data-directory.js';
+import { decodeGroupMetadataKey, decodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
 import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
   type CommittedOffset } from './offset-store.js';
 import { replayBatches } from './partition.js';
@@ -24,16 +25,27 @@ export class CommittedOffsets {
     for (const c of commits) this.apply(offsetMapKey(c.groupId, c.topic, c.partition), c.committed);
   }
 
-  /** Rebuilds from the offsets log (partition 0 of `__consumer_offsets`), from its start. */
-  replay(log: Log): void {
+  /**
+   * Rebuilds from the offsets log (partition 0 of `__consumer_offsets`), from its start. Returns the
+   * last GroupMetadata record of each group (null: deleted), for the coordinator to restore.
+   */
+  replay(log: Log): Map<string, StoredGroup | null> {
     const report = this.replayReport;
+    const groups = new Map<string, StoredGroup | null>();
     replayBatches(log, log.logStartOffset, (bytes) => {
       for (const batch of decodeBatches(bytes)) {
         if (batch.isControl) continue;
         for (const record of batch.records()) {
           if (record.key === null) continue;
           try {
-            const key = decodeOffsetKey(Buffer.from(record.key));
+            const keyBytes = Buffer.from(record.key);
+            const groupId = decodeGroupMetadataKey(keyBytes);
+            if (groupId !== null) {
+              groups.set(groupId, record.value === null ? null : decodeGroupMetadataValue(Buffer.from(record.value)));
+              report.recordsApplied += 1;
+              continue;
+            }
+            const key = decodeOffsetKey(keyBytes);
             if (key === null) continue;
             const value = record.value === null ? null : decodeOffsetValue(Buffer.from(record.value));
             this.apply(offsetMapKey(key.groupId, key.topic, key.partition), value);
@@ -46,6 +58,7 @@ export class CommittedOffsets {
         }
       }
     });
+    return groups;
   }
 
   /** Appends the commits to the offsets log (one batch: all or none), then makes them visible. */
@@ -60,6 +73,21 @@ export class CommittedOffsets {
     for (const o of offsets) {
       this.apply(offsetMapKey(groupId, o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs });
     }
+  }
+
+  /** Deletes the group's commits for `partitions` (tombstones in one batch), then forgets them. */
+  remove(offsetsLog: Log, groupId: string, partitions: readonly { topic: string; partition: number }[], nowMs: number): void {
+    if (partitions.length === 0) return;
+    offsetsLog.append(partitions.map((p) => ({ key: encodeOffsetKey({ groupId, topic: p.topic, partition: p.partition }), value: null,
+      timestampMs: nowMs })));
+    for (const p of partitions) this.apply(offsetMapKey(groupId, p.topic, p.partition), null);
+  }
+
+  /** Every group with at least one committed offset. */
+  groupIds(): Set<string> {
+    const out = new Set<string>();
+    for (const key of this.committed.keys()) out.add(key.slice(0, key.indexOf('\u0000')));
+    return out;
   }
 
   /** The committed offset, or null when the group has none for that partition. */

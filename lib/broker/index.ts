@@ -3,7 +3,7 @@
  * Everything here is built on the public surface (lib/index.ts) only.
  */
 export { Broker } from './broker.js';
-export { logConfigKey, parseTopicConfigs } from './topic-config.js';
+export { kafkaConfigName, logConfigKey, parseTopicConfigs } from './topic-config.js';
 export { META_PROPERTIES, TOPICS_FILE } from './data-directory.js';
 export type {
   Acks,
@@ -37,3 +37,7 @@ export { OFFSETS_TOPIC } from './offset-store.js';
 export { ApiKey, SUPPORTED_APIS } from './protocol/api-keys.js';
 export { ErrorCode } from './protocol/error-codes.js';
 export { Reader, Writer, ProtocolError } from './protocol/wire.js';
+export { readOfflineDirectory } from './offline-view.js';
+export type { OfflineDirectoryView, OfflineGroupView, OfflinePartitionView, OfflineTopicView } from './offline-view.js';
+export type { GroupMemberDescription } from './group-coordinator.js';
+export type { StoredGroup, StoredMember } from './group-metadata-record.js';

@@ -6,16 +6,19 @@
  * (acks=0 produce). Anything thrown closes the connection, never the server.
  */
 import { decodeApiVersionsRequest, encodeApiVersionsResponse } from './api/api-versions.js';
-import { createTopics, deleteTopics, initProducerId } from './handlers/admin-handlers.js';
+import { alterConfigs, createPartitions, createTopics, deleteRecords, deleteTopics, describeConfigs,
+  initProducerId } from './handlers/admin-handlers.js';
 import { fetch, listOffsets, metadata, produce } from './handlers/data-handlers.js';
-import { findCoordinator, heartbeat, joinGroup, leaveGroup, offsetCommit, offsetFetch, syncGroup } from './handlers/group-handlers.js';
+import { deleteGroups, describeGroups, findCoordinator, heartbeat, joinGroup, leaveGroup, listGroups, offsetCommit, offsetDelete,
+  offsetFetch, syncGroup } from './handlers/group-handlers.js';
 import { ApiKey, SUPPORTED_APIS, isFlexible, isSupported, readRequestHeader, type RequestHeader } from './protocol/api-keys.js';
 import { ErrorCode } from './protocol/error-codes.js';
 import { ProtocolError, Reader, type ResponseChunk, type Writer } from './protocol/wire.js';
 import type { ServerContext } from './server-context.js';
 
 /** Decodes the request from `reader`, answers into `writer`; false: no response. */
-type RequestHandler = (ctx: ServerContext, header: RequestHeader, reader: Reader, writer: Writer) => boolean | Promise<boolean>;
+type RequestHandler = (ctx: ServerContext, header: RequestHeader, reader: Reader, writer: Writer, remoteAddress: string | null) =>
+    boolean | Promise<boolean>;
 
 const HANDLERS: ReadonlyMap<number, RequestHandler> = new Map<number, RequestHandler>([
   [ApiKey.Metadata, (ctx, h, r, w) => metadata(ctx, r, w, h.apiVersion)],
@@ -26,12 +29,21 @@ const HANDLERS: ReadonlyMap<number, RequestHandler> = new Map<number, RequestHan
   [ApiKey.DeleteTopics, (ctx, h, r, w) => deleteTopics(ctx, r, w, h.apiVersion)],
   [ApiKey.InitProducerId, (ctx, h, r, w) => initProducerId(ctx, r, w, h.apiVersion)],
   [ApiKey.FindCoordinator, (ctx, h, r, w) => findCoordinator(ctx, r, w, h.apiVersion)],
-  [ApiKey.JoinGroup, (ctx, h, r, w) => joinGroup(ctx, r, w, h.apiVersion, h.clientId)],
+  [ApiKey.JoinGroup, (ctx, h, r, w, remote) => joinGroup(ctx, r, w, h.apiVersion, h.clientId, remote)],
   [ApiKey.SyncGroup, (ctx, h, r, w) => syncGroup(ctx, r, w, h.apiVersion)],
   [ApiKey.Heartbeat, (ctx, h, r, w) => heartbeat(ctx, r, w, h.apiVersion)],
   [ApiKey.LeaveGroup, (ctx, h, r, w) => leaveGroup(ctx, r, w, h.apiVersion)],
   [ApiKey.OffsetCommit, (ctx, h, r, w) => offsetCommit(ctx, r, w, h.apiVersion)],
   [ApiKey.OffsetFetch, (ctx, h, r, w) => offsetFetch(ctx, r, w, h.apiVersion)],
+  [ApiKey.DescribeGroups, (ctx, h, r, w) => describeGroups(ctx, r, w, h.apiVersion)],
+  [ApiKey.ListGroups, (ctx, h, r, w) => listGroups(ctx, r, w, h.apiVersion)],
+  [ApiKey.DeleteGroups, (ctx, h, r, w) => deleteGroups(ctx, r, w, h.apiVersion)],
+  [ApiKey.OffsetDelete, (ctx, h, r, w) => offsetDelete(ctx, r, w, h.apiVersion)],
+  [ApiKey.DescribeConfigs, (ctx, h, r, w) => describeConfigs(ctx, r, w, h.apiVersion)],
+  [ApiKey.AlterConfigs, (ctx, h, r, w) => alterConfigs(ctx, r, w, h.apiVersion, false)],
+  [ApiKey.IncrementalAlterConfigs, (ctx, h, r, w) => alterConfigs(ctx, r, w, h.apiVersion, true)],
+  [ApiKey.CreatePartitions, (ctx, h, r, w) => createPartitions(ctx, r, w, h.apiVersion)],
+  [ApiKey.DeleteRecords, (ctx, h, r, w) => deleteRecords(ctx, r, w, h.apiVersion)],
 ]);
 
 /** The response frame for one request frame (`writer` is reset and reused); null: no response. Throws to close the connection. */
@@ -60,6 +72,6 @@ export async function handleRequest(ctx: ServerContext, frame: Buffer, writer: W
   const handler = HANDLERS.get(header.apiKey);
   if (handler === undefined) throw new ProtocolError(`api ${header.apiKey} has no handler`);
   if (isFlexible(header.apiKey, header.apiVersion)) writer.emptyTaggedFields();
-  const answered = await handler(ctx, header, reader, writer);
+  const answered = await handler(ctx, header, reader, writer, remoteAddress);
   return answered ? writer.finishFrame() : null;
 }

@@ -8,7 +8,7 @@ import type { EventEmitter } from 'node:events';
 import type { FetchOptions, FetchPartitionRequest, FetchPartitionResult, OffsetCommit, ProduceOptions, ProduceResult,
   TopicDescription } from './broker-types.js';
 import type { BrokerEvents } from './broker-events.js';
-import type { GroupCoordinator } from './group-coordinator.js';
+import type { GroupCoordinator, GroupDescription, GroupState } from './group-coordinator.js';
 import type { CommittedOffset } from './offset-store.js';
 import type { RequestMemoryPool } from './request-memory-pool.js';
 import type { LogConfig } from '../index.js';
@@ -31,6 +31,15 @@ export interface ServedBroker extends Pick<EventEmitter<BrokerEvents>, 'emit'> {
   commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): void;
   committedOffset(groupId: string, topic: string, partition: number): CommittedOffset | null;
   committedOffsets(groupId: string): { topic: string; partition: number; committed: CommittedOffset }[];
+  listGroups(): { groupId: string; protocolType: string; state: GroupState }[];
+  describeGroup(groupId: string): GroupDescription | null;
+  deleteGroup(groupId: string): number;
+  deleteGroupOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[]):
+    { errorCode: number; partitions: { topic: string; partition: number; errorCode: number }[] };
+  topicConfig(name: string): { overrides: Partial<LogConfig>; effective: LogConfig };
+  alterTopicConfig(name: string, overrides: Partial<LogConfig>, options?: { validateOnly?: boolean }): TopicDescription;
+  createPartitions(name: string, count: number, options?: { validateOnly?: boolean }): Promise<TopicDescription>;
+  deleteRecords(topic: string, partition: number, beforeOffset: number): number;
   /** Registers a server so the broker's close() stops it first; returns the unregister function. */
   trackServer(server: { close(): Promise<void> }): () => void;
 }

@@ -6,7 +6,7 @@
 import { InvalidConfigError, validateLogConfig, type LogConfig } from '../index.js';
 
 /** LogConfig key ("retentionMs") → Kafka's config name ("retention.ms"). */
-function kafkaConfigName(key: string): string {
+export function kafkaConfigName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `.${c.toLowerCase()}`);
 }
 

@@ -22,7 +22,10 @@ export interface FlagSpec {
 }
 
 interface ParsedArgs {
+  /** The last value of each flag given (true for a flag without a value). */
   flags: Map<string, string | true>;
+  /** Every value of each value flag, in order (`--config a=1 --config b=2`). */
+  lists: Map<string, string[]>;
   positionals: string[];
 }
 
@@ -33,6 +36,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
     for (const alias of spec.aliases ?? []) byName.set(alias, spec);
   }
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -62,13 +66,19 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
     }
     if (value === undefined) throw new UsageError(`--${name} needs a value`, command);
     flags.set(spec.name, value);
+    lists.set(spec.name, [...(lists.get(spec.name) ?? []), value]);
   }
-  return { flags, positionals };
+  return { flags, lists, positionals };
 }
 
 export function flagValue(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Every value given for `name`, in order. */
+export function flagValues(args: ParsedArgs, name: string): string[] {
+  return args.lists.get(name) ?? [];
 }
 
 export function nonNegativeInteger(args: ParsedArgs, name: string, command: string): number | undefined {

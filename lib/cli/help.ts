@@ -30,6 +30,10 @@ Commands:
   verify <dir|file…>    check CRCs, offsets, indexes and checkpoints; exit 1 if anything is wrong
   stats <dir>           per-partition sizes, ranges, compression mix, distinct-key estimate
   serve --data <dir>    run a Kafka-protocol broker on a directory
+  topics                list, describe, create, delete topics and add partitions (kafka-topics.sh)
+  groups                list and describe consumer groups with lag, reset offsets, delete groups
+                        (kafka-consumer-groups.sh)
+  configs               describe and alter topic configs (kafka-configs.sh)
 
 Options:
   --help                this text (seglog <command> --help for a command's options)
@@ -152,7 +156,75 @@ Exit status:
      directory is then not marked clean and the next start recovers)
   2  usage error (bad option or value, --data is a file), printed as one line with its code`;
 
+const SOURCE_OPTIONS = `  --bootstrap-server <host:port>
+                        ask a running cluster: seglog serve or any Kafka broker
+  --data <dir>          read a stopped data directory instead (seglog's or Kafka's); nothing is
+                        written and no lock is taken. Read-only actions only
+  --json                one JSON object on stdout instead of the table
+  --help                this text`;
+
+const OPERATOR_EXIT_CODES = `Exit status: 0 success; 1 the cluster or directory refused or failed the request (one line on
+stderr: SEGLOG_CLUSTER_REQUEST when the server could not be reached or answered an error,
+SEGLOG_UNKNOWN_TOPIC, SEGLOG_REQUEST_REFUSED, …); 2 usage error; 3 internal error.`;
+
+const TOPICS_USAGE = `Usage: seglog topics <action> [options]
+
+Actions (exactly one):
+  --list                topic names, one per line
+  --describe            each topic's partitions: log start, high watermark, log end and size on
+                        disk (log end and size with --data only), leader, and its own configs
+  --create              create --topic with --partitions N (default 1) and --config k=v (repeatable)
+  --delete              delete --topic
+  --alter               grow --topic to --partitions N (a topic never shrinks)
+
+Options:
+  --topic <name>        the topic (--describe: only this one)
+  --partitions <n>      partition count for --create and --alter
+  --config <k=v[,k=v]>  topic configs for --create, Kafka's names (retention.ms, cleanup.policy, …)
+  --exclude-internal    leave out internal topics (__consumer_offsets, …)
+${SOURCE_OPTIONS}
+
+${OPERATOR_EXIT_CODES}`;
+
+const GROUPS_USAGE = `Usage: seglog groups <action> [options]
+
+Actions (exactly one):
+  --list                every group with its state and protocol type
+  --describe            --group's state and members, and per partition the committed offset, the
+                        log end (high watermark) and the lag
+  --reset-offsets       set --group's committed offsets for --topic T[:p,p] or --all-topics (the
+                        topics it has committed), to one of --to-earliest, --to-latest,
+                        --to-datetime <ISO 8601, UTC unless a zone is given>, --to-offset <n>,
+                        --shift-by <±n>; new offsets are kept within [log start, high watermark].
+                        --dry-run prints the plan, --execute commits it. Only for an inactive group
+                        (Empty): a group with running members is refused
+  --delete              delete --group (its membership record and committed offsets); refused while
+                        it has members
+
+Options:
+  --group <id>          the consumer group
+${SOURCE_OPTIONS}
+
+${OPERATOR_EXIT_CODES}`;
+
+const CONFIGS_USAGE = `Usage: seglog configs <action> --entity-type topics --entity-name <topic> [options]
+
+Actions (exactly one):
+  --describe            the topic's own configs (--all: every config, with its source)
+  --alter               --add-config k=v[,k=v] sets, --delete-config k[,k] removes the topic's own
+                        configs; the others stay. The topic's live logs follow at once
+
+Options:
+  --entity-type topics  the only entity type served (the default)
+  --entity-name <name>  the topic (alias --topic)
+${SOURCE_OPTIONS}
+
+${OPERATOR_EXIT_CODES}`;
+
 export function usageFor(command: string | null): string {
+  if (command === 'topics') return TOPICS_USAGE;
+  if (command === 'groups') return GROUPS_USAGE;
+  if (command === 'configs') return CONFIGS_USAGE;
   if (command === 'dump') return DUMP_USAGE;
   if (command === 'verify') return VERIFY_USAGE;
   if (command === 'stats') return STATS_USAGE;

@@ -18,6 +18,14 @@ import { statsCommand } from './stats-command.js';
 import { verifyCommand } from './verify-command.js';
 import { relaunchForStreaming } from './streaming-relaunch.js';
 
+/** The operator's commands load kafkajs; the inspector's commands do not pay for it. */
+async function operatorCommand(command: 'topics' | 'groups' | 'configs', argv: readonly string[], stdout: LineWriter): Promise<number> {
+  const usage = () => usageFor(command);
+  if (command === 'topics') return (await import('./topics-command.js')).topicsCommand(argv, { stdout }, usage);
+  if (command === 'groups') return (await import('./groups-command.js')).groupsCommand(argv, { stdout }, usage);
+  return (await import('./configs-command.js')).configsCommand(argv, { stdout }, usage);
+}
+
 function packageVersion(): string {
   try {
     const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
@@ -52,7 +60,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else if (command === 'dump') status = await dumpCommand(rest, { stdout, stderr, progress }, () => usageFor('dump'));
     else if (command === 'verify') status = await verifyCommand(rest, { stdout, stderr, progress }, () => usageFor('verify'));
     else if (command === 'stats') status = await statsCommand(rest, { stdout, progress }, () => usageFor('stats'));
-    else if (command === 'serve') {
+    else if (command === 'topics' || command === 'groups' || command === 'configs') {
+      status = await operatorCommand(command, rest, stdout);
+    } else if (command === 'serve') {
       const { serveCommand } = await import('./serve.js');
       status = await serveCommand([...rest]);
     } else throw new UsageError(`unknown command ${JSON.stringify(command)}`, null);

@@ -65,9 +65,19 @@ function requireOffset(name: string, value: unknown): number {
   return value;
 }
 
+/** What a new segment takes from the log's config. */
+function segmentOptionsFor(config: LogConfig): SegmentOptions {
+  return {
+    segmentIndexBytes: config.segmentIndexBytes,
+    indexIntervalBytes: config.indexIntervalBytes,
+    preallocateBytes: config.preallocate ? config.segmentBytes : 0,
+    rollJitterMs: rollJitterMs(config.segmentJitterMs, config.segmentMs),
+  };
+}
+
 export class Log extends EventEmitter {
   readonly dir: string;
-  readonly config: LogConfig;
+  private currentConfig: LogConfig;
   /** What opening the directory found and did (recovery, rebuilt indexes, resolved temp files). */
   readonly recoveryReport!: RecoveryReport;
   private readonly clock: Clock;
@@ -76,7 +86,7 @@ export class Log extends EventEmitter {
   private readonly lock: DirectoryLock;
   private readonly topic: string;
   private readonly partition: number;
-  private readonly segmentOptions: SegmentOptions;
+  private segmentOptions: SegmentOptions;
   private segments!: SegmentList;
   private nextOffset: number;
   private startOffset: number;
@@ -101,7 +111,7 @@ export class Log extends EventEmitter {
   private constructor(dir: string, config: LogConfig, clock: Clock, pool: FilePool, ownsPool: boolean, lock: DirectoryLock) {
     super();
     this.dir = dir;
-    this.config = config;
+    this.currentConfig = config;
     this.clock = clock;
     this.pool = pool;
     this.ownsPool = ownsPool;
@@ -109,12 +119,7 @@ export class Log extends EventEmitter {
     const parsed = parsePartitionDirName(basename(dir));
     this.topic = parsed?.topic ?? basename(dir);
     this.partition = parsed?.partition ?? 0;
-    this.segmentOptions = {
-      segmentIndexBytes: config.segmentIndexBytes,
-      indexIntervalBytes: config.indexIntervalBytes,
-      preallocateBytes: config.preallocate ? config.segmentBytes : 0,
-      rollJitterMs: rollJitterMs(config.segmentJitterMs, config.segmentMs),
-    };
+    this.segmentOptions = segmentOptionsFor(config);
     this.checkpoints = new LogCheckpoints(dir, this.topic, this.partition);
     this.deletion = new SegmentDeletion(config.fileDeleteDelayMs);
     // The segments and the report are assigned by load().
@@ -191,6 +196,26 @@ export class Log extends EventEmitter {
 
   // ---------------------------------------------------------------------------------------------
   // Offsets
+
+  /** The log's validated config (every key, defaults filled in). */
+  get config(): LogConfig {
+    return this.currentConfig;
+  }
+
+  /**
+   * Replaces the log's config while it is open (a topic's AlterConfigs), with the same meaning as
+   * Log.open's `config`: validated whole first (an InvalidConfigError changes nothing). Appends, rolls,
+   * flushes, retention and compaction follow the new values from the next call on; segments already
+   * written keep their files, and a new segment takes the new index sizes. The delay of pending
+   * deletions stays what it was at open.
+   */
+  reconfigure(config: Partial<LogConfig>): LogConfig {
+    this.ensureOpen();
+    const validated = validateLogConfig(config);
+    this.currentConfig = validated;
+    this.segmentOptions = segmentOptionsFor(validated);
+    return validated;
+  }
 
   get logStartOffset(): number {
     return this.startOffset;

@@ -195,14 +195,14 @@ test('an unsupported API or version is a warning in the log naming it', async ()
   const dir = tempDir('seglog-serve-cli-');
   const serve = await startCli(['--data', dir, '--port', '0']);
   const client = await WireClient.open(serve.port);
-  // DescribeConfigs (32) is not spoken: the server logs it and closes the connection.
-  client.send(requestFrame(32, 0, 1, (w) => w.int32(0)));
+  // SaslHandshake (17) is not spoken (no authentication): the server logs it and closes the connection.
+  client.send(requestFrame(17, 0, 1, (w) => w.string('PLAIN')));
   await client.closed;
   serve.kill('SIGTERM');
   assert.is(await serve.exited, 0);
   const warning = logEntries(serve.stderr()).find((e) => e.msg === 'client sent an unsupported API or version; connection closed');
   assert.ok(warning, serve.stderr());
-  assert.is(warning?.apiKey, 32);
+  assert.is(warning?.apiKey, 17);
   assert.is(warning?.level, 40);
 });
 

@@ -54,6 +54,18 @@ function seedRequests(): { apiKey: number; version: number; body: Body }[] {
         .string('retention.ms').nullableString('60000').int32(1000).boolean(false) },
     { apiKey: ApiKey.DeleteTopics, version: 3, body: (w) => w.int32(1).string('c').int32(1000) },
     { apiKey: ApiKey.InitProducerId, version: 1, body: (w) => w.nullableString(null).int32(60000) },
+    { apiKey: ApiKey.DescribeGroups, version: 4, body: (w) => w.int32(2).string('g').string('other').boolean(false) },
+    { apiKey: ApiKey.ListGroups, version: 2, body: () => undefined },
+    { apiKey: ApiKey.DeleteGroups, version: 1, body: (w) => w.int32(1).string('gone') },
+    { apiKey: ApiKey.OffsetDelete, version: 0, body: (w) => w.string('g').int32(1).string('f').int32(1).int32(0) },
+    { apiKey: ApiKey.DescribeConfigs, version: 2, body: (w) => w.int32(1).int8(2).string('f').int32(1).string('retention.ms')
+        .boolean(false) },
+    { apiKey: ApiKey.AlterConfigs, version: 1, body: (w) => w.int32(1).int8(2).string('f').int32(1).string('retention.ms')
+        .nullableString('60000').boolean(true) },
+    { apiKey: ApiKey.IncrementalAlterConfigs, version: 0, body: (w) => w.int32(1).int8(2).string('f').int32(1)
+        .string('cleanup.policy').int8(2).nullableString('compact').boolean(true) },
+    { apiKey: ApiKey.CreatePartitions, version: 1, body: (w) => w.int32(1).string('f').int32(2).int32(-1).int32(1000).boolean(true) },
+    { apiKey: ApiKey.DeleteRecords, version: 1, body: (w) => w.int32(1).string('f').int32(1).int32(0).int64(0).int32(1000) },
   ];
   const covered = new Set(seeds.map((s) => s.apiKey));
   for (const api of SUPPORTED_APIS) assert.ok(covered.has(api.apiKey), `no fuzz seed for API ${api.apiKey}`);

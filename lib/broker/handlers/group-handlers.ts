@@ -1,7 +1,8 @@
 /**
  * Handlers of the consumer-group requests: FindCoordinator (this node, for groups), JoinGroup,
  * SyncGroup, Heartbeat and LeaveGroup (the GroupCoordinator decides), OffsetCommit (checked against
- * the group's generation, then durable in `__consumer_offsets`) and OffsetFetch.
+ * the group's generation, then durable in `__consumer_offsets`) and OffsetFetch; the operator's
+ * DescribeGroups, ListGroups, DeleteGroups and OffsetDelete.
  */
 import {
   decodeFindCoordinatorRequest,
@@ -14,6 +15,16 @@ import {
   encodeJoinGroupResponse,
   encodeSyncGroupResponse,
 } from '../api/group.js';
+import {
+  decodeDeleteGroupsRequest,
+  decodeDescribeGroupsRequest,
+  decodeOffsetDeleteRequest,
+  encodeDeleteGroupsResponse,
+  encodeDescribeGroupsResponse,
+  encodeListGroupsResponse,
+  encodeOffsetDeleteResponse,
+  type DescribedGroup,
+} from '../api/group-admin.js';
 import { decodeOffsetCommitRequest, decodeOffsetFetchRequest, encodeOffsetCommitResponse, encodeOffsetFetchResponse,
     type OffsetFetchPartition, type PartitionError } from '../api/offsets.js';
 import { ErrorCode, errorCodeFor } from '../protocol/error-codes.js';
@@ -27,10 +38,11 @@ export function findCoordinator(ctx: ServerContext, reader: Reader, writer: Writ
   return true;
 }
 
-export async function joinGroup(ctx: ServerContext, reader: Reader, writer: Writer, version: number, clientId: string | null):
-    Promise<boolean> {
+export async function joinGroup(ctx: ServerContext, reader: Reader, writer: Writer, version: number, clientId: string | null,
+    remoteAddress: string | null): Promise<boolean> {
   const request = decodeJoinGroupRequest(reader, version);
-  const response = await ctx.broker.groups.join(request, clientId ?? 'client');
+  // Kafka's client host is "/" + the peer's address.
+  const response = await ctx.broker.groups.join(request, clientId ?? 'client', remoteAddress === null ? '' : `/${remoteAddress}`);
   encodeJoinGroupResponse(writer, version, response);
   return true;
 }
@@ -105,5 +117,61 @@ export function offsetFetch(ctx: ServerContext, reader: Reader, writer: Writer, 
     }
   }
   encodeOffsetFetchResponse(writer, version, [...byTopic].map(([topic, partitions]) => ({ topic, partitions })), ErrorCode.NONE);
+  return true;
+}
+
+export function describeGroups(ctx: ServerContext, reader: Reader, writer: Writer, version: number): boolean {
+  const request = decodeDescribeGroupsRequest(reader, version);
+  const groups: DescribedGroup[] = request.groups.map((groupId) => {
+    const described = ctx.broker.describeGroup(groupId);
+    // Kafka answers an unknown group as Dead, without an error.
+    if (described === null) return { errorCode: ErrorCode.NONE, groupId, state: 'Dead', protocolType: '', protocolData: '', members: [] };
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      state: described.state,
+      protocolType: described.protocolType,
+      protocolData: described.protocolName,
+      members: described.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId,
+        clientHost: m.clientHost, metadata: m.metadata, assignment: m.assignment })),
+    };
+  });
+  encodeDescribeGroupsResponse(writer, version, groups);
+  return true;
+}
+
+export function listGroups(ctx: ServerContext, _reader: Reader, writer: Writer, version: number): boolean {
+  encodeListGroupsResponse(writer, version, ErrorCode.NONE, ctx.broker.listGroups());
+  return true;
+}
+
+export function deleteGroups(ctx: ServerContext, reader: Reader, writer: Writer, version: number): boolean {
+  const request = decodeDeleteGroupsRequest(reader, version);
+  const results = request.groups.map((groupId) => {
+    try {
+      return { groupId, errorCode: ctx.broker.deleteGroup(groupId) };
+    } catch (error) {
+      return { groupId, errorCode: errorCodeFor(error) };
+    }
+  });
+  encodeDeleteGroupsResponse(writer, version, results);
+  return true;
+}
+
+export function offsetDelete(ctx: ServerContext, reader: Reader, writer: Writer, version: number): boolean {
+  const request = decodeOffsetDeleteRequest(reader, version);
+  const wanted = request.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+  let result: ReturnType<ServerContext['broker']['deleteGroupOffsets']>;
+  try {
+    result = ctx.broker.deleteGroupOffsets(request.groupId, wanted);
+  } catch (error) {
+    const code = errorCodeFor(error);
+    result = { errorCode: ErrorCode.NONE, partitions: wanted.map((p) => ({ ...p, errorCode: code })) };
+  }
+  const byTopic = new Map<string, { partition: number; errorCode: number }[]>();
+  for (const p of result.partitions) {
+    byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), { partition: p.partition, errorCode: p.errorCode }]);
+  }
+  encodeOffsetDeleteResponse(writer, version, result.errorCode, [...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
   return true;
 }

@@ -26,7 +26,16 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
 } as const;
 
 export interface VersionRange {
@@ -53,6 +62,15 @@ export const SUPPORTED_APIS: readonly VersionRange[] = [
   { apiKey: ApiKey.CreateTopics, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 5 },
   { apiKey: ApiKey.DeleteTopics, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 4 },
   { apiKey: ApiKey.InitProducerId, minVersion: 0, maxVersion: 1, firstFlexibleVersion: 2 },
+  { apiKey: ApiKey.DescribeGroups, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 5 },
+  { apiKey: ApiKey.ListGroups, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 3 },
+  { apiKey: ApiKey.DeleteRecords, minVersion: 0, maxVersion: 1, firstFlexibleVersion: 2 },
+  { apiKey: ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 4 },
+  { apiKey: ApiKey.AlterConfigs, minVersion: 0, maxVersion: 1, firstFlexibleVersion: 2 },
+  { apiKey: ApiKey.CreatePartitions, minVersion: 0, maxVersion: 1, firstFlexibleVersion: 2 },
+  { apiKey: ApiKey.DeleteGroups, minVersion: 0, maxVersion: 1, firstFlexibleVersion: 2 },
+  { apiKey: ApiKey.IncrementalAlterConfigs, minVersion: 0, maxVersion: 0, firstFlexibleVersion: 1 },
+  { apiKey: ApiKey.OffsetDelete, minVersion: 0, maxVersion: 0, firstFlexibleVersion: Infinity },
 ];
 
 const RANGE_BY_KEY = new Map(SUPPORTED_APIS.map((r) => [r.apiKey, r]));

@@ -11,6 +11,7 @@ import {
   TransactionStateError,
   UnsafeIntegerError,
   InvalidConfigError,
+  InvalidPartitionsError,
   InvalidRecordError,
   OffsetOutOfRangeError,
   OutOfOrderSequenceError,
@@ -56,6 +57,11 @@ export const ErrorCode = {
   INVALID_TIMESTAMP: 32,
   UNKNOWN_PRODUCER_ID: 59,
   INVALID_RECORD: 87,
+  POLICY_VIOLATION: 44,
+  GROUP_ID_NOT_FOUND: 69,
+  NON_EMPTY_GROUP: 68,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
+  FENCED_INSTANCE_ID: 82,
 } as const;
 
 /** The Kafka error code a failed append, read or admin call turns into on the wire. */
@@ -72,6 +78,7 @@ export function errorCodeFor(error: unknown): number {
   if (error instanceof OutOfOrderSequenceError) return ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
   if (error instanceof ProducerFencedError) return ErrorCode.INVALID_PRODUCER_EPOCH;
   if (error instanceof InvalidConfigError) return ErrorCode.INVALID_CONFIG;
+  if (error instanceof InvalidPartitionsError) return ErrorCode.INVALID_PARTITIONS;
   if (error instanceof UnknownTopicError) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   if (error instanceof InvalidTopicError) return ErrorCode.INVALID_TOPIC_EXCEPTION;
   if (error instanceof TopicExistsError) return ErrorCode.TOPIC_ALREADY_EXISTS;

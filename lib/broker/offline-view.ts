@@ -1,0 +1,193 @@
+/**
+ * A stopped data directory seen read-only, for the operator's commands (`seglog topics|groups|configs
+ * --data DIR`): its topics with each partition's log start, high watermark, log end and size on disk,
+ * its topic configs, and the consumer groups found in `__consumer_offsets` (membership records and
+ * committed offsets, Kafka's partitions first, then seglog's own, as Broker.open replays them).
+ *
+ * Nothing is written and no lock is taken: the directory may belong to a broker that is not running
+ * (seglog's or Kafka's). The log end is where the last whole batch of the newest segment ends, found
+ * with the shared batch walker (a torn tail of a crashed writer is not counted, as recovery would cut
+ * it); CRCs are not checked here, that is `seglog verify`'s job.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BatchWalker,
+  CorruptRecordError,
+  LOG_START_OFFSET_CHECKPOINT,
+  LOG_SUFFIX,
+  REPLICATION_OFFSET_CHECKPOINT,
+  checkpointKey,
+  decodeBatches,
+  partitionDirName,
+  validateLogConfig,
+  type LogConfig,
+} from '../index.js';
+import { planDataDirectory } from './data-directory.js';
+import { decodeGroupMetadataKey, decodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
+import { decodeOffsetKey, decodeOffsetValue, offsetMapKey, OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
+
+/** Bytes of a v2 batch header up to and including lastOffsetDelta; the magic byte's position. */
+const LAST_OFFSET_DELTA_AT = 23;
+const MAGIC_AT = 16;
+
+export interface OfflinePartitionView {
+  topic: string;
+  partition: number;
+  logStartOffset: number;
+  /** From replication-offset-checkpoint; the log end when the checkpoint has no entry. */
+  highWatermark: number;
+  logEndOffset: number;
+  sizeBytes: number;
+  segments: number;
+}
+
+export interface OfflineTopicView {
+  name: string;
+  partitions: OfflinePartitionView[];
+  /** The topic's own overrides (topics.json), Kafka's dotted names are the caller's concern. */
+  overrides: Partial<LogConfig>;
+  effective: LogConfig;
+  /** Found on disk but not listed in topics.json (a Kafka directory's topics). */
+  adopted: boolean;
+}
+
+export interface OfflineGroupView {
+  groupId: string;
+  /** The last membership record (null: none, or deleted). */
+  stored: StoredGroup | null;
+  offsets: { topic: string; partition: number; committed: CommittedOffset }[];
+}
+
+export interface OfflineDirectoryView {
+  topics: OfflineTopicView[];
+  groups: OfflineGroupView[];
+  /** Records of `__consumer_offsets` that did not decode (skipped, as Kafka's loader does). */
+  recordsSkipped: number;
+}
+
+/** Reads `dataDir` without writing to it. */
+export function readOfflineDirectory(dataDir: string): OfflineDirectoryView {
+  const plan = planDataDirectory(dataDir);
+  const logStart = new Map(plan.checkpoints[LOG_START_OFFSET_CHECKPOINT].map((e) => [checkpointKey(e.topic, e.partition), e.offset]));
+  const highWatermarks = new Map(plan.checkpoints[REPLICATION_OFFSET_CHECKPOINT].map((e) => [checkpointKey(e.topic, e.partition),
+    e.offset]));
+  const topics: OfflineTopicView[] = [];
+  for (const t of plan.topics) {
+    const partitions: OfflinePartitionView[] = [];
+    for (let p = 0; p < t.partitions; p++) {
+      const view = readPartition(join(dataDir, partitionDirName(t.name, p)), t.name, p);
+      const key = checkpointKey(t.name, p);
+      view.logStartOffset = Math.max(view.logStartOffset, logStart.get(key) ?? 0);
+      view.highWatermark = Math.min(highWatermarks.get(key) ?? view.logEndOffset, view.logEndOffset);
+      partitions.push(view);
+    }
+    topics.push({ name: t.name, partitions, overrides: { ...t.config }, effective: validateLogConfig(t.config), adopted: t.adopted });
+  }
+  const own = plan.topics.some((t) => t.name === OFFSETS_TOPIC) ? [join(dataDir, partitionDirName(OFFSETS_TOPIC, 0))] : [];
+  const { groups, recordsSkipped } = readGroups([...plan.foreignOffsetDirs, ...own]);
+  return { topics, groups, recordsSkipped };
+}
+
+function readPartition(dir: string, topic: string, partition: number): OfflinePartitionView {
+  const view: OfflinePartitionView = { topic, partition, logStartOffset: 0, highWatermark: 0, logEndOffset: 0, sizeBytes: 0, segments: 0 };
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return view;
+  }
+  const segments = names.filter((n) => n.endsWith(LOG_SUFFIX)).sort();
+  for (const name of names) {
+    try {
+      view.sizeBytes += statSync(join(dir, name)).size;
+    } catch {
+      // A file removed meanwhile (the directory is not ours): not counted.
+    }
+  }
+  view.segments = segments.length;
+  if (segments.length === 0) return view;
+  view.logStartOffset = Number(segments[0]!.slice(0, -LOG_SUFFIX.length));
+  // The newest non-empty segment holds the log end; an empty active segment's base offset is the end.
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const base = Number(segments[i]!.slice(0, -LOG_SUFFIX.length));
+    const end = segmentEndOffset(join(dir, segments[i]!));
+    view.logEndOffset = Math.max(view.logEndOffset, end ?? base);
+    if (end !== null) break;
+  }
+  return view;
+}
+
+/** The offset after the last whole batch of a segment; null when it holds none. */
+function segmentEndOffset(path: string): number | null {
+  const walker = new BatchWalker({ verifyCrc: false }).open(path);
+  let end: number | null = null;
+  try {
+    while (walker.next()) {
+      const bytes = walker.batchBytes();
+      const base = Number(bytes.readBigInt64BE(0));
+      end = bytes[MAGIC_AT] === 2 ? base + bytes.readInt32BE(LAST_OFFSET_DELTA_AT) + 1 : base + 1;
+    }
+  } finally {
+    walker.close();
+  }
+  return end;
+}
+
+function readGroups(dirs: readonly string[]): { groups: OfflineGroupView[]; recordsSkipped: number } {
+  const stored = new Map<string, StoredGroup | null>();
+  const committed = new Map<string, { groupId: string; topic: string; partition: number; committed: CommittedOffset }>();
+  let recordsSkipped = 0;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(LOG_SUFFIX)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const walker = new BatchWalker().open(join(dir, name));
+      try {
+        while (walker.next()) {
+          for (const batch of decodeBatches(walker.batchBytes())) {
+            if (batch.isControl) continue;
+            for (const record of batch.records()) {
+              if (record.key === null) continue;
+              try {
+                const key = Buffer.from(record.key);
+                const groupId = decodeGroupMetadataKey(key);
+                if (groupId !== null) {
+                  stored.set(groupId, record.value === null ? null : decodeGroupMetadataValue(Buffer.from(record.value)));
+                  continue;
+                }
+                const offsetKey = decodeOffsetKey(key);
+                if (offsetKey === null) continue;
+                const mapKey = offsetMapKey(offsetKey.groupId, offsetKey.topic, offsetKey.partition);
+                if (record.value === null) committed.delete(mapKey);
+                else committed.set(mapKey, { ...offsetKey, committed: decodeOffsetValue(Buffer.from(record.value)) });
+              } catch (error) {
+                if (!(error instanceof CorruptRecordError)) throw error;
+                recordsSkipped += 1;
+              }
+            }
+          }
+        }
+      } finally {
+        walker.close();
+      }
+    }
+  }
+  const byGroup = new Map<string, OfflineGroupView>();
+  const groupOf = (groupId: string) => {
+    let view = byGroup.get(groupId);
+    if (view === undefined) {
+      view = { groupId, stored: stored.get(groupId) ?? null, offsets: [] };
+      byGroup.set(groupId, view);
+    }
+    return view;
+  };
+  for (const [groupId, group] of stored) if (group !== null) groupOf(groupId);
+  for (const c of committed.values()) groupOf(c.groupId).offsets.push({ topic: c.topic, partition: c.partition, committed: c.committed });
+  const groups = [...byGroup.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  return { groups, recordsSkipped };
+}
