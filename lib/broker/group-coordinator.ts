@@ -484,17 +484,21 @@ export class GroupCoordinator {
   }
 
   /**
-   * Whether an offset commit from (generationId, memberId) is acceptable now: generation -1 is a
-   * commit from a consumer outside group management (kcat, assign()); others must be current members.
+   * Whether an offset commit from (generationId, memberId) is acceptable now, by Kafka's rules:
+   * generation -1 is a commit from outside group management (kcat, assign(), an operator's reset),
+   * accepted only while the group has no members; others must be current members of the current
+   * generation. A member may commit while the group prepares a rebalance (it learns of it from its
+   * heartbeat, and cooperative consumers keep consuming meanwhile), not between JoinGroup and the
+   * leader's assignment (REBALANCE_IN_PROGRESS).
    */
   validateCommit(groupId: string, generationId: number, memberId: string): number {
     if (groupId.length === 0) return ErrorCode.INVALID_GROUP_ID;
-    if (generationId < 0) return ErrorCode.NONE;
     const group = this.groups.get(groupId);
+    if (generationId < 0 && (group === undefined || group.members.size === 0)) return ErrorCode.NONE;
     const member = group?.members.get(memberId);
     if (group === undefined || member === undefined) return unknownMember(group, memberId);
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    if (group.state === 'PreparingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     this.startSession(group, member);
     return ErrorCode.NONE;
   }

@@ -169,7 +169,9 @@ export class OfflineSource implements ClusterSource {
       host: m.clientHost, assignment: stored?.protocolType === 'consumer' ? decodeConsumerAssignment(m.assignment) : [] }));
     return Promise.resolve({ groupId, protocolType: stored?.protocolType ?? '', state: storedState(stored),
       protocol: stored?.protocolName ?? '', members,
-      offsets: group.offsets.map((o) => ({ topic: o.topic, partition: o.partition, committedOffset: o.committed.offset })) });
+      // A negative commit is a client's sentinel (kafkajs's -2 "earliest"), not a position.
+      offsets: group.offsets.filter((o) => o.committed.offset >= 0)
+        .map((o) => ({ topic: o.topic, partition: o.partition, committedOffset: o.committed.offset })) });
   }
 
   close(): Promise<void> {

@@ -105,8 +105,23 @@ test('bad session timeouts, unknown members and mismatched protocols are refused
   await c.join(joinRequest(), 'a');
   const other = { ...joinRequest(), protocols: [{ name: 'other', metadata: Buffer.alloc(0) }] };
   assert.is((await c.join(other, 'b')).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-  assert.is(c.validateCommit('g', -1, ''), ErrorCode.NONE);
+  assert.is(c.validateCommit('solo', -1, ''), ErrorCode.NONE, 'a group outside group management');
+  assert.is(c.validateCommit('g', -1, ''), ErrorCode.UNKNOWN_MEMBER_ID, 'not over the heads of live members');
   assert.is(c.validateCommit('g', 1, 'ghost'), ErrorCode.UNKNOWN_MEMBER_ID);
+  c.close();
+});
+
+test('commits by Kafka\'s rules: allowed while a rebalance is prepared, refused between join and the assignment', async () => {
+  const c = coordinator();
+  const a = await c.join(joinRequest(), 'a');
+  assert.is(c.validateCommit('g', 1, a.memberId), ErrorCode.REBALANCE_IN_PROGRESS, 'CompletingRebalance');
+  await c.sync({ groupId: 'g', generationId: 1, memberId: a.memberId, assignments: [] });
+  assert.is(c.validateCommit('g', 1, a.memberId), ErrorCode.NONE, 'Stable');
+  const bJoin = c.join(joinRequest(), 'b');
+  assert.is(c.describe('g')!.state, 'PreparingRebalance');
+  assert.is(c.validateCommit('g', 1, a.memberId), ErrorCode.NONE, 'PreparingRebalance: the member still owns its partitions');
+  assert.is(c.validateCommit('g', 0, a.memberId), ErrorCode.ILLEGAL_GENERATION);
+  await Promise.all([c.join(joinRequest(a.memberId), 'a'), bJoin]);
   c.close();
 });
 
