@@ -136,7 +136,8 @@ test('kafkajs admin: listGroups, describeGroups, fetchOffsets, resetOffsets, des
       configEntries: [{ name: 'retention.ms', value: '120000' }] }] });
     const after = await admin.describeConfigs({ includeSynonyms: false,
       resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'kj', configNames: ['retention.ms'] }] });
-    assert.equal(after.resources[0]!.configEntries.map((c) => [c.configName, c.configValue, c.isDefault]), [['retention.ms', '120000', false]]);
+    assert.equal(after.resources[0]!.configEntries.map((c) => [c.configName, c.configValue, c.isDefault]),
+      [['retention.ms', '120000', false]]);
     const bad = await admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'kj',
       configEntries: [{ name: 'retention.ms', value: 'forever' }] }] }).then(() => null, (e: Error) => e);
     assert.ok(bad !== null, 'an invalid value is refused');
@@ -190,7 +191,7 @@ test('kcat -G commits; seglog groups --describe shows the lag, --reset-offsets -
   assert.match(gone.stderr, /^seglog: SEGLOG_INVALID_ARGUMENT: consumer group kc-group does not exist/);
 });
 
-test('SIGKILL in the middle of a group\'s life: the group, its members and offsets come back; the same lag; every record once', async () => {
+test('SIGKILL in the middle of a group\'s life: group, members and offsets come back; the same lag; every record once', async () => {
   const dir = tempDir('seglog-group-restart-');
   const port = await freePort();
   let broker = await startServe(dir, ['--port', String(port)]);
@@ -208,7 +209,8 @@ test('SIGKILL in the middle of a group\'s life: the group, its members and offse
   await consumer.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => { values.push(message.value!.toString()); } });
   await waitFor('100 records', () => values.length === 100);
   consumer.pause([{ topic: 'life' }]);
-  await waitFor('commits of 100', () => describeGroup(port, 'life-group').partitions.reduce((s, p) => s + (p.committedOffset ?? 0), 0) === 100);
+  const committedSum = () => describeGroup(port, 'life-group').partitions.reduce((s, p) => s + (p.committedOffset ?? 0), 0);
+  await waitFor('commits of 100', () => committedSum() === 100);
   await producer.send({ topic: 'life', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `b${i}` })) });
   await producer.disconnect();
   await admin.disconnect();
