@@ -10,7 +10,9 @@
  * REBALANCE_IN_PROGRESS on Heartbeat) or when the longest rebalance timeout passes; members that did
  * not rejoin are dropped. The first rebalance of an empty group waits `initialRebalanceDelayMs`
  * (Kafka's group.initial.rebalance.delay.ms) so that consumers started together share generation 1.
- * Each generation picks the first protocol of the leader's list that every member supports. A member
+ * Each generation's protocol is chosen as Kafka chooses it: among the protocols every member supports,
+ * each member votes for the first of its own list, and the most votes win (ties go to the leader's
+ * order). A member
  * whose heartbeats stop for `sessionTimeoutMs` is removed and the group rebalances.
  *
  * JoinGroup and SyncGroup answers are promises that resolve when the state machine gets there — the
@@ -405,7 +407,7 @@ export class GroupCoordinator {
     }
     if (!group.members.has(group.leaderId)) group.leaderId = (group.members.keys().next().value as string);
     const leader = group.members.get(group.leaderId) as Member;
-    group.protocolName = leader.protocols.find((p) => this.sharesProtocol(group, [p], ''))?.name ?? (leader.protocols[0]?.name ?? '');
+    group.protocolName = this.electProtocol(group, leader);
     this.setState(group, 'CompletingRebalance');
     const memberList = [...group.members.values()].map((m) => ({
       memberId: m.memberId,
@@ -425,6 +427,20 @@ export class GroupCoordinator {
         members: m.memberId === group.leaderId ? memberList : [],
       });
     }
+  }
+
+  /** Kafka's vote: each member picks its first protocol that all support; the most picked wins. */
+  private electProtocol(group: Group, leader: Member): string {
+    const candidates = leader.protocols.filter((p) => this.sharesProtocol(group, [p], '')).map((p) => p.name);
+    if (candidates.length === 0) return leader.protocols[0]?.name ?? '';
+    const votes = new Map<string, number>(candidates.map((name) => [name, 0]));
+    for (const m of group.members.values()) {
+      const choice = m.protocols.find((p) => votes.has(p.name));
+      if (choice !== undefined) votes.set(choice.name, (votes.get(choice.name) as number) + 1);
+    }
+    let best = candidates[0] as string;
+    for (const name of candidates) if ((votes.get(name) as number) > (votes.get(best) as number)) best = name;
+    return best;
   }
 
   sync(request: SyncGroupRequest): Promise<SyncAnswer> {

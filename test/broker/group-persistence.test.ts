@@ -100,6 +100,22 @@ test('static membership: a restarted static member takes its place back with its
   c.close();
 });
 
+test('the protocol is elected as Kafka does: each member votes for its first common protocol, the most votes win', async () => {
+  const c = new GroupCoordinator({ clock: systemClock, initialRebalanceDelayMs: 50 });
+  const prefer = (...names: string[]) => names.map((name) => ({ name, metadata: Buffer.from(name) }));
+  const joins = [
+    c.join({ ...joinRequest('g'), protocols: prefer('range', 'cooperative-sticky') }, 'leader'),
+    c.join({ ...joinRequest('g'), protocols: prefer('cooperative-sticky', 'range') }, 'b'),
+    c.join({ ...joinRequest('g'), protocols: prefer('cooperative-sticky', 'range', 'roundrobin') }, 'c'),
+  ];
+  const answers = await Promise.all(joins);
+  assert.equal(answers.map((a) => a.protocolName), ['cooperative-sticky', 'cooperative-sticky', 'cooperative-sticky']);
+  const leader = answers.find((a) => a.members.length > 0)!;
+  assert.equal(leader.members.map((m) => m.metadata.toString()), ['cooperative-sticky', 'cooperative-sticky', 'cooperative-sticky'],
+    'the leader gets each member\'s metadata for the elected protocol');
+  c.close();
+});
+
 test('restore puts a stored group back Stable; members that heartbeat keep the generation, the others expire', async () => {
   const c = new GroupCoordinator({ clock: systemClock, initialRebalanceDelayMs: 0, sessionTimeoutMinMs: 100 });
   c.restore('g', { protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'a', currentStateTimestampMs: 0,

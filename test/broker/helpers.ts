@@ -9,6 +9,7 @@ const SERVE_CHILD = fileURLToPath(new URL('./serve-child.js', import.meta.url));
 export interface ServeProcess {
   child: ChildProcess;
   port: number;
+  dataDir: string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -31,6 +32,7 @@ export function startServe(dataDir: string, extra: string[] = []): Promise<Serve
       resolve({
         child,
         port: Number(match[1]),
+        dataDir,
         stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
           if (child.exitCode === null) child.kill(signal);
           return exited;
