@@ -118,7 +118,8 @@ test('groups: resetting an active group is refused; --dry-run changes nothing; -
   assertRefused(seglog([...reset, '--execute']), 'SEGLOG_REQUEST_REFUSED');
   await consumer.disconnect();
   const plan = json<{ executed: boolean; partitions: { committedOffset: number; newOffset: number }[] }>([...reset, '--dry-run']);
-  assert.equal(plan, { groupId: 'rs-group', executed: false, partitions: [{ topic: 'rs', partition: 0, committedOffset: 10, newOffset: 0 }] });
+  assert.equal(plan, { groupId: 'rs-group', executed: false,
+    partitions: [{ topic: 'rs', partition: 0, committedOffset: 10, newOffset: 0 }] });
   const [still] = await admin.fetchOffsets({ groupId: 'rs-group', topics: ['rs'] });
   assert.is(still!.partitions[0]!.offset, '10', 'a dry run commits nothing');
   assert.is(seglog([...reset.slice(0, 6), '--to-offset', '99', '--execute', ...bootstrap]).status, 0);
@@ -133,7 +134,8 @@ test('groups: resetting an active group is refused; --dry-run changes nothing; -
 });
 
 test('usage errors exit 2; an unreachable server is one line and exit 1', () => {
-  for (const args of [['topics'], ['topics', '--list', '--describe', ...bootstrap], ['topics', '--create', '--topic', 'x', '--data', '/tmp'],
+  for (const args of [['topics'], ['topics', '--list', '--describe', ...bootstrap],
+    ['topics', '--create', '--topic', 'x', '--data', '/tmp'],
     ['groups', '--reset-offsets', '--group', 'g', '--topic', 't', '--to-earliest', ...bootstrap],
     ['groups', '--list', '--bootstrap-server', 'no-port'], ['configs', '--describe', ...bootstrap], ['groups', '--list']]) {
     const result = seglog(args);
