@@ -64,8 +64,9 @@ import type { BrokerOptions, FetchOptions, FetchPartitionRequest, FetchPartition
   PartitionStats, ProduceOptions, ProduceResult, TopicDescription } from './broker-types.js';
 import { asError, type BrokerEvents, type CloseFailure } from './broker-events.js';
 import { CommittedOffsets } from './committed-offsets.js';
-import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readForeignCommits, readOrWriteMetaProperties,
+import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readOrWriteMetaProperties,
   topicsFileText } from './data-directory.js';
+import { readOffsetsTopicFiles } from './offsets-topic-reader.js';
 import { GroupCoordinator, type GroupDescription, type GroupState } from './group-coordinator.js';
 import { encodeGroupMetadataKey, encodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
 import { ErrorCode } from './protocol/error-codes.js';
@@ -179,13 +180,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const clusterId = readOrWriteMetaProperties(dataDir, options.nodeId ?? 0);
     const broker = new Broker(dataDir, options, clusterId);
     broker.nextProducerId = plan.topicsFile.nextProducerId;
-    const foreignCommits = readForeignCommits(plan.foreignOffsetDirs);
+    // Kafka's own offsets partitions, read and never written: commits and group membership records.
+    const foreign = readOffsetsTopicFiles(plan.foreignOffsetDirs);
     try {
       for (const t of plan.topics) await broker.openTopic(t.name, t.partitions, t.config);
       if (!broker.topics.has(OFFSETS_TOPIC)) await broker.createTopic(OFFSETS_TOPIC, { partitions: 1,
           config: { cleanupPolicy: 'compact' } });
       // Kafka's commits first: this broker's own (partition 0) are replayed after them and win.
-      broker.committed.applyForeign(foreignCommits);
+      broker.committed.applyForeign(foreign.commits);
+      for (const [groupId, stored] of foreign.groups) broker.groups.restore(groupId, stored);
       try {
         // Offline: commits answer KAFKA_STORAGE_ERROR, and there is nothing to replay.
         if (!broker.topicOf(OFFSETS_TOPIC).offline.has(0)) {
@@ -202,7 +205,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     for (const topic of broker.topics.values()) {
       for (const p of topic.partitions) broker.nextProducerId = Math.max(broker.nextProducerId, p.producers.largestProducerId + 1);
     }
-    broker.adopt(plan, foreignCommits.length);
+    broker.adopt(plan, foreign.commits.length);
     broker.writeDirCheckpoints();
     broker.scheduleCheckpoints();
     return broker;

@@ -9,7 +9,7 @@
  */
 import { CorruptRecordError, decodeBatches, type Log, type RecordInput } from '../index.js';
 import type { OffsetCommit, OffsetReplayReport } from './broker-types.js';
-import type { ForeignCommit } from './data-directory.js';
+import type { ForeignCommit } from './offsets-topic-reader.js';
 import { decodeGroupMetadataKey, decodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
 import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
   type CommittedOffset } from './offset-store.js';

@@ -30,15 +30,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BatchWalker,
   InvalidArgumentError,
   InvalidConfigError,
   LOG_START_OFFSET_CHECKPOINT,
   RECOVERY_POINT_CHECKPOINT,
   REPLICATION_OFFSET_CHECKPOINT,
-  LOG_SUFFIX,
   checkpointKey,
-  decodeBatches,
   ioError,
   parsePartitionDirName,
   readOffsetCheckpoint,
@@ -47,7 +44,7 @@ import {
   type CheckpointEntry,
   type LogConfig,
 } from '../index.js';
-import { OFFSETS_TOPIC, decodeOffsetKey, decodeOffsetValue, type CommittedOffset } from './offset-store.js';
+import { OFFSETS_TOPIC } from './offset-store.js';
 import { topicNameProblem } from './topic-name.js';
 
 export const TOPICS_FILE = 'topics.json';
@@ -83,13 +80,6 @@ export interface SkippedEntry {
   reason: string;
 }
 
-/** One committed-offset record read from a partition the broker does not serve (null: a tombstone). */
-export interface ForeignCommit {
-  groupId: string;
-  topic: string;
-  partition: number;
-  committed: CommittedOffset | null;
-}
 
 export interface DataDirectoryPlan {
   /** false: the directory does not exist yet (a fresh broker). */
@@ -239,48 +229,6 @@ export class DirCheckpoints {
 
   write(file: DirCheckpointFile, own: readonly CheckpointEntry[]): void {
     writeOffsetCheckpoint(join(this.dataDir, file), this.merge(file, own));
-  }
-}
-
-/**
- * Every offset-commit record in the `.log` segments of `dirs`, oldest first, read straight from the
- * files (no Log is opened: nothing is locked, created or recovered there). A batch that does not
- * decode ends that segment's reading (a torn tail); records of other kinds (group metadata) are skipped.
- */
-export function readForeignCommits(dirs: readonly string[]): ForeignCommit[] {
-  const out: ForeignCommit[] = [];
-  for (const dir of dirs) {
-    const segments = readdirSync(dir).filter((n) => n.endsWith(LOG_SUFFIX)).sort();
-    for (const name of segments) {
-      // The shared walker, one batch in memory at a time: a torn or damaged tail ends that segment's reading.
-      const walker = new BatchWalker().open(join(dir, name));
-      try {
-        while (walker.next()) {
-          if (!collectCommits(walker.batchBytes(), out)) break;
-        }
-      } finally {
-        walker.close();
-      }
-    }
-  }
-  return out;
-}
-
-function collectCommits(batchBytes: Buffer, out: ForeignCommit[]): boolean {
-  try {
-    for (const batch of decodeBatches(batchBytes)) {
-      if (batch.isControl) continue;
-      for (const record of batch.records()) {
-        if (record.key === null) continue;
-        const key = decodeOffsetKey(Buffer.from(record.key));
-        if (key === null) continue;
-        const committed = record.value === null ? null : decodeOffsetValue(Buffer.from(record.value));
-        out.push({ groupId: key.groupId, topic: key.topic, partition: key.partition, committed });
-      }
-    }
-    return true;
-  } catch {
-    return false;
   }
 }
 

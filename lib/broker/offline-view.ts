@@ -13,19 +13,18 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BatchWalker,
-  CorruptRecordError,
   LOG_START_OFFSET_CHECKPOINT,
   LOG_SUFFIX,
   REPLICATION_OFFSET_CHECKPOINT,
   checkpointKey,
-  decodeBatches,
   partitionDirName,
   validateLogConfig,
   type LogConfig,
 } from '../index.js';
 import { planDataDirectory } from './data-directory.js';
-import { decodeGroupMetadataKey, decodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
-import { decodeOffsetKey, decodeOffsetValue, offsetMapKey, OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
+import type { StoredGroup } from './group-metadata-record.js';
+import { offsetMapKey, OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
+import { readOffsetsTopicFiles } from './offsets-topic-reader.js';
 
 /** Bytes of a v2 batch header up to and including lastOffsetDelta; the magic byte's position. */
 const LAST_OFFSET_DELTA_AT = 23;
@@ -135,59 +134,24 @@ function segmentEndOffset(path: string): number | null {
 }
 
 function readGroups(dirs: readonly string[]): { groups: OfflineGroupView[]; recordsSkipped: number } {
-  const stored = new Map<string, StoredGroup | null>();
+  const contents = readOffsetsTopicFiles(dirs);
   const committed = new Map<string, { groupId: string; topic: string; partition: number; committed: CommittedOffset }>();
-  let recordsSkipped = 0;
-  for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith(LOG_SUFFIX)).sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const walker = new BatchWalker().open(join(dir, name));
-      try {
-        while (walker.next()) {
-          for (const batch of decodeBatches(walker.batchBytes())) {
-            if (batch.isControl) continue;
-            for (const record of batch.records()) {
-              if (record.key === null) continue;
-              try {
-                const key = Buffer.from(record.key);
-                const groupId = decodeGroupMetadataKey(key);
-                if (groupId !== null) {
-                  stored.set(groupId, record.value === null ? null : decodeGroupMetadataValue(Buffer.from(record.value)));
-                  continue;
-                }
-                const offsetKey = decodeOffsetKey(key);
-                if (offsetKey === null) continue;
-                const mapKey = offsetMapKey(offsetKey.groupId, offsetKey.topic, offsetKey.partition);
-                if (record.value === null) committed.delete(mapKey);
-                else committed.set(mapKey, { ...offsetKey, committed: decodeOffsetValue(Buffer.from(record.value)) });
-              } catch (error) {
-                if (!(error instanceof CorruptRecordError)) throw error;
-                recordsSkipped += 1;
-              }
-            }
-          }
-        }
-      } finally {
-        walker.close();
-      }
-    }
+  for (const c of contents.commits) {
+    const key = offsetMapKey(c.groupId, c.topic, c.partition);
+    if (c.committed === null) committed.delete(key);
+    else committed.set(key, { ...c, committed: c.committed });
   }
   const byGroup = new Map<string, OfflineGroupView>();
   const groupOf = (groupId: string) => {
     let view = byGroup.get(groupId);
     if (view === undefined) {
-      view = { groupId, stored: stored.get(groupId) ?? null, offsets: [] };
+      view = { groupId, stored: contents.groups.get(groupId) ?? null, offsets: [] };
       byGroup.set(groupId, view);
     }
     return view;
   };
-  for (const [groupId, group] of stored) if (group !== null) groupOf(groupId);
+  for (const [groupId, group] of contents.groups) if (group !== null) groupOf(groupId);
   for (const c of committed.values()) groupOf(c.groupId).offsets.push({ topic: c.topic, partition: c.partition, committed: c.committed });
   const groups = [...byGroup.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
-  return { groups, recordsSkipped };
+  return { groups, recordsSkipped: contents.recordsSkipped };
 }
