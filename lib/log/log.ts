@@ -32,10 +32,12 @@ import type { DirectoryLock } from '../platform/contract.js';
 import {
   BatchEncoder,
   BatchHeaderView,
+  RecordBatch,
   setBaseOffset,
   setLogAppendTime,
   setMaxTimestamp,
   setPartitionLeaderEpoch,
+  type LogRecord,
   type RecordInput,
 } from '../record/index.js';
 import { FilePool } from '../segment/file-handle.js';
@@ -105,6 +107,8 @@ export class Log extends EventEmitter {
   private dirNeedsFsync = false;
   private closed = false;
   private counters = { appendedBatches: 0, appendedRecords: 0, appendedBytes: 0, flushes: 0, rolls: 0 };
+  /** readRecord's reused batch buffer (allocated on first use, grown to the largest batch read). */
+  private recordBuffer: Buffer = Buffer.alloc(0);
   /** The last error of a background flush (count/time policy); surfaced by the next flush() call. */
   lastFlushError: Error | null = null;
 
@@ -508,6 +512,31 @@ export class Log extends EventEmitter {
   }
 
   /** First record with timestamp ≥ `timestampMs` below the high watermark (ListOffsets), or null. */
+  /**
+   * One record by offset, a point get: the batch that holds it is found as `read` finds it (the
+   * recent-batch ring near the tail, the sparse index elsewhere) and read with one positioned read
+   * into a buffer the log reuses; only that record is decoded, the ones before it are stepped over.
+   * The key, value and header values returned are copies the caller may keep. null when no record
+   * has that offset (compacted away, or a control batch's); OffsetOutOfRangeError outside
+   * [logStartOffset, logEndOffset).
+   */
+  readRecord(offset: number): LogRecord | null {
+    const region = this.read(offset, { maxBytes: 1 });
+    if (region.sizeBytes === 0) {
+      throw new OffsetOutOfRangeError(`offset ${offset} is at the log end ${this.nextOffset}: no record there yet`,
+        { path: this.dir, offset });
+    }
+    if (this.recordBuffer.length < region.sizeBytes) this.recordBuffer = Buffer.allocUnsafe(region.sizeBytes);
+    const batch = new RecordBatch(region.readTo(this.recordBuffer), 0, region.positionBytes, region.path);
+    if (batch.isControl) return null;
+    const record = batch.recordAt(offset);
+    if (record === null) return null;
+    const headers = record.headers.length === 0 ? record.headers
+      : record.headers.map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value) }));
+    return { ...record, key: record.key === null ? null : Buffer.from(record.key),
+      value: record.value === null ? null : Buffer.from(record.value), headers };
+  }
+
   offsetForTimestamp(timestampMs: number): TimestampHit | null {
     this.ensureOpen();
     if (!Number.isSafeInteger(timestampMs)) throw new InvalidArgumentError(`timestampMs must be a safe integer, got ${timestampMs}`);

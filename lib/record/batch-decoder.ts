@@ -109,12 +109,8 @@ export class RecordBatch extends BatchHeaderView {
     }
   }
 
-  /** Lazily decoded records; each record's offset is baseOffset + its stored offset delta. */
-  *records(): Generator<LogRecord, void, undefined> {
-    if (this.magic !== CURRENT_MAGIC) {
-      yield this.legacyRecord();
-      return;
-    }
+  /** A cursor over the (decompressed) records of a v2 batch; null for a bare header (no records). */
+  private recordCursor(): RecordCursor | null {
     const place = { path: this.path, positionBytes: this.positionBytes, offset: this.baseOffset };
     const cursor = new RecordCursor();
     cursor.path = this.path;
@@ -122,7 +118,7 @@ export class RecordBatch extends BatchHeaderView {
     const payloadStart = this.start + RECORDS;
     const payloadEnd = this.start + this.sizeBytes;
     // The compactor keeps emptied batches as a bare header (Kafka writes no compressed stream for them).
-    if (this.recordsCount === 0 && payloadEnd === payloadStart) return;
+    if (this.recordsCount === 0 && payloadEnd === payloadStart) return null;
     if (this.compression === 'none') {
       cursor.reset(this.source, payloadStart, payloadEnd, this.positionBytes - this.start);
     } else {
@@ -131,12 +127,61 @@ export class RecordBatch extends BatchHeaderView {
       cursor.reset(plain, 0, plain.length, this.positionBytes);
       cursor.decompressed = true;
     }
-    const context: RecordContext = {
+    return cursor;
+  }
+
+  private recordContext(): RecordContext {
+    return {
       baseOffset: this.baseOffset,
       baseTimestampMs: this.baseTimestampMs,
       logAppendTimeMs: this.timestampType === 'LogAppendTime' ? this.maxTimestampMs : -1,
       baseSequence: this.baseSequence,
     };
+  }
+
+  /**
+   * The record at `offset` alone (a point read): the records before it are stepped over by their
+   * length and offset delta, with no allocation, and only the one asked for is decoded (its key and
+   * value are views into the batch bytes). null when the batch does not hold that offset (compacted
+   * away, or outside the batch).
+   */
+  recordAt(offset: number): LogRecord | null {
+    if (this.magic !== CURRENT_MAGIC) {
+      const record = this.legacyRecord();
+      return record.offset === offset ? record : null;
+    }
+    if (offset < this.baseOffset || offset > this.lastOffset) return null;
+    const cursor = this.recordCursor();
+    if (cursor === null) return null;
+    const wantedDelta = offset - this.baseOffset;
+    for (let i = 0; i < this.recordsCount; i++) {
+      const start = cursor.position;
+      const length = cursor.readVarint();
+      const bodyStart = cursor.position;
+      if (length < 0 || length > cursor.end - bodyStart) cursor.fail(`record length ${length} runs past the batch`);
+      cursor.readInt8();
+      cursor.readVarlong();
+      const offsetDelta = cursor.readVarint();
+      if (offsetDelta === wantedDelta) {
+        cursor.position = start;
+        return readRecord(cursor, this.recordContext());
+      }
+      if (offsetDelta > wantedDelta) return null;
+      cursor.position = bodyStart + length;
+    }
+    return null;
+  }
+
+  /** Lazily decoded records; each record's offset is baseOffset + its stored offset delta. */
+  *records(): Generator<LogRecord, void, undefined> {
+    if (this.magic !== CURRENT_MAGIC) {
+      yield this.legacyRecord();
+      return;
+    }
+    const place = { path: this.path, positionBytes: this.positionBytes, offset: this.baseOffset };
+    const cursor = this.recordCursor();
+    if (cursor === null) return;
+    const context = this.recordContext();
     for (let i = 0; i < this.recordsCount; i++) yield readRecord(cursor, context);
     if (cursor.position !== cursor.end) {
       const left = cursor.end - cursor.position;

@@ -92,6 +92,23 @@ export class FileRegion {
   }
 
   /**
+   * The region's bytes read into `target` (at least `sizeBytes` long) with one positioned read, for a
+   * reader that reuses its buffer; returns the view of `target` that holds them.
+   */
+  readTo(target: Buffer): Buffer {
+    assert(target.length >= this.sizeBytes, 'readTo target shorter than the region');
+    const file = this.file;
+    if (this.sizeBytes === 0 || file === null) return target.subarray(0, 0);
+    const fd = file.acquire();
+    try {
+      this.readInto(fd, target, 0, 0, this.sizeBytes);
+    } finally {
+      file.release();
+    }
+    return target.subarray(0, this.sizeBytes);
+  }
+
+  /**
    * Size of the first batch (log overhead + batchLength), read from its 12-byte header; -1 for an
    * empty region or one shorter than a header. The fetch planner uses it to spot a cut first batch.
    */
