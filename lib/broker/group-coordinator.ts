@@ -27,8 +27,9 @@
  *
  * Static membership (JoinGroup v5 `group.instance.id`): a member that rejoins with its instance id and
  * no member id takes its old place under a new member id. In a Stable group whose protocols it still
- * supports it gets the current generation and, at SyncGroup, its old assignment, with no rebalance;
- * a rejoining leader (which must run the assignment) or a group mid-rebalance rebalances as usual.
+ * supports it gets the current generation and, at SyncGroup, its old assignment, with no rebalance
+ * (a returning leader also gets the member list, as Kafka sends it); a group mid-rebalance, or one
+ * whose protocol the member no longer supports, rebalances as usual.
  * Requests from the replaced member id are answered FENCED_INSTANCE_ID.
  */
 import { randomUUID } from 'node:crypto';
@@ -318,8 +319,8 @@ export class GroupCoordinator {
 
   /**
    * A static member back with its instance id and no member id: it takes the old member's place
-   * under a new id (the old id is fenced). A Stable group whose protocols it still supports keeps its
-   * generation and the member its assignment; otherwise, or when it was the leader, the group rebalances.
+   * under a new id (the old id is fenced). A Stable group whose protocol it still supports keeps its
+   * generation and the member its assignment; otherwise the group rebalances.
    */
   private rejoinStatic(group: Group, old: Member, request: JoinGroupRequest, clientId: string, clientHost: string):
       Promise<JoinGroupResponse> {
@@ -337,12 +338,16 @@ export class GroupCoordinator {
     const wasLeader = group.leaderId === old.memberId;
     if (wasLeader) group.leaderId = member.memberId;
     const sameProtocol = request.protocols.some((p) => p.name === group.protocolName);
-    if (group.state === 'Stable' && !wasLeader && sameProtocol) {
+    if (group.state === 'Stable' && sameProtocol) {
       const code = this.persist(group.groupId, this.stored(group));
       if (code !== ErrorCode.NONE) return Promise.resolve(failedJoin(code, member.memberId));
       this.startSession(group, member);
+      // A returning leader gets the member list, as Kafka sends it: it assigns again, and its SyncGroup
+      // in a Stable group hands every member its current assignment, so nothing moves.
+      const members = wasLeader ? [...group.members.values()].map((m) => ({ memberId: m.memberId,
+        metadata: m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? EMPTY })) : [];
       return Promise.resolve({ errorCode: ErrorCode.NONE, generationId: group.generationId, protocolName: group.protocolName,
-        leader: group.leaderId, memberId: member.memberId, members: [] });
+        leader: group.leaderId, memberId: member.memberId, members });
     }
     return new Promise<JoinGroupResponse>((resolve) => {
       member.pendingJoin = resolve;

@@ -97,6 +97,15 @@ test('static membership: a restarted static member takes its place back with its
   assert.is(synced.assignment.toString(), 'F', 'its old assignment');
   assert.is(c.heartbeat('g', generation, follower.memberId), ErrorCode.FENCED_INSTANCE_ID, 'the old member id is fenced');
   assert.is(c.heartbeat('g', generation, leader.memberId), ErrorCode.NONE, 'the leader never noticed');
+  // The leader restarts too: it gets the member list (Kafka's answer), and its SyncGroup moves nothing.
+  const leaderBack = await c.join(joinRequest('g', '', 'leader-instance'), 'l');
+  assert.is(leaderBack.generationId, generation);
+  assert.is(leaderBack.leader, leaderBack.memberId, 'still the leader, under its new id');
+  assert.is(leaderBack.members.length, 2);
+  const leaderSync = await c.sync({ groupId: 'g', generationId: generation, memberId: leaderBack.memberId, assignments: [
+    { memberId: leaderBack.memberId, assignment: Buffer.from('X') }, { memberId: back.memberId, assignment: Buffer.from('Y') }] });
+  assert.is(leaderSync.assignment.toString(), 'L', 'a Stable group keeps its assignment');
+  assert.is(c.describe('g')!.state, 'Stable');
   c.close();
 });
 

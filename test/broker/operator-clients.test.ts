@@ -167,6 +167,16 @@ test('librdkafka cooperative-sticky: a member joining takes only some partitions
   assert.is(group.partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0), 0, JSON.stringify(group.partitions));
 });
 
+test('librdkafka static members: one restarted with its group.instance.id gets its partitions back and nobody rebalances', () => {
+  const out = python('static_member_confluent.py', [`127.0.0.1:${serve.port}`, 'static', 'static-group']) as {
+    before: Record<string, number[]>; after: Record<string, number[]>; history: Record<string, number[][]>;
+  };
+  assert.is(Object.values(out.before).flat().length, 4, JSON.stringify(out));
+  assert.equal(out.after, out.before, 'the same partitions for the same instances');
+  assert.is(out.history['static-a']!.length, 2, 'the restarted member was assigned again');
+  assert.is(out.history['static-b']!.length, 1, 'the other member saw no rebalance');
+});
+
 test('kcat -G commits; seglog groups --describe shows the lag, --reset-offsets --execute moves it, --delete removes the group', () => {
   const produced = spawnSync('kcat', ['-P', '-b', `127.0.0.1:${serve.port}`, '-t', 'kc', '-K:'],
     { input: Array.from({ length: 50 }, (_, i) => `k${i}:v${i}`).join('\n'), encoding: 'utf8' });
