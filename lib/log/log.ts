@@ -33,6 +33,8 @@ import {
   BatchEncoder,
   BatchHeaderView,
   RecordBatch,
+  RecordSeeker,
+  SEEK_FIRST_WINDOW_BYTES,
   setBaseOffset,
   setLogAppendTime,
   setMaxTimestamp,
@@ -109,6 +111,8 @@ export class Log extends EventEmitter {
   private counters = { appendedBatches: 0, appendedRecords: 0, appendedBytes: 0, flushes: 0, rolls: 0 };
   /** readRecord's reused batch buffer (allocated on first use, grown to the largest batch read). */
   private recordBuffer: Buffer = Buffer.alloc(0);
+  /** readRecord inside large uncompressed batches (created on first use). */
+  private recordSeeker: RecordSeeker | null = null;
   /** The last error of a background flush (count/time policy); surfaced by the next flush() call. */
   lastFlushError: Error | null = null;
 
@@ -514,8 +518,9 @@ export class Log extends EventEmitter {
   /** First record with timestamp ≥ `timestampMs` below the high watermark (ListOffsets), or null. */
   /**
    * One record by offset, a point get: the batch that holds it is found as `read` finds it (the
-   * recent-batch ring near the tail, the sparse index elsewhere) and read with one positioned read
-   * into a buffer the log reuses; only that record is decoded, the ones before it are stepped over.
+   * recent-batch ring near the tail, the sparse index elsewhere) and read into a buffer the log
+   * reuses — a large uncompressed batch only as far as the record, any other whole, with one
+   * positioned read; only that record is decoded, the ones before it are stepped over.
    * The key, value and header values returned are copies the caller may keep. null when no record
    * has that offset (compacted away, or a control batch's); OffsetOutOfRangeError outside
    * [logStartOffset, logEndOffset).
@@ -526,10 +531,18 @@ export class Log extends EventEmitter {
       throw new OffsetOutOfRangeError(`offset ${offset} is at the log end ${this.nextOffset}: no record there yet`,
         { path: this.dir, offset });
     }
-    if (this.recordBuffer.length < region.sizeBytes) this.recordBuffer = Buffer.allocUnsafe(region.sizeBytes);
-    const batch = new RecordBatch(region.readTo(this.recordBuffer), 0, region.positionBytes, region.path);
-    if (batch.isControl) return null;
-    const record = batch.recordAt(offset);
+    let record: LogRecord | null | undefined;
+    if (region.sizeBytes > SEEK_FIRST_WINDOW_BYTES) {
+      // A large uncompressed batch is read only as far as the record (record-seek.ts).
+      this.recordSeeker ??= new RecordSeeker();
+      record = this.recordSeeker.find((from, length, target) => region.readRange(from, length, target), region.sizeBytes, offset,
+        region.positionBytes, region.path);
+    }
+    if (record === undefined) {
+      if (this.recordBuffer.length < region.sizeBytes) this.recordBuffer = Buffer.allocUnsafe(region.sizeBytes);
+      const batch = new RecordBatch(region.readTo(this.recordBuffer), 0, region.positionBytes, region.path);
+      record = batch.isControl ? null : batch.recordAt(offset);
+    }
     if (record === null) return null;
     const headers = record.headers.length === 0 ? record.headers
       : record.headers.map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value) }));

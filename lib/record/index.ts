@@ -17,3 +17,4 @@ export { RecordBatch, BatchIterator, decodeBatches, type DecodeOptions } from '.
 export { BatchEncoder, encodeBatch, encodeControlBatch, type EncodeOptions, type ControlBatchOptions } from './batch-encoder.js';
 export { setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime, setMaxTimestamp, validateBatchRecords } from './batch-mutate.js';
 export { crc32Ieee } from './legacy.js';
+export { RecordSeeker, SEEK_FIRST_WINDOW_BYTES } from './record-seek.js';

@@ -96,16 +96,22 @@ export class FileRegion {
    * reader that reuses its buffer; returns the view of `target` that holds them.
    */
   readTo(target: Buffer): Buffer {
-    assert(target.length >= this.sizeBytes, 'readTo target shorter than the region');
+    this.readRange(0, this.sizeBytes, target);
+    return target.subarray(0, this.sizeBytes);
+  }
+
+  /** Region bytes [fromBytes, fromBytes + lengthBytes) into `target` at 0, with one positioned read. */
+  readRange(fromBytes: number, lengthBytes: number, target: Buffer): void {
+    assert(fromBytes >= 0 && lengthBytes >= 0 && fromBytes + lengthBytes <= this.sizeBytes, 'readRange outside the region');
+    assert(target.length >= lengthBytes, 'readRange target shorter than the range');
     const file = this.file;
-    if (this.sizeBytes === 0 || file === null) return target.subarray(0, 0);
+    if (lengthBytes === 0 || file === null) return;
     const fd = file.acquire();
     try {
-      this.readInto(fd, target, 0, 0, this.sizeBytes);
+      this.readInto(fd, target, 0, fromBytes, lengthBytes);
     } finally {
       file.release();
     }
-    return target.subarray(0, this.sizeBytes);
   }
 
   /**

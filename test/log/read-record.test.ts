@@ -50,6 +50,28 @@ test('readRecord returns exactly what decoding the whole batch gives, for every 
   await log.close();
 });
 
+test('readRecord inside large uncompressed batches reads only as far as the record, and gets every record right', async () => {
+  const log = await Log.open(tempDir());
+  let n = 0;
+  for (let b = 0; b < 12; b++) {
+    // Sizes that swing from 0 to ~3 KiB, so window estimates from the average are sometimes short.
+    log.append(Array.from({ length: 100 }, () => {
+      n += 1;
+      const size = (n * 7919) % 3000;
+      return { key: n % 11 === 0 ? null : `k${n}`, value: n % 13 === 0 ? null : Buffer.alloc(size, n & 0xff),
+        headers: n % 4 === 0 ? [{ key: 'trace', value: `t${n}` }] : [], timestampMs: 1_700_000_000_000 + n };
+    }));
+  }
+  assert.ok(log.read(0, { maxBytes: 1 }).sizeBytes > 100 * 1024, 'batches well past the first window');
+  const expected: LogRecord[] = [];
+  for (const batch of decodeBatches(log.read(0, { maxBytes: 64 * 1024 * 1024 }).toBuffer())) expected.push(...batch.records());
+  assert.is(expected.length, 1200);
+  for (const i of [...Array(1200).keys()].reverse()) {
+    assert.equal(comparable(log.readRecord(i)!), comparable(expected[i]!), `offset ${i}`);
+  }
+  await log.close();
+});
+
 test('RecordBatch.recordAt decodes one record and says null for an offset the batch does not hold', () => {
   const bytes = encodeBatch([{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }], { baseOffset: 10,
     nowMs: 1 });

@@ -1,0 +1,99 @@
+/**
+ * A point read inside one uncompressed batch that reads the batch's bytes only as far as the record
+ * asked for. Records have no index inside a batch: each one's place follows from the lengths of
+ * those before it, so the walk needs every record's first bytes (its length and offset delta) up to
+ * the target, but not the bodies after it. The bytes come in windows through `readRange` (positioned
+ * reads into one reused buffer): a first window holds the header and the first records; when the
+ * walk reaches a window's end, the next window is sized from the records seen so far to reach the
+ * target, so a record in the middle of a 100 KiB batch costs about half of the batch, not all of it.
+ *
+ * A compressed batch cannot be entered in the middle: the caller reads it whole (RecordBatch.recordAt).
+ */
+import { RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
+import { BatchHeaderView } from './batch-header.js';
+import { CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
+import { readRecord, type LogRecord, type RecordContext } from './record.js';
+import { RecordCursor } from './varint.js';
+
+/** The most a record's leading fields take: length varint (5), attributes (1), timestamp delta varlong (10), offset delta varint (5). */
+const RECORD_LEAD_BYTES_MAX = 21;
+/** The first window: the 61-byte header and the first few records of a typical batch. */
+export const SEEK_FIRST_WINDOW_BYTES = 8 * 1024;
+/** Slack added to an estimated window so a record a little longer than the average still fits. */
+const WINDOW_SLACK_BYTES = 512;
+
+/** Reads `lengthBytes` of the batch from `fromBytes` (batch-relative) into `target` at 0. */
+type BatchRangeReader = (fromBytes: number, lengthBytes: number, target: Buffer) => void;
+
+export class RecordSeeker {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly header = new BatchHeaderView();
+  private readonly cursor = new RecordCursor();
+  /** Batch-relative position of buffer[0], and how many bytes of the batch the buffer holds. */
+  private windowStart = 0;
+  private windowLength = 0;
+
+  /**
+   * The record at `offset` of the batch of `sizeBytes` bytes read through `read`; null when the batch
+   * does not hold it; undefined when the batch is compressed or not v2 (read it whole instead).
+   * The record's key and value are views into a reused buffer: copy what must outlive the next call.
+   */
+  find(read: BatchRangeReader, sizeBytes: number, offset: number, positionBytes: number, path: string): LogRecord | null | undefined {
+    this.fill(read, 0, Math.min(sizeBytes, SEEK_FIRST_WINDOW_BYTES));
+    if (this.windowLength < RECORD_BATCH_OVERHEAD_BYTES || this.buffer[MAGIC] !== CURRENT_MAGIC) return undefined;
+    const header = this.header.load(this.buffer, 0, { path, basePositionBytes: positionBytes });
+    if (header.compression !== 'none') return undefined;
+    if (header.isControl) return null;
+    const wantedDelta = offset - header.baseOffset;
+    if (wantedDelta < 0 || offset > header.lastOffset) return null;
+    const context: RecordContext = {
+      baseOffset: header.baseOffset,
+      baseTimestampMs: header.baseTimestampMs,
+      logAppendTimeMs: header.timestampType === 'LogAppendTime' ? header.maxTimestampMs : -1,
+      baseSequence: header.baseSequence,
+    };
+    const cursor = this.cursor;
+    cursor.path = path;
+    cursor.offset = header.baseOffset;
+    let position = RECORDS;
+    for (let i = 0; i < header.recordsCount; i++) {
+      const left = sizeBytes - position;
+      if (left <= 0) return null;
+      if (position + Math.min(RECORD_LEAD_BYTES_MAX, left) > this.windowStart + this.windowLength) {
+        // Records so far average (position - RECORDS) / i bytes; reach the wanted one with some slack.
+        const average = i === 0 ? 0 : (position - RECORDS) / i;
+        const estimate = Math.ceil(average * (wantedDelta - i + 1)) + WINDOW_SLACK_BYTES;
+        this.fill(read, position, Math.min(left, Math.max(estimate, RECORD_LEAD_BYTES_MAX)));
+      }
+      this.point(position, positionBytes);
+      const length = cursor.readVarint();
+      const bodyStart = cursor.position;
+      if (length < 0 || bodyStart + this.windowStart + length > sizeBytes) cursor.fail(`record length ${length} runs past the batch`);
+      cursor.readInt8();
+      cursor.readVarlong();
+      const offsetDelta = cursor.readVarint();
+      const recordBytes = bodyStart - (position - this.windowStart) + length;
+      if (offsetDelta === wantedDelta) {
+        if (position + recordBytes > this.windowStart + this.windowLength) this.fill(read, position, recordBytes);
+        this.point(position, positionBytes);
+        return readRecord(cursor, context);
+      }
+      if (offsetDelta > wantedDelta) return null;
+      position += recordBytes;
+    }
+    return null;
+  }
+
+  /** Loads batch bytes [fromBytes, fromBytes + lengthBytes) into the buffer. */
+  private fill(read: BatchRangeReader, fromBytes: number, lengthBytes: number): void {
+    if (this.buffer.length < lengthBytes) this.buffer = Buffer.allocUnsafe(Math.max(lengthBytes, this.buffer.length * 2));
+    read(fromBytes, lengthBytes, this.buffer);
+    this.windowStart = fromBytes;
+    this.windowLength = lengthBytes;
+  }
+
+  /** Points the cursor at batch position `position` (inside the window), bounded by the window. */
+  private point(position: number, positionBytes: number): void {
+    this.cursor.reset(this.buffer, position - this.windowStart, this.windowLength, positionBytes + this.windowStart);
+  }
+}
