@@ -32,6 +32,7 @@ import {
   InvalidArgumentError,
   InvalidConfigError,
   InvalidPartitionsError,
+  InvalidTopicError,
   LOG_START_OFFSET_CHECKPOINT,
   OffsetOutOfRangeError,
   Log,
@@ -405,6 +406,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async createPartitions(name: string, count: number, options: { validateOnly?: boolean } = {}): Promise<TopicDescription> {
     this.ensureOpen();
     const topic = this.topicOf(name);
+    if (name === OFFSETS_TOPIC) {
+      throw new InvalidPartitionsError(`${OFFSETS_TOPIC} keeps its one partition: this broker writes group state only there`);
+    }
     if (!Number.isSafeInteger(count) || count <= topic.partitionCount) {
       throw new InvalidPartitionsError(`topic ${name} has ${topic.partitionCount} partitions; a new count must be larger, got ${count}`);
     }
@@ -668,9 +672,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return hit === null ? { offset: -1, timestampMs: -1 } : { offset: hit.offset, timestampMs: hit.timestampMs };
   }
 
-  /** DeleteRecords: raises the log start offset (bounded by the high watermark); returns the new one. */
+  /**
+   * DeleteRecords: raises the log start offset (bounded by the high watermark); returns the new one.
+   * Internal topics are refused, as Kafka refuses them: their records are the broker's own state
+   * (committed offsets, groups), replayed from the log start at every open.
+   */
   deleteRecords(topic: string, partition: number, beforeOffset: number): number {
     this.ensureOpen();
+    if (isInternalTopic(topic)) throw new InvalidTopicError(`records of the internal topic ${topic} cannot be deleted`);
     const log = this.partitionOf(topic, partition).log;
     const target = beforeOffset === -1 ? log.highWatermark : beforeOffset;
     if (target > log.highWatermark) {

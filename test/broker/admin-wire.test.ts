@@ -153,4 +153,24 @@ test('CreatePartitions and DeleteRecords answer per topic and partition with Kaf
   assert.equal([del.int32(), del.int64(), del.int16()], [0, -1, ErrorCode.OFFSET_OUT_OF_RANGE], 'above the high watermark');
 });
 
+test('the broker\'s own __consumer_offsets keeps its records and its one partition', async () => {
+  const del = await call(ApiKey.DeleteRecords, 1, (w) => w.int32(1).string('__consumer_offsets').int32(1).int32(0).int64(-1)
+    .int32(1000));
+  del.int32();
+  del.arrayLength();
+  del.string();
+  del.arrayLength();
+  assert.equal([del.int32(), del.int64(), del.int16()], [0, -1, ErrorCode.INVALID_TOPIC_EXCEPTION]);
+  const grow = await call(ApiKey.CreatePartitions, 1, (w) => w.int32(1).string('__consumer_offsets').int32(2).int32(-1).int32(1000)
+    .boolean(false));
+  grow.int32();
+  grow.arrayLength();
+  assert.equal([grow.string(), grow.int16()], ['__consumer_offsets', ErrorCode.INVALID_PARTITIONS]);
+  const alter = await call(ApiKey.AlterConfigs, 1, (w) => w.int32(1).int8(TOPIC_RESOURCE).string('__consumer_offsets').int32(1)
+    .string('cleanup.policy').nullableString('delete').boolean(false));
+  alter.int32();
+  alter.arrayLength();
+  assert.is(alter.int16(), ErrorCode.INVALID_CONFIG, 'compaction is what keeps the latest commit per group');
+});
+
 test.run();
