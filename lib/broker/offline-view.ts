@@ -13,6 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BatchWalker,
+  InvalidArgumentError,
   LOG_START_OFFSET_CHECKPOINT,
   LOG_SUFFIX,
   REPLICATION_OFFSET_CHECKPOINT,
@@ -68,6 +69,8 @@ export interface OfflineDirectoryView {
 /** Reads `dataDir` without writing to it. */
 export function readOfflineDirectory(dataDir: string): OfflineDirectoryView {
   const plan = planDataDirectory(dataDir);
+  // A broker would create it; a reader given a path that is not there was given the wrong path.
+  if (!plan.exists) throw new InvalidArgumentError('data directory does not exist', { path: dataDir });
   const logStart = new Map(plan.checkpoints[LOG_START_OFFSET_CHECKPOINT].map((e) => [checkpointKey(e.topic, e.partition), e.offset]));
   const highWatermarks = new Map(plan.checkpoints[REPLICATION_OFFSET_CHECKPOINT].map((e) => [checkpointKey(e.topic, e.partition),
     e.offset]));

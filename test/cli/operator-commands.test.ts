@@ -142,6 +142,7 @@ test('usage errors exit 2; an unreachable server is one line and exit 1', () => 
     assert.is(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, /^seglog: /);
   }
+  assertRefused(seglog(['topics', '--list', '--data', '/nonexistent/seglog-data']), 'SEGLOG_INVALID_ARGUMENT');
   const refused = seglog(['groups', '--list', '--bootstrap-server', '127.0.0.1:1']);
   assertRefused(refused, 'SEGLOG_CLUSTER_REQUEST');
   assert.match(refused.stderr, /127\.0\.0\.1:1/);
