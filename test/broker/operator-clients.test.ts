@@ -3,7 +3,7 @@
 // cooperative-sticky rebalancing, kcat -G with `seglog groups`, and a broker killed in the middle of a
 // group's life. The Python clients are Debian's (python3-kafka, python3-confluent-kafka, run with
 // /usr/bin/python3); a missing one fails its test with the import error.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
@@ -175,6 +175,28 @@ test('librdkafka static members: one restarted with its group.instance.id gets i
   assert.equal(out.after, out.before, 'the same partitions for the same instances');
   assert.is(out.history['static-a']!.length, 2, 'the restarted member was assigned again');
   assert.is(out.history['static-b']!.length, 1, 'the other member saw no rebalance');
+});
+
+test('a member that stops heartbeating (kcat killed with SIGKILL) is removed within its session timeout, and not before', async () => {
+  const produced = spawnSync('kcat', ['-P', '-b', `127.0.0.1:${serve.port}`, '-t', 'st-kill'], { input: 'a\nb\n', encoding: 'utf8' });
+  assert.is(produced.status, 0, produced.stderr);
+  const member = spawn('kcat', ['-b', `127.0.0.1:${serve.port}`, '-G', 'kill-group', '-X', 'session.timeout.ms=6000',
+    '-X', 'heartbeat.interval.ms=500', 'st-kill'], { stdio: 'ignore' });
+  try {
+    await waitFor('kcat in the group', () => {
+      const group = describeGroup(serve.port, 'kill-group');
+      return group.state === 'Stable' && group.members.length === 1;
+    });
+    member.kill('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor('the member to expire', () => describeGroup(serve.port, 'kill-group').members.length === 0, 15_000);
+    const elapsedMs = Date.now() - killedAt;
+    assert.ok(elapsedMs >= 4_500, `removed after ${elapsedMs} ms, before its 6 s session timeout`);
+    assert.ok(elapsedMs <= 10_000, `removed after ${elapsedMs} ms, long after its 6 s session timeout`);
+    assert.is(describeGroup(serve.port, 'kill-group').state, 'Empty');
+  } finally {
+    member.kill('SIGKILL');
+  }
 });
 
 test('kcat -G commits; seglog groups --describe shows the lag, --reset-offsets --execute moves it, --delete removes the group', () => {
