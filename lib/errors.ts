@@ -124,7 +124,7 @@ export type PartitionOfflineError = InstanceType<typeof PartitionOfflineError>;
 /** A batch timestamp no clock can hold (beyond the safe integer range, or below -1). */
 export const InvalidTimestampError = defineError('SEGLOG_INVALID_TIMESTAMP', 'InvalidTimestampError');
 export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
-/** A transactional batch from a producer with no open transaction (this broker offers none). */
+/** A transaction step the producer's state does not allow (a marker without an open transaction, a plain write inside one). */
 export const TransactionStateError = defineError('SEGLOG_INVALID_TXN_STATE', 'TransactionStateError');
 export type TransactionStateError = InstanceType<typeof TransactionStateError>;
 /** A Kafka cluster (seglog serve or Kafka) that could not be reached, or that answered an operator's request with an error. */
@@ -153,3 +153,6 @@ export function ioError(error: unknown, action: string, place: ErrorPlace): Segl
   }
   return new StorageError(`${action}: ${detail}`, { ...place, cause: error });
 }
+/** A transaction marker from a coordinator epoch older than one the partition has already seen for the producer. */
+export const CoordinatorFencedError = defineError('SEGLOG_COORDINATOR_FENCED', 'CoordinatorFencedError');
+export type CoordinatorFencedError = InstanceType<typeof CoordinatorFencedError>;

@@ -15,7 +15,12 @@
  * cleaner's internals. They change with the engine; the Log is their contract.
  */
 export { Log } from './log/log.js';
-export type { AppendBatchOptions, AppendOptions, AppendResult, LogOptions, LogStats, ReadOptions, SegmentInfo } from './log/log.js';
+export type { AppendBatchOptions, AppendOptions, AppendResult, IsolationLevel, LogOptions, LogStats, ReadOptions, SegmentInfo,
+  TransactionMarker } from './log/log.js';
+export { ProducerStateTable, listSnapshotOffsets, loadNewestSnapshot, readNewestSnapshot, sequenceAfter,
+  writeSnapshot } from './log/producer-state.js';
+export type { CompletedTransaction, OpenTransaction } from './log/producer-state.js';
+export { TransactionIndex, decodeTransactionIndex, type AbortedTransaction } from './segment/transaction-index.js';
 export { DEFAULT_LOG_CONFIG, validateLogConfig, hasCompactPolicy, hasDeletePolicy } from './log/config.js';
 export type { CleanupPolicy, LogConfig, MessageTimestampType } from './log/config.js';
 export type { RecoveryAction, RecoveryActionKind, RecoveryReport, SegmentRecovery } from './log/log-loader.js';

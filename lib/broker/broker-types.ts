@@ -3,7 +3,8 @@
  * figures stats() reports. Kept apart from broker.ts so the wire server (server-context.ts) can name
  * them without importing the Broker class; `seglog/broker` re-exports every one.
  */
-import type { Clock, CompressionType, FileRegion, LogConfig, LogStats, RecoveryReport } from '../index.js';
+import type { AbortedTransaction, Clock, CompressionType, FileRegion, IsolationLevel, LogConfig, LogStats,
+  RecoveryReport } from '../index.js';
 import type { SkippedEntry } from './data-directory.js';
 import type { RecoveryEvent } from './partition-offline.js';
 
@@ -29,6 +30,8 @@ export interface BrokerOptions {
    * before a 'recovery' listener can be attached). Later ones are also emitted as 'recovery'.
    */
   onRecovery?: (event: RecoveryEvent) => void;
+  /** Called after each transaction marker a commit or abort writes (index from 0): crash tests stop the process there. */
+  afterTransactionMarker?: (index: number) => void;
 }
 
 export interface TopicDescription {
@@ -71,6 +74,8 @@ export interface FetchOptions {
   minBytes?: number;
   /** Fetch v0–v2: no minOneMessage, and a first batch cut by the budget is sent as it is (planFetch). */
   hardMaxBytesLimit?: boolean;
+  /** 'read_committed': stop at each partition's last stable offset and report its aborted transactions. */
+  isolation?: IsolationLevel;
 }
 
 export interface FetchPartitionResult {
@@ -79,9 +84,12 @@ export interface FetchPartitionResult {
   /** null, or the error that stopped this partition's read (OffsetOutOfRangeError, UnknownTopicError). */
   error: Error | null;
   highWatermark: number;
+  lastStableOffset: number;
   logStartOffset: number;
   /** Whole batches from a batch boundary (the last may be cut): send as they are. */
   regions: FileRegion[];
+  /** read_committed: the aborted transactions overlapping the regions (the consumer drops their data); else empty. */
+  abortedTransactions: AbortedTransaction[];
 }
 
 export interface PartitionStats extends LogStats {

@@ -58,6 +58,10 @@ import {
   type LogConfig,
   type RecordInput,
   type RunReport,
+  type IsolationLevel,
+  BatchHeaderView,
+  ProducerFencedError,
+  TransactionStateError,
 } from '../index.js';
 import { BROKER_OPEN_SEGMENT_FILES_MAX, DIR_CHECKPOINT_INTERVAL_MS_DEFAULT, FETCH_RESPONSE_BYTES_MAX_DEFAULT,
   LOG_CHECK_INTERVAL_MS_DEFAULT, OFFSET_MAP_BYTES_DEFAULT } from '../limits.js';
@@ -73,12 +77,12 @@ import { encodeGroupMetadataKey, encodeGroupMetadataValue, type StoredGroup } fr
 import { ErrorCode } from './protocol/error-codes.js';
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
-import { appendProducerBatch, appendRecords, loadProducerState, newPartition, partitionIn, partitionStats, type Partition,
+import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from './transaction-coordinator.js';
+import { appendProducerBatch, appendRecords, newPartition, partitionIn, partitionStats, type Partition,
   type Topic } from './partition.js';
 import { partitionsMaxFor } from './partition-budget.js';
 import { offlineError, type OfflinePartition, type RecoveryEvent } from './partition-offline.js';
 import { refuseClientProduce } from './produce-validation.js';
-import { writeSnapshot } from './producer-state.js';
 import { startServer, type BrokerServer, type ListenOptions } from './server.js';
 import { isInternalTopic, validateTopicName } from './topic-name.js';
 
@@ -119,6 +123,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly clusterId: string;
   readonly defaults: Partial<LogConfig>;
   readonly groups: GroupCoordinator;
+  /** The transaction coordinator (`__transaction_state`, markers). */
+  readonly transactions: TransactionCoordinator;
   private readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
   private readonly committed = new CommittedOffsets();
@@ -161,6 +167,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (this.listenerCount('maintenanceError') > 0) this.emit('maintenanceError', error);
       this.emit('backgroundError', { task: 'maintenance', error: asError(error) });
     });
+    this.transactions = new TransactionCoordinator({
+      clock: this.clock,
+      stateLog: () => this.partitionOf(TRANSACTION_STATE_TOPIC, 0).log,
+      partitionLog: (topic, partition) => partitionIn(this.topics.get(topic), partition)?.log ?? null,
+      newProducerId: () => this.initProducerId().producerId,
+      offsetsCompleted: (producerId, commit) => this.committed.completeTransaction(producerId, commit),
+      offsetsPartition: { topic: OFFSETS_TOPIC, partition: 0 },
+      afterMarker: options.afterTransactionMarker,
+    });
     this.groups = new GroupCoordinator({
       clock: this.clock,
       store: (groupId, group) => this.storeGroup(groupId, group),
@@ -199,13 +214,22 @@ export class Broker extends EventEmitter<BrokerEvents> {
       } catch (error) {
         await broker.takeOffline(OFFSETS_TOPIC, 0, error);
       }
+      try {
+        // After the offsets: a transaction completed now commits or drops its pending offsets. The topic
+        // exists once a transactional producer first asked for an id (Kafka creates it on first use too).
+        const stateTopic = broker.topics.get(TRANSACTION_STATE_TOPIC);
+        if (stateTopic !== undefined && !stateTopic.offline.has(0)) broker.transactions.restore();
+      } catch (error) {
+        await broker.takeOffline(TRANSACTION_STATE_TOPIC, 0, error);
+      }
     } catch (error) {
       await broker.closeLogs();
       throw error;
     }
     for (const topic of broker.topics.values()) {
-      for (const p of topic.partitions) broker.nextProducerId = Math.max(broker.nextProducerId, p.producers.largestProducerId + 1);
+      for (const p of topic.partitions) broker.nextProducerId = Math.max(broker.nextProducerId, p.log.producers.largestProducerId + 1);
     }
+    broker.nextProducerId = Math.max(broker.nextProducerId, broker.transactions.largestProducerId + 1);
     broker.adopt(plan, foreign.commits.length);
     broker.writeDirCheckpoints();
     broker.scheduleCheckpoints();
@@ -251,8 +275,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
       try {
         log = await Log.open(dir, logConfig, { clock: this.clock, filePool: this.filePool });
         const partition = newPartition(name, p, log, this.clock.nowMs());
-        notes.push(...loadProducerState(partition));
-        this.watchRolls(partition);
         this.logManager.add(log);
         log.on('flushError', (error: Error) => this.emit('backgroundError', { task: 'flush', error, path: dir, topic: name,
           partition: p }));
@@ -284,18 +306,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private reportRecovery(event: RecoveryEvent): void {
     this.onRecovery?.(event);
     if (this.listenerCount('recovery') > 0) this.emit('recovery', event);
-  }
-
-  /** Kafka writes a producer snapshot at every roll, so a start replays only the active segment. */
-  private watchRolls(p: Partition): void {
-    p.log.on('roll', (roll: { baseOffset: number }) => {
-      try {
-        writeSnapshot(p.log.dir, roll.baseOffset, p.producers);
-      } catch (error) {
-        // A missing snapshot costs a longer replay at the next start, never data: report, keep appending.
-        this.emit('backgroundError', { task: 'snapshot', error: asError(error), path: p.log.dir, topic: p.topic, partition: p.partition });
-      }
-    });
   }
 
   /** Partitions that could not be opened, with why (each answers KAFKA_STORAGE_ERROR). */
@@ -383,9 +393,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
             partition: p }));
         const partition = newPartition(name, p, log, this.clock.nowMs());
         partitions.push(partition);
-        const notes = loadProducerState(partition);
-        this.watchRolls(partition);
-        this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes, error: null });
+        this.reportRecovery({ topic: name, partition: p, dir, report: log.recoveryReport, notes: [], error: null });
       }
       commit(partitions);
     } catch (error) {
@@ -406,8 +414,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   async createPartitions(name: string, count: number, options: { validateOnly?: boolean } = {}): Promise<TopicDescription> {
     this.ensureOpen();
     const topic = this.topicOf(name);
-    if (name === OFFSETS_TOPIC) {
-      throw new InvalidPartitionsError(`${OFFSETS_TOPIC} keeps its one partition: this broker writes group state only there`);
+    if (name === OFFSETS_TOPIC || name === TRANSACTION_STATE_TOPIC) {
+      throw new InvalidPartitionsError(`${name} keeps its one partition: this broker writes its state only there`);
     }
     if (!Number.isSafeInteger(count) || count <= topic.partitionCount) {
       throw new InvalidPartitionsError(`topic ${name} has ${topic.partitionCount} partitions; a new count must be larger, got ${count}`);
@@ -456,8 +464,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.ensureOpen();
     const topic = this.topicOf(name);
     const logConfig = validateLogConfig({ ...this.defaults, ...overrides });
-    if (name === OFFSETS_TOPIC && logConfig.cleanupPolicy !== 'compact') {
-      throw new InvalidConfigError(`${OFFSETS_TOPIC} must keep cleanup.policy=compact`);
+    if ((name === OFFSETS_TOPIC || name === TRANSACTION_STATE_TOPIC) && logConfig.cleanupPolicy !== 'compact') {
+      throw new InvalidConfigError(`${name} must keep cleanup.policy=compact`);
     }
     if (options.validateOnly === true) return this.describe(name);
     const previous = topic.config;
@@ -483,7 +491,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.ensureOpen();
     const topic = this.topics.get(name);
     if (topic === undefined) throw new UnknownTopicError(`topic ${name} does not exist`);
-    if (name === OFFSETS_TOPIC) throw new InvalidArgumentError(`${OFFSETS_TOPIC} cannot be deleted`);
+    if (name === OFFSETS_TOPIC || name === TRANSACTION_STATE_TOPIC) throw new InvalidArgumentError(`${name} cannot be deleted`);
     this.topics.delete(name);
     this.writeTopicsFile();
     for (const p of topic.partitions) {
@@ -567,6 +575,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitionCount;
     }
     const p = this.partitionOf(topic, index);
+    if (input instanceof Uint8Array) this.verifyTransactional(input, topic, index);
     const result = input instanceof Uint8Array ? appendProducerBatch(p, input) : appendRecords(p, input, options);
     const acks = options.acks ?? 1;
     if ((acks === -1 || acks === 'all') && !result.duplicate && p.log.logEndOffset - p.log.recoveryPoint >= p.log.config.flushMessages) {
@@ -589,7 +598,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const minBytes = options.minBytes ?? 1;
     const deadlineMs = this.clock.nowMs() + maxWaitMs;
     for (;;) {
-      const results = this.readOnce(requests, options.maxBytes ?? FETCH_RESPONSE_BYTES_MAX_DEFAULT, options.hardMaxBytesLimit === true);
+      const results = this.readOnce(requests, options.maxBytes ?? FETCH_RESPONSE_BYTES_MAX_DEFAULT, options.hardMaxBytesLimit === true,
+        options.isolation ?? 'read_uncommitted');
       let totalBytes = 0;
       let anyError = false;
       for (const r of results) {
@@ -615,14 +625,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * One read of every requested partition through the fetch planner (planFetch: Kafka's budget rules,
    * the same code its tests check). A partition that is unknown or offline is its own error.
    */
-  private readOnce(requests: readonly FetchPartitionRequest[], responseMaxBytes: number, hardMaxBytesLimit: boolean):
-      FetchPartitionResult[] {
+  private readOnce(requests: readonly FetchPartitionRequest[], responseMaxBytes: number, hardMaxBytesLimit: boolean,
+      isolation: IsolationLevel): FetchPartitionResult[] {
     const results: FetchPartitionResult[] = [];
     const planned: FetchRequest[] = [];
     const plannedIndexes: number[] = [];
     for (const request of requests) {
       const result: FetchPartitionResult = { topic: request.topic, partition: request.partition, error: null, highWatermark: -1,
-          logStartOffset: -1, regions: [] };
+          lastStableOffset: -1, logStartOffset: -1, regions: [], abortedTransactions: [] };
       try {
         const log = this.partitionOf(request.topic, request.partition).log;
         plannedIndexes.push(results.length);
@@ -632,13 +642,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
       }
       results.push(result);
     }
-    const plan = planFetch(planned, responseMaxBytes, { hardMaxBytesLimit });
+    const plan = planFetch(planned, responseMaxBytes, { hardMaxBytesLimit, isolation });
     plan.partitions.forEach((p, i) => {
       const result = results[plannedIndexes[i] as number] as FetchPartitionResult;
       result.highWatermark = p.highWatermark;
+      result.lastStableOffset = p.lastStableOffset;
       result.logStartOffset = p.logStartOffset;
       result.error = p.error;
-      if (p.region !== null) result.regions.push(p.region);
+      if (p.region !== null) {
+        result.regions.push(p.region);
+        if (p.region.abortedTransactions !== null) result.abortedTransactions = p.region.abortedTransactions;
+      }
     });
     return results;
   }
@@ -662,13 +676,17 @@ export class Broker extends EventEmitter<BrokerEvents> {
     });
   }
 
-  /** ListOffsets: -2 earliest, -1 latest (high watermark), else the first offset with timestamp ≥ it. */
-  listOffsets(topic: string, partition: number, timestampMs: number): { offset: number; timestampMs: number } {
+  /**
+   * ListOffsets: -2 earliest, -1 latest (the high watermark; the last stable offset for
+   * 'read_committed'), else the first offset with timestamp ≥ it below that bound.
+   */
+  listOffsets(topic: string, partition: number, timestampMs: number, isolation: IsolationLevel = 'read_uncommitted'):
+      { offset: number; timestampMs: number } {
     this.ensureOpen();
     const log = this.partitionOf(topic, partition).log;
     if (timestampMs === -2) return { offset: log.logStartOffset, timestampMs: -1 };
-    if (timestampMs === -1) return { offset: log.highWatermark, timestampMs: -1 };
-    const hit = log.offsetForTimestamp(timestampMs);
+    if (timestampMs === -1) return { offset: log.latestOffset(isolation), timestampMs: -1 };
+    const hit = log.offsetForTimestamp(timestampMs, isolation);
     return hit === null ? { offset: -1, timestampMs: -1 } : { offset: hit.offset, timestampMs: hit.timestampMs };
   }
 
@@ -689,8 +707,53 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return log.deleteRecordsBefore(target);
   }
 
+  /**
+   * A transactional batch must come from the transactional id's current producer, into a partition its
+   * Ongoing transaction added (AddPartitionsToTxn): anything else would leave a transaction no marker
+   * ever ends (Kafka's partition verification).
+   */
+  private verifyTransactional(bytes: Uint8Array, topic: string, partition: number): void {
+    const header = new BatchHeaderView();
+    try {
+      header.load(bytes, 0);
+    } catch {
+      return; // not a batch at all: the append's validation refuses it with the precise error
+    }
+    if (!header.isTransactional) return;
+    const { producerId, producerEpoch } = header;
+    const verdict = this.transactions.verifyProduce(producerId, producerEpoch, topic, partition);
+    const place = { path: this.partitionOf(topic, partition).log.dir };
+    if (verdict === 'fenced') {
+      throw new ProducerFencedError(`producer ${producerId} epoch ${producerEpoch} was fenced by a newer one`, place);
+    }
+    if (verdict !== 'ok') {
+      throw new TransactionStateError(`transactional batch from producer ${producerId} for ${topic}-${partition}, which its `
+        + 'transaction did not add', place);
+    }
+  }
+
+  /** InitProducerId with a transactional id; `__transaction_state` is created on the first one. */
+  async initTransactionalProducer(transactionalId: string, timeoutMs: number):
+      Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {
+    this.ensureOpen();
+    if (!this.topics.has(TRANSACTION_STATE_TOPIC)) {
+      await this.createTopic(TRANSACTION_STATE_TOPIC, { partitions: 1, config: { cleanupPolicy: 'compact' } });
+      this.transactions.restore();
+    }
+    return this.transactions.initProducerId(transactionalId, timeoutMs);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Committed offsets
+
+  /** TxnOffsetCommit (after the coordinator's check): appended now, visible when the transaction commits. */
+  commitOffsetsInTransaction(groupId: string, offsets: readonly OffsetCommit[], producerId: number, producerEpoch: number): void {
+    this.ensureOpen();
+    if (offsets.length === 0) return;
+    for (const o of offsets) this.partitionOf(o.topic, o.partition);
+    this.committed.commitInTransaction(this.partitionOf(OFFSETS_TOPIC, 0).log, groupId, offsets, this.clock.nowMs(), producerId,
+      producerEpoch);
+  }
 
   commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): void {
     this.ensureOpen();
@@ -869,12 +932,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     for (const server of [...this.servers]) await attempt('server', undefined, () => server.close());
     await attempt('maintenance', undefined, () => this.logManager.close());
     this.groups.close();
+    this.transactions.close();
     const partitions = [...this.topics.values()].flatMap((t) => t.partitions);
     for (const p of partitions) {
       // With producers only: without any, the roll snapshots already bound the next start's replay to the
       // active segment, and a stop on a full disk must not spend its last page on an empty snapshot.
-      if (p.producers.producers.size > 0) {
-        await attempt('producer-snapshot', p.log.dir, () => writeSnapshot(p.log.dir, p.log.logEndOffset, p.producers));
+      if (p.log.producers.producers.size > 0) {
+        await attempt('producer-snapshot', p.log.dir, () => p.log.snapshotProducerState());
       }
     }
     const final = { recovery: [] as CheckpointRow[], start: [] as CheckpointRow[], hw: [] as CheckpointRow[] };

@@ -17,6 +17,8 @@ import { replayBatches } from './partition.js';
 
 export class CommittedOffsets {
   private readonly committed = new Map<string, CommittedOffset>();
+  /** Offsets committed inside a transaction, by producer id: visible once its COMMIT marker is written. */
+  private readonly pending = new Map<number, Map<string, CommittedOffset | null>>();
   /** What the replay at open applied and skipped (undecodable records). */
   readonly replayReport: OffsetReplayReport = { recordsApplied: 0, recordsSkipped: 0, firstSkipped: null };
 
@@ -34,7 +36,13 @@ export class CommittedOffsets {
     const groups = new Map<string, StoredGroup | null>();
     replayBatches(log, log.logStartOffset, (bytes) => {
       for (const batch of decodeBatches(bytes)) {
-        if (batch.isControl) continue;
+        if (batch.isControl) {
+          const control = batch.controlRecord()?.controlType;
+          if (control === 'COMMIT' || control === 'ABORT') this.completeTransaction(batch.producerId, control === 'COMMIT');
+          continue;
+        }
+        // Offsets of a transaction wait for its marker; one still open at the end stays pending for the coordinator.
+        const target = batch.isTransactional ? this.pendingOf(batch.producerId) : null;
         for (const record of batch.records()) {
           if (record.key === null) continue;
           try {
@@ -48,7 +56,8 @@ export class CommittedOffsets {
             const key = decodeOffsetKey(keyBytes);
             if (key === null) continue;
             const value = record.value === null ? null : decodeOffsetValue(Buffer.from(record.value));
-            this.apply(offsetMapKey(key.groupId, key.topic, key.partition), value);
+            if (target !== null) target.set(offsetMapKey(key.groupId, key.topic, key.partition), value);
+            else this.apply(offsetMapKey(key.groupId, key.topic, key.partition), value);
             report.recordsApplied += 1;
           } catch (error) {
             if (!(error instanceof CorruptRecordError)) throw error;
@@ -73,6 +82,39 @@ export class CommittedOffsets {
     for (const o of offsets) {
       this.apply(offsetMapKey(groupId, o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs });
     }
+  }
+
+  /**
+   * TxnOffsetCommit: appends the commits as a transactional batch of the producer (Kafka's), held back
+   * until the transaction's COMMIT marker reaches the offsets log (completeTransaction).
+   */
+  commitInTransaction(offsetsLog: Log, groupId: string, offsets: readonly OffsetCommit[], nowMs: number, producerId: number,
+      producerEpoch: number): void {
+    const records: RecordInput[] = [];
+    const values: CommittedOffset[] = [];
+    for (const o of offsets) {
+      const value: CommittedOffset = { offset: o.offset, metadata: o.metadata ?? '', commitTimestampMs: nowMs };
+      values.push(value);
+      records.push({ key: encodeOffsetKey({ groupId, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(value),
+        timestampMs: nowMs });
+    }
+    offsetsLog.append(records, { producerId, producerEpoch, baseSequence: -1, isTransactional: true });
+    const pending = this.pendingOf(producerId);
+    offsets.forEach((o, i) => pending.set(offsetMapKey(groupId, o.topic, o.partition), values[i]!));
+  }
+
+  /** The producer's transaction ended in the offsets log: its offsets become the committed ones, or vanish. */
+  completeTransaction(producerId: number, commit: boolean): void {
+    const pending = this.pending.get(producerId);
+    if (pending === undefined) return;
+    this.pending.delete(producerId);
+    if (commit) for (const [key, value] of pending) this.apply(key, value);
+  }
+
+  private pendingOf(producerId: number): Map<string, CommittedOffset | null> {
+    let pending = this.pending.get(producerId);
+    if (pending === undefined) this.pending.set(producerId, (pending = new Map()));
+    return pending;
   }
 
   /** Deletes the group's commits for `partitions` (tombstones in one batch), then forgets them. */

@@ -45,6 +45,7 @@ import {
   type LogConfig,
 } from '../index.js';
 import { OFFSETS_TOPIC } from './offset-store.js';
+import { TRANSACTION_STATE_TOPIC } from './transaction-coordinator.js';
 import { topicNameProblem } from './topic-name.js';
 
 export const TOPICS_FILE = 'topics.json';
@@ -54,7 +55,7 @@ const TOPICS_FILE_VERSION = 1;
 /** Kafka's KRaft metadata log: cluster records, never a topic clients see. */
 export const KAFKA_METADATA_TOPIC = '__cluster_metadata';
 /** Kafka's internal topics that are compacted whatever the defaults say. */
-const COMPACTED_INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, '__transaction_state']);
+const COMPACTED_INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC]);
 /** Overrides given to a topic found only on disk (see the header). */
 export const ADOPTED_TOPIC_CONFIG: Partial<LogConfig> = { retentionMs: -1 };
 /** The dir-level checkpoint files the broker writes; entries it does not own are kept. */
@@ -157,6 +158,10 @@ function scanPartitionDirs(dataDir: string): { onDisk: Map<string, Set<number>>;
     if (parsed.topic === OFFSETS_TOPIC && parsed.partition !== 0) {
       foreignOffsetDirs.push(join(dataDir, entry.name));
       skipped.push({ name: entry.name, reason: 'Kafka\'s group offsets: read for committed offsets, otherwise left alone' });
+      continue;
+    }
+    if (parsed.topic === TRANSACTION_STATE_TOPIC && parsed.partition !== 0) {
+      skipped.push({ name: entry.name, reason: 'Kafka\'s transaction state: this broker keeps its own in partition 0; left alone' });
       continue;
     }
     let partitions = onDisk.get(parsed.topic);

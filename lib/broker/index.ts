@@ -30,10 +30,14 @@ export { GroupCoordinator } from './group-coordinator.js';
 export type { GroupCoordinatorOptions, GroupDescription, GroupState } from './group-coordinator.js';
 export { murmur2, toPositive, partitionForKey } from './murmur2.js';
 export { topicNameProblem, validateTopicName, isInternalTopic, TOPIC_NAME_LENGTH_MAX } from './topic-name.js';
-export { ProducerStateTable, loadNewestSnapshot, readNewestSnapshot, writeSnapshot, listSnapshotOffsets } from './producer-state.js';
 export { offlineError } from './partition-offline.js';
 export type { OfflinePartition, RecoveryEvent } from './partition-offline.js';
 export { OFFSETS_TOPIC } from './offset-store.js';
+export { TransactionCoordinator, TRANSACTION_STATE_TOPIC, TRANSACTION_TIMEOUT_MAX_MS } from './transaction-coordinator.js';
+export type { TransactionDescription, TransactionHost } from './transaction-coordinator.js';
+export { TXN_STATES, decodeTransactionKey, decodeTransactionValue, encodeTransactionKey,
+  encodeTransactionValue } from './transaction-log-record.js';
+export type { StoredTransaction, TxnState } from './transaction-log-record.js';
 export { ApiKey, SUPPORTED_APIS } from './protocol/api-keys.js';
 export { ErrorCode } from './protocol/error-codes.js';
 export { Reader, Writer, ProtocolError } from './protocol/wire.js';

@@ -1,13 +1,13 @@
 /**
- * One served partition of the broker: its Log, the idempotent-producer state rebuilt for it, and the
- * fetch counters stats() reports; and a topic, the partitions that opened plus the ones offline.
- * Appends go through here so that an idempotent producer's retry is answered with its original
- * offsets instead of being appended twice (the sequence rules are producer-state.ts).
+ * One served partition of the broker: its Log and the fetch counters stats() reports; and a topic,
+ * the partitions that opened plus the ones offline. Appends go through here so that an idempotent
+ * producer's retry is answered with its original offsets instead of being appended twice: the batch
+ * is checked against the log's producer state (lib/log/producer-state.ts), which the log restores at
+ * open and updates on every append.
  *
- * Producer state at open is Kafka's: the newest `.snapshot` at or below the log end, then a replay of
- * the batches after it (replayBatches), so a start after a clean stop reads only the active segment.
- * The replay reads the log through its own read path in bounded chunks and hands on whole batches
- * only, framed by the shared rule (a chunk's cut last batch is read again with the next chunk).
+ * replayBatches reads a log through its own read path in bounded chunks and hands on whole batches
+ * only, framed by the shared rule (a chunk's cut last batch is read again with the next chunk): the
+ * committed-offsets replay of `__consumer_offsets` uses it.
  */
 import {
   BatchHeaderView,
@@ -16,7 +16,7 @@ import {
   type RecordInput,
   FRAME_TORN,
   SeglogError,
-  decodeBatches,
+  sequenceAfter,
   frameBatch,
   framingProblem,
   type Log,
@@ -25,14 +25,12 @@ import { REPLAY_CHUNK_BYTES } from '../limits.js';
 import type { PartitionStats, ProduceOptions, ProduceResult } from './broker-types.js';
 import type { OfflinePartition } from './partition-offline.js';
 import { validateProduceRecords } from './produce-validation.js';
-import { ProducerStateTable, loadNewestSnapshot, sequenceAfter } from './producer-state.js';
 
 
 export interface Partition {
   topic: string;
   partition: number;
   log: Log;
-  producers: ProducerStateTable;
   fetchRequests: number;
   fetchBytes: number;
   lastStatsMs: number;
@@ -60,29 +58,8 @@ export function partitionIn(topic: Topic | undefined, partition: number): Partit
 }
 
 export function newPartition(topic: string, partition: number, log: Log, nowMs: number): Partition {
-  return { topic, partition, log, producers: new ProducerStateTable(), fetchRequests: 0, fetchBytes: 0, lastStatsMs: nowMs,
+  return { topic, partition, log, fetchRequests: 0, fetchBytes: 0, lastStatsMs: nowMs,
       lastStatsRecords: 0, lastStatsFetches: 0 };
-}
-
-/** Producer state from the newest snapshot plus a replay after it; returns notes on what it found. */
-export function loadProducerState(p: Partition): string[] {
-  const log = p.log;
-  const snapshot = loadNewestSnapshot(log.dir, log.logEndOffset);
-  if (snapshot.table !== null) p.producers = snapshot.table;
-  const from = Math.max(snapshot.offset, log.logStartOffset);
-  replayBatches(log, from, (bytes) => {
-    for (const batch of decodeBatches(bytes)) {
-      if (batch.producerId < 0 || batch.isControl) continue;
-      p.producers.record(batch.producerId, batch.producerEpoch, {
-        firstSequence: batch.baseSequence,
-        lastSequence: batch.lastSequence,
-        firstOffset: batch.baseOffset,
-        lastOffset: batch.lastOffset,
-        timestampMs: batch.maxTimestampMs,
-      });
-    }
-  });
-  return snapshot.notes;
 }
 
 /** Feeds whole batches from offset `from` to the log end, chunk by chunk, to `consume`. */
@@ -125,14 +102,11 @@ export function appendProducerBatch(p: Partition, bytes: Uint8Array): ProduceRes
   validateProduceRecords(bytes, p.log.dir);
   const h = new BatchHeaderView().load(bytes, 0);
   if (h.producerId < 0) return resultOf(p, p.log.appendBatch(bytes));
-  const { producerId, producerEpoch: epoch, baseSequence: firstSequence } = h;
-  const lastSequence = sequenceAfter(firstSequence, h.lastOffsetDelta);
-  const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
+  const lastSequence = sequenceAfter(h.baseSequence, h.lastOffsetDelta);
+  const check = p.log.producers.check(h.producerId, h.producerEpoch, h.baseSequence, lastSequence,
+    { path: p.log.dir, offset: p.log.logEndOffset }, h.isTransactional);
   if (check.duplicate !== null) return produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
-  const appended = p.log.appendBatch(bytes);
-  p.producers.record(producerId, epoch, { firstSequence, lastSequence, firstOffset: appended.baseOffset,
-      lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs });
-  return resultOf(p, appended);
+  return resultOf(p, p.log.appendBatch(bytes));
 }
 
 /** Records to encode as one batch, deduplicated when the options name a producer. */
@@ -142,17 +116,12 @@ export function appendRecords(p: Partition, records: readonly RecordInput[], opt
     const epoch = options.producerEpoch ?? 0;
     const firstSequence = options.baseSequence ?? 0;
     const lastSequence = sequenceAfter(firstSequence, records.length - 1);
-    const check = p.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
+    const check = p.log.producers.check(producerId, epoch, firstSequence, lastSequence, { path: p.log.dir, offset: p.log.logEndOffset });
     if (check.duplicate !== null) return produceResult(p, check.duplicate.firstOffset, check.duplicate.lastOffset, -1, true);
-    const appended = p.log.append(records, {
+    return resultOf(p, p.log.append(records, {
       ...(options.compression === undefined ? {} : { compression: options.compression }),
       producerId, producerEpoch: epoch, baseSequence: firstSequence,
-    });
-    p.producers.record(producerId, epoch, {
-      firstSequence, lastSequence,
-      firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestampMs: appended.maxTimestampMs,
-    });
-    return resultOf(p, appended);
+    }));
   }
   return resultOf(p, p.log.append(records, options.compression === undefined ? {} : { compression: options.compression }));
 }

@@ -8,7 +8,8 @@
  * all before its own write), this adds the checks whose failures would otherwise surface as a generic
  * error: a codec id Kafka does not define (UNSUPPORTED_COMPRESSION_TYPE), int64 header fields a
  * double cannot hold (INVALID_TIMESTAMP for the timestamps, INVALID_RECORD for offset and producer
- * id), and a transactional batch, which needs a transaction this broker never opens (INVALID_TXN_STATE).
+ * id), and a transactional batch without a producer id (INVALID_TXN_STATE; whether its transaction
+ * added the partition is the transaction coordinator's check, in Broker.produce).
  */
 import {
   ATTRIBUTES,
@@ -74,8 +75,8 @@ export function validateProduceRecords(bytes: Uint8Array, path: string): void {
   if (!(producerId >= -1)) {
     throw new InvalidRecordError(`producer id ${view.getBigInt64(PRODUCER_ID)} is not one this broker hands out`, where);
   }
-  if ((attributes & TRANSACTIONAL_MASK) !== 0) {
-    throw new TransactionStateError(`transactional batch from producer ${producerId} with no open transaction`, where);
+  if ((attributes & TRANSACTIONAL_MASK) !== 0 && producerId < 0) {
+    throw new TransactionStateError('transactional batch without a producer id', where);
   }
 }
 

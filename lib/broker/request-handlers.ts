@@ -11,6 +11,7 @@ import { alterConfigs, createPartitions, createTopics, deleteRecords, deleteTopi
 import { fetch, listOffsets, metadata, produce } from './handlers/data-handlers.js';
 import { deleteGroups, describeGroups, findCoordinator, heartbeat, joinGroup, leaveGroup, listGroups, offsetCommit, offsetDelete,
   offsetFetch, syncGroup } from './handlers/group-handlers.js';
+import { addOffsetsToTxn, addPartitionsToTxn, endTxn, txnOffsetCommit } from './handlers/transaction-handlers.js';
 import { ApiKey, SUPPORTED_APIS, isFlexible, isSupported, readRequestHeader, type RequestHeader } from './protocol/api-keys.js';
 import { ErrorCode } from './protocol/error-codes.js';
 import { ProtocolError, Reader, type ResponseChunk, type Writer } from './protocol/wire.js';
@@ -44,6 +45,10 @@ const HANDLERS: ReadonlyMap<number, RequestHandler> = new Map<number, RequestHan
   [ApiKey.IncrementalAlterConfigs, (ctx, h, r, w) => alterConfigs(ctx, r, w, h.apiVersion, true)],
   [ApiKey.CreatePartitions, (ctx, h, r, w) => createPartitions(ctx, r, w, h.apiVersion)],
   [ApiKey.DeleteRecords, (ctx, h, r, w) => deleteRecords(ctx, r, w, h.apiVersion)],
+  [ApiKey.AddPartitionsToTxn, (ctx, h, r, w) => addPartitionsToTxn(ctx, r, w, h.apiVersion)],
+  [ApiKey.AddOffsetsToTxn, (ctx, h, r, w) => addOffsetsToTxn(ctx, r, w, h.apiVersion)],
+  [ApiKey.EndTxn, (ctx, h, r, w) => endTxn(ctx, r, w, h.apiVersion)],
+  [ApiKey.TxnOffsetCommit, (ctx, h, r, w) => txnOffsetCommit(ctx, r, w, h.apiVersion)],
 ]);
 
 /** The response frame for one request frame (`writer` is reset and reused); null: no response. Throws to close the connection. */

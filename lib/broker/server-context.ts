@@ -11,7 +11,8 @@ import type { BrokerEvents } from './broker-events.js';
 import type { GroupCoordinator, GroupDescription, GroupState } from './group-coordinator.js';
 import type { CommittedOffset } from './offset-store.js';
 import type { RequestMemoryPool } from './request-memory-pool.js';
-import type { LogConfig } from '../index.js';
+import type { IsolationLevel, LogConfig } from '../index.js';
+import type { TransactionCoordinator } from './transaction-coordinator.js';
 
 export interface ServedBroker extends Pick<EventEmitter<BrokerEvents>, 'emit'> {
   readonly nodeId: number;
@@ -27,7 +28,12 @@ export interface ServedBroker extends Pick<EventEmitter<BrokerEvents>, 'emit'> {
   initProducerId(): { producerId: number; producerEpoch: number };
   produce(topic: string, partition: number | null, input: Uint8Array, options?: ProduceOptions): Promise<ProduceResult>;
   fetch(requests: readonly FetchPartitionRequest[], options?: FetchOptions): Promise<FetchPartitionResult[]>;
-  listOffsets(topic: string, partition: number, timestampMs: number): { offset: number; timestampMs: number };
+  listOffsets(topic: string, partition: number, timestampMs: number, isolation?: IsolationLevel): { offset: number; timestampMs: number };
+  readonly transactions: TransactionCoordinator;
+  initTransactionalProducer(transactionalId: string, timeoutMs: number): Promise<{ errorCode: number; producerId: number;
+    producerEpoch: number }>;
+  /** TxnOffsetCommit after the coordinator's check: the offsets wait for the transaction's marker. */
+  commitOffsetsInTransaction(groupId: string, offsets: readonly OffsetCommit[], producerId: number, producerEpoch: number): void;
   commitOffsets(groupId: string, offsets: readonly OffsetCommit[]): void;
   committedOffset(groupId: string, topic: string, partition: number): CommittedOffset | null;
   committedOffsets(groupId: string): { topic: string; partition: number; committed: CommittedOffset }[];

@@ -6,8 +6,8 @@
  * What a round keeps (offsets never change, batches are never merged or split):
  *   - records above the map's latestOffset; keyed records whose offset ≥ map[key], except a
  *     tombstone whose batch's delete horizon has passed; records without keys are dropped;
- *   - data batches of aborted transactions are dropped (aborts found from ABORT markers in the log,
- *     there being no `.txnindex`); an ABORT marker stays while data of its transaction remains in
+ *   - data batches of aborted transactions are dropped (aborts read from the `.txnindex` files, as a
+ *     read_committed fetch reads them); an ABORT marker stays while data of its transaction remains in
  *     this pass, a COMMIT marker while any batch of its transaction was traversed; a marker that may
  *     go first gets a delete horizon and goes in a later pass at ≥ horizon (§11.4);
  *   - a batch left with no records is dropped, except (RETAIN_EMPTY) the last batch of a producer
@@ -150,7 +150,7 @@ async function buildOffsetMap(
         const h = scanner.header;
         if (h.lastOffset < firstDirtyOffset) continue;
         if (h.isTransactional && outcome.txns === null) {
-          outcome.txns = await scanTransactions(log, pacer);
+          outcome.txns = scanTransactions(log);
           stop = Math.min(stop, outcome.txns.firstOpenOffset);
         }
         if (h.lastOffset >= stop) break outer;
@@ -351,7 +351,7 @@ function readMaxTimestamp(bytes: Uint8Array): number {
 function discardCleaned(dir: string, segments: readonly Segment[]): void {
   for (const s of segments) {
     s.close();
-    for (const kind of ['log', 'index', 'timeindex'] as const) {
+    for (const kind of ['log', 'index', 'timeindex', 'txnindex'] as const) {
       try {
         unlinkSync(join(dir, segmentFileName(s.baseOffset, kind, 'cleaned')));
       } catch {
@@ -417,6 +417,9 @@ export async function cleanLog(log: Log, options: CleanOptions): Promise<CleanRe
     for (const group of groups) {
       const out = log.createCleanedSegment((group[0] as Segment).baseOffset);
       written.push(out);
+      // Offsets never move, so each aborted transaction's entry stays true for the cleaned segment
+      // (its data may be gone: a consumer then finds nothing to drop).
+      for (const segment of group) for (const entry of segment.txnIndex.all()) out.txnIndex.append(entry);
       for (const segment of group) {
         scanner.open(segment.path, segment.sizeBytes);
         while (scanner.next()) {

@@ -15,8 +15,8 @@ import { CorruptIndexError } from '../errors.js';
 import { INSPECT_INDEX_FILE_BYTES_MAX } from '../limits.js';
 import { decodeProducerSnapshot } from '../segment/producer-snapshot.js';
 import { OFFSET_INDEX_ENTRY_BYTES, OFFSET_INDEX_POSITION, OFFSET_INDEX_RELATIVE_OFFSET, TIME_INDEX_ENTRY_BYTES,
-  TIME_INDEX_RELATIVE_OFFSET, TIME_INDEX_TIMESTAMP, TXN_INDEX_ENTRY_BYTES, TXN_INDEX_FIRST_OFFSET, TXN_INDEX_LAST_OFFSET,
-  TXN_INDEX_LAST_STABLE_OFFSET, TXN_INDEX_PRODUCER_ID, TXN_INDEX_VERSION } from '../segment/side-file-layouts.js';
+  TIME_INDEX_RELATIVE_OFFSET, TIME_INDEX_TIMESTAMP, TXN_INDEX_ENTRY_BYTES } from '../segment/side-file-layouts.js';
+import { decodeTransactionIndex } from '../segment/transaction-index.js';
 import { readInt64 } from '../record/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { openForReading } from './segment-reader.js';
@@ -137,20 +137,8 @@ export function readTimeIndex(path: string): IndexFile<TimeIndexEntry> {
 export function readTxnIndex(path: string): IndexFile<TxnIndexEntry> {
   const bytes = readSmallFile(path);
   requireWholeEntries(path, bytes.length, TXN_INDEX_ENTRY_BYTES, 'transaction index');
-  const slots = bytes.length / TXN_INDEX_ENTRY_BYTES;
-  const entries: TxnIndexEntry[] = [];
-  for (let i = 0; i < slots; i++) {
-    const at = i * TXN_INDEX_ENTRY_BYTES;
-    const place = { path, positionBytes: at };
-    entries.push({
-      // Kafka takes the version from the first byte only.
-      version: bytes[at + TXN_INDEX_VERSION]!,
-      producerId: readInt64(bytes, at + TXN_INDEX_PRODUCER_ID, place),
-      firstOffset: readInt64(bytes, at + TXN_INDEX_FIRST_OFFSET, place),
-      lastOffset: readInt64(bytes, at + TXN_INDEX_LAST_OFFSET, place),
-      lastStableOffset: readInt64(bytes, at + TXN_INDEX_LAST_STABLE_OFFSET, place),
-    });
-  }
+  const entries = decodeTransactionIndex(bytes, path);
+  const slots = entries.length;
   return { path, baseOffset: baseOffsetOfFile(path), fileSizeBytes: bytes.length, slots, entries, preallocatedEmpty: false };
 }
 

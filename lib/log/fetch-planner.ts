@@ -20,12 +20,13 @@
 import { SeglogError } from '../errors.js';
 import { LOG_OVERHEAD_BYTES } from '../limits.js';
 import type { FileRegion } from '../segment/file-region.js';
-import type { ReadOptions } from './log.js';
+import type { IsolationLevel, ReadOptions } from './log.js';
 
 /** What the planner needs of a log (a Log satisfies it). */
 export interface FetchableLog {
   read(offset: number, options?: ReadOptions): FileRegion;
   readonly highWatermark: number;
+  readonly lastStableOffset: number;
   readonly logStartOffset: number;
   readonly logEndOffset: number;
 }
@@ -42,6 +43,8 @@ export interface FetchRequest {
 export interface FetchPlanOptions {
   /** Fetch v0–v2: no minOneMessage, and a cut first batch is sent as it is. Default false (v3+). */
   hardMaxBytesLimit?: boolean | undefined;
+  /** 'read_committed': reads stop at each log's last stable offset and carry its aborted transactions. */
+  isolation?: IsolationLevel | undefined;
 }
 
 export interface PlannedPartition {
@@ -51,6 +54,7 @@ export interface PlannedPartition {
   /** The first batch did not fit the allowance and the partition sends nothing (v3+). */
   firstEntryIncomplete: boolean;
   highWatermark: number;
+  lastStableOffset: number;
   logStartOffset: number;
   logEndOffset: number;
 }
@@ -75,6 +79,7 @@ export function planFetch(requests: readonly FetchRequest[], responseMaxBytes: n
       error: null,
       firstEntryIncomplete: false,
       highWatermark: log.highWatermark,
+      lastStableOffset: log.lastStableOffset,
       logStartOffset: log.logStartOffset,
       logEndOffset: log.logEndOffset,
     };
@@ -82,7 +87,8 @@ export function planFetch(requests: readonly FetchRequest[], responseMaxBytes: n
     const allowanceBytes = Math.min(Math.max(0, request.maxBytes), remainingBytes);
     let region: FileRegion;
     try {
-      region = log.read(request.offset, { maxBytes: allowanceBytes, minOneMessage, maxOffset: request.maxOffset ?? planned.highWatermark });
+      region = log.read(request.offset, { maxBytes: allowanceBytes, minOneMessage, maxOffset: request.maxOffset ?? planned.highWatermark,
+        isolation: options.isolation ?? 'read_uncommitted' });
       if (region.sizeBytes === 0) continue;
       // A region as long as its allowance may have cut its first batch; one that ends earlier ended at
       // a batch boundary (the bound or the segment end), so its first batch is whole.

@@ -44,6 +44,25 @@ export interface ReadOptions {
   minOneMessage?: boolean;
   /** Exclusive offset bound, e.g. the high watermark; batches at or above it are not returned. */
   maxOffset?: number;
+  /**
+   * 'read_committed': stop at the last stable offset (never return an open transaction's data) and
+   * hand back, in the region's `abortedTransactions`, the aborted transactions that overlap what it
+   * returns (what a Fetch v4+ response carries). Default 'read_uncommitted'.
+   */
+  isolation?: IsolationLevel;
+}
+
+/** Kafka's isolation levels: what a consumer (or an offset query) may see of transactional data. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+/** A COMMIT or ABORT marker to append for a producer's open transaction (what a transaction coordinator writes). */
+export interface TransactionMarker {
+  producerId: number;
+  producerEpoch: number;
+  /** The coordinator's epoch; an older one than the partition has seen for the producer is refused. */
+  coordinatorEpoch: number;
+  commit: boolean;
+  leaderEpoch?: number;
 }
 
 export interface LogOptions {

@@ -35,6 +35,7 @@ import {
   RecordBatch,
   RecordSeeker,
   SEEK_FIRST_WINDOW_BYTES,
+  encodeControlBatch,
   setBaseOffset,
   setLogAppendTime,
   setMaxTimestamp,
@@ -44,6 +45,7 @@ import {
 } from '../record/index.js';
 import { FilePool } from '../segment/file-handle.js';
 import { FileRegion } from '../segment/file-region.js';
+import type { AbortedTransaction } from '../segment/transaction-index.js';
 import { LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, parsePartitionDirName, segmentFileName } from '../segment/file-names.js';
 import { Segment, type SegmentOptions, type TimestampHit } from '../segment/segment.js';
 import { checkBatchSize, checkRecordTimestamps, frameReplicatedBatch, requireBatchHeader, requireBatchKeys, requireRecordKeys,
@@ -53,14 +55,18 @@ import { hasCompactPolicy, validateLogConfig, type LogConfig } from './config.js
 import { FLUSH_NOT_DUE, FLUSH_NOW, flushAfterAppend } from './flush-policy.js';
 import { LogCheckpoints, takeCleanShutdownMarker, writeCleanShutdownMarker } from './log-checkpoints.js';
 import { loadLog, type RecoveryReport } from './log-loader.js';
+import { indexAbort, markerOf, restoreProducerState } from './producer-replay.js';
+import { ProducerStateTable, writeSnapshot, type ProducerBatch } from './producer-state.js';
 import { rollJitterMs, shouldRoll, type RollReason } from './roll-policy.js';
 import { SegmentDeletion, deleteSegmentFiles } from './segment-deletion.js';
 import { SegmentList, type SegmentInfo } from './segment-list.js';
 import { swapSegments } from './segment-swap.js';
-import type { AppendBatchOptions, AppendOptions, AppendResult, LogOptions, LogStats, ReadOptions } from './log-types.js';
+import type { AppendBatchOptions, AppendOptions, AppendResult, IsolationLevel, LogOptions, LogStats, ReadOptions,
+  TransactionMarker } from './log-types.js';
 
 export type { SegmentInfo };
-export type { AppendBatchOptions, AppendOptions, AppendResult, LogOptions, LogStats, ReadOptions } from './log-types.js';
+export type { AppendBatchOptions, AppendOptions, AppendResult, IsolationLevel, LogOptions, LogStats, ReadOptions,
+  TransactionMarker } from './log-types.js';
 
 function requireOffset(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
@@ -113,6 +119,10 @@ export class Log extends EventEmitter {
   private recordBuffer: Buffer = Buffer.alloc(0);
   /** readRecord inside large uncompressed batches (created on first use). */
   private recordSeeker: RecordSeeker | null = null;
+  /** Producer state: idempotent sequences, open transactions (producer-state.ts); restored at open. */
+  private producerTable = new ProducerStateTable();
+  /** The log end offset of the last durable snapshot written while open, -1 when none. */
+  private snapshotOffset = -1;
   /** The last error of a background flush (count/time policy); surfaced by the next flush() call. */
   lastFlushError: Error | null = null;
 
@@ -200,6 +210,9 @@ export class Log extends EventEmitter {
     this.recoveryOffset = cleanShutdown ? this.nextOffset : Math.min(checkpointedRecovery, this.nextOffset);
     this.highWatermarkOffset = this.nextOffset;
     this.flushRequestedUpTo = this.recoveryOffset;
+    const report = loaded.report;
+    this.producerTable = restoreProducerState(this.dir, this.segments.all, this.startOffset, this.nextOffset,
+      report.recovered.map((r) => r.baseOffset), report.actions);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -248,6 +261,44 @@ export class Log extends EventEmitter {
     this.highWatermarkOffset = Math.min(Math.max(offset, this.startOffset), this.nextOffset);
   }
 
+  /**
+   * The last stable offset: the high watermark, held back to the first offset of the oldest open
+   * transaction. read_committed consumers see nothing at or above it.
+   */
+  get lastStableOffset(): number {
+    const firstUnstable = this.producerTable.firstUnstableOffset();
+    const hw = this.highWatermark;
+    return firstUnstable === null ? hw : Math.min(firstUnstable, hw);
+  }
+
+  /** Producer state (sequences, epochs, open transactions): a broker checks a producer's batch against it before appending. */
+  get producers(): ProducerStateTable {
+    return this.producerTable;
+  }
+
+  /**
+   * Writes producer state to `<logEndOffset>.snapshot` (fsync'd), so the next open replays nothing.
+   * Close does it when producers are known; a broker calls it first to report a failure as its own.
+   */
+  snapshotProducerState(): void {
+    this.ensureOpen();
+    writeSnapshot(this.dir, this.nextOffset, this.producerTable);
+    this.snapshotOffset = this.nextOffset;
+  }
+
+  /**
+   * Best effort: without producers the roll snapshots already bound the next replay, and a close on a
+   * full disk must not spend its last page on an empty snapshot; a failure only costs a longer replay.
+   */
+  private snapshotOnClose(): void {
+    if (this.producerTable.producers.size === 0 || this.snapshotOffset === this.nextOffset) return;
+    try {
+      writeSnapshot(this.dir, this.nextOffset, this.producerTable);
+    } catch {
+      // The previous snapshot stays, and the next open replays from it.
+    }
+  }
+
   /** Let the high watermark follow the log end again (single replica). */
   followLogEnd(): void {
     this.highWatermarkPinned = false;
@@ -283,7 +334,8 @@ export class Log extends EventEmitter {
       checkRecordTimestamps(this.config, nowMs, bytes, this.dir, this.nextOffset);
     }
     const h = this.header.load(bytes, 0);
-    return this.appendValidated(bytes, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, logAppendTimeMs);
+    return this.appendValidated(bytes, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, logAppendTimeMs,
+      h.producerId >= 0 ? h : null);
   }
 
   /** Where a refused append would have gone (for its error). */
@@ -324,7 +376,8 @@ export class Log extends EventEmitter {
       checkRecordTimestamps(this.config, nowMs, bytes, this.dir, this.nextOffset);
       if (maxTimestampMs !== h.maxTimestampMs) setMaxTimestamp(bytes, 0, maxTimestampMs);
     }
-    return this.appendValidated(bytes, baseOffset, lastOffset, batchMaxTimestampMs, h.recordsCount, logAppendTimeMs);
+    return this.appendValidated(bytes, baseOffset, lastOffset, batchMaxTimestampMs, h.recordsCount, logAppendTimeMs,
+      h.producerId >= 0 ? h : null);
   }
 
   /** Batches with offsets already assigned (a follower's fetch), framed by the shared rule, appended as given. */
@@ -345,7 +398,8 @@ export class Log extends EventEmitter {
       checkBatchSize(this.config, size, false, this.dir, this.nextOffset);
       const view = bytes.subarray(position, position + size);
       if (options.leaderEpoch !== undefined) setPartitionLeaderEpoch(view, 0, options.leaderEpoch);
-      const result = this.appendValidated(view, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, -1);
+      const result = this.appendValidated(view, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, -1,
+        h.producerId >= 0 ? h : null);
       if (first < 0) first = result.baseOffset;
       last = result.lastOffset;
       maxTs = Math.max(maxTs, result.maxTimestampMs);
@@ -356,12 +410,38 @@ export class Log extends EventEmitter {
     return { baseOffset: first, lastOffset: last, logAppendTimeMs: -1, maxTimestampMs: maxTs, recordsCount: count, sizeBytes: position };
   }
 
+  /**
+   * Appends a COMMIT or ABORT marker (a control batch) ending `marker.producerId`'s open transaction,
+   * as a transaction coordinator's WriteTxnMarkers does. Kafka's checks first: an open transaction,
+   * an epoch not older than the producer's (ProducerFencedError), a coordinator epoch not older than
+   * the last marker's (CoordinatorFencedError); TransactionStateError when nothing is open. An ABORT
+   * is recorded in the segment's `.txnindex`; the last stable offset moves past the transaction.
+   */
+  appendTransactionMarker(marker: TransactionMarker): AppendResult {
+    this.ensureOpen();
+    const place = this.appendPlace();
+    this.producerTable.checkMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch, place);
+    const nowMs = this.clock.nowMs();
+    const bytes = encodeControlBatch(marker.commit ? 'COMMIT' : 'ABORT', { baseOffset: this.nextOffset, producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, timestampMs: nowMs,
+      partitionLeaderEpoch: marker.leaderEpoch ?? -1 });
+    const h = this.header.load(bytes, 0);
+    return this.appendValidated(bytes, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, -1, h);
+  }
+
+  /** `producer`: the batch's header when it names a producer (its state is updated after the write), else null. */
   private appendValidated(bytes: Uint8Array, baseOffset: number, lastOffset: number, maxTimestampMs: number, recordsCount: number,
-    logAppendTimeMs: number): AppendResult {
+    logAppendTimeMs: number, producer: ProducerBatch | null): AppendResult {
     const reason = this.rollReason(bytes.length, maxTimestampMs, lastOffset);
     if (reason !== null) this.roll(baseOffset);
-    this.segments.active.append(bytes, lastOffset, maxTimestampMs);
+    const segment = this.segments.active;
+    segment.append(bytes, lastOffset, maxTimestampMs);
     this.nextOffset = lastOffset + 1;
+    if (producer !== null) {
+      const completed = this.producerTable.apply(producer, baseOffset, lastOffset, maxTimestampMs,
+        producer.isControl ? markerOf(bytes, 0) : null);
+      if (completed !== null) indexAbort(segment, this.producerTable, completed);
+    }
     const c = this.counters;
     c.appendedBatches++;
     c.appendedRecords += recordsCount;
@@ -407,8 +487,13 @@ export class Log extends EventEmitter {
     this.segments.push(next);
     this.dirNeedsFsync = true;
     this.counters.rolls++;
-    // Subscribers (the broker's producer snapshots, Kafka's `<offset>.snapshot` at every roll) see the
-    // new base: everything below it is in sealed segments.
+    // Kafka's `<offset>.snapshot` at every roll: the next open replays only from here. Not fsync'd (a
+    // lost one costs a longer replay); the close writes a durable one.
+    try {
+      writeSnapshot(this.dir, newBase, this.producerTable, false);
+    } catch {
+      // The roll is done; without this snapshot the next open replays from the previous one.
+    }
     if (this.listenerCount('roll') > 0) this.emit('roll', { baseOffset: newBase });
     // Kafka flushes everything below the new segment asynchronously after a roll.
     this.scheduleFlush(newBase);
@@ -497,7 +582,16 @@ export class Log extends EventEmitter {
     if (!Number.isSafeInteger(maxBytes)
       || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     const minOneMessage = options.minOneMessage ?? true;
-    const maxOffset = options.maxOffset === undefined ? leo : Math.min(requireOffset('maxOffset', options.maxOffset), leo);
+    let maxOffset = options.maxOffset === undefined ? leo : Math.min(requireOffset('maxOffset', options.maxOffset), leo);
+    const committed = options.isolation === 'read_committed';
+    if (committed) maxOffset = Math.min(maxOffset, this.lastStableOffset);
+    const region = this.readBelow(offset, maxOffset, maxBytes, minOneMessage);
+    if (committed) region.abortedTransactions = region.sizeBytes === 0 ? [] : this.abortedTransactions(offset, maxOffset);
+    return region;
+  }
+
+  private readBelow(offset: number, maxOffset: number, maxBytes: number, minOneMessage: boolean): FileRegion {
+    const leo = this.nextOffset;
     if (offset >= maxOffset) return FileRegion.empty(offset);
     const segments = this.segments;
     for (let i = segments.indexFor(offset); i < segments.length; i++) {
@@ -515,7 +609,21 @@ export class Log extends EventEmitter {
     return FileRegion.empty(Math.max(offset, Math.min(maxOffset, leo)));
   }
 
-  /** First record with timestamp ≥ `timestampMs` below the high watermark (ListOffsets), or null. */
+  /**
+   * The aborted transactions that overlap [fetchOffset, upperBoundOffset), from the `.txnindex` of the
+   * segment holding fetchOffset and the ones after it, until an entry's last stable offset shows no
+   * later one can (Kafka's collectAbortedTransactions).
+   */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTransaction[] {
+    this.ensureOpen();
+    const out: AbortedTransaction[] = [];
+    const segments = this.segments;
+    for (let i = segments.indexFor(Math.max(fetchOffset, this.startOffset)); i < segments.length; i++) {
+      if (segments.at(i).txnIndex.collect(fetchOffset, upperBoundOffset, out)) break;
+    }
+    return out;
+  }
+
   /**
    * One record by offset, a point get: the batch that holds it is found as `read` finds it (the
    * recent-batch ring near the tail, the sparse index elsewhere) and read into a buffer the log
@@ -550,12 +658,17 @@ export class Log extends EventEmitter {
       value: record.value === null ? null : Buffer.from(record.value), headers };
   }
 
-  offsetForTimestamp(timestampMs: number): TimestampHit | null {
+  /**
+   * First record with timestamp ≥ `timestampMs` below the high watermark (ListOffsets), or null; -1
+   * asks for the latest offset and -2 the earliest. With 'read_committed', the last stable offset
+   * takes the high watermark's place, as Kafka answers a read_committed ListOffsets.
+   */
+  offsetForTimestamp(timestampMs: number, isolation: IsolationLevel = 'read_uncommitted'): TimestampHit | null {
     this.ensureOpen();
     if (!Number.isSafeInteger(timestampMs)) throw new InvalidArgumentError(`timestampMs must be a safe integer, got ${timestampMs}`);
+    const hw = isolation === 'read_committed' ? this.lastStableOffset : this.highWatermark;
     if (timestampMs === -2) return { offset: this.startOffset, timestampMs: -1, leaderEpoch: -1 };
-    if (timestampMs === -1) return { offset: this.highWatermark, timestampMs: -1, leaderEpoch: -1 };
-    const hw = this.highWatermark;
+    if (timestampMs === -1) return { offset: hw, timestampMs: -1, leaderEpoch: -1 };
     for (const segment of this.segments.all) {
       if (segment.maxTimestampMs() < timestampMs) continue;
       const hit = segment.findOffsetByTimestamp(timestampMs, this.startOffset);
@@ -569,9 +682,9 @@ export class Log extends EventEmitter {
     return this.startOffset;
   }
 
-  /** The last fetchable offset for consumers (the high watermark). */
-  latestOffset(): number {
-    return this.highWatermark;
+  /** The last fetchable offset for consumers: the high watermark, or the last stable offset for 'read_committed'. */
+  latestOffset(isolation: IsolationLevel = 'read_uncommitted'): number {
+    return isolation === 'read_committed' ? this.lastStableOffset : this.highWatermark;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -617,6 +730,9 @@ export class Log extends EventEmitter {
     this.flushRequestedUpTo = Math.min(this.flushRequestedUpTo, this.nextOffset);
     this.highWatermarkOffset = Math.min(this.highWatermarkOffset, this.nextOffset);
     this.writeCheckpoints();
+    // Producer state as of the new end: a snapshot at or below it, then the batches after it.
+    this.producerTable = restoreProducerState(this.dir, this.segments.all, this.startOffset, this.nextOffset, [],
+      this.recoveryReport.actions);
   }
 
   /**
@@ -769,6 +885,7 @@ export class Log extends EventEmitter {
     }
     try {
       if (failure !== null) throw failure;
+      this.snapshotOnClose();
       this.recoveryOffset = this.nextOffset;
       this.writeCheckpoints();
       writeCleanShutdownMarker(this.dir);

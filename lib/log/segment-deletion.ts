@@ -7,7 +7,6 @@
  */
 import { unlinkSync } from 'node:fs';
 import { ioError } from '../errors.js';
-import { TXN_INDEX_SUFFIX } from '../segment/file-names.js';
 import type { Segment } from '../segment/segment.js';
 
 interface PendingDeletion {
@@ -58,8 +57,7 @@ export function deleteSegmentFiles(segment: Segment): void {
   segment.file.retire();
   // Only this segment's own current paths: a compacted replacement may share its base offset.
   const logPath = segment.path;
-  const txnIndexPath = logPath.replace(/\.log(\.deleted)?$/, `${TXN_INDEX_SUFFIX}$1`);
-  const paths = [logPath, segment.offsetIndex.path, segment.timeIndex.path, txnIndexPath];
+  const paths = [logPath, segment.offsetIndex.path, segment.timeIndex.path, segment.txnIndex.path];
   for (const path of paths) {
     try {
       unlinkSync(path);

@@ -21,6 +21,7 @@
  * rejects with TransferAbortedError, the fd is released, nothing hangs. Deleted but still open (the
  * `.deleted` delay, or unlinked with the fd held) is not a failure: the bytes are still there.
  */
+import type { AbortedTransaction } from './transaction-index.js';
 import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
 import { assert } from '../assert.js';
@@ -47,6 +48,11 @@ export class FileRegion {
   readonly positionBytes: number;
   readonly sizeBytes: number;
   readonly firstOffset: number;
+  /**
+   * For a read_committed read: the aborted transactions overlapping the region, whose data a consumer
+   * drops (what a Fetch v4+ response carries). null for read_uncommitted reads.
+   */
+  abortedTransactions: AbortedTransaction[] | null = null;
 
   constructor(file: FileHandle | null, positionBytes: number, sizeBytes: number, firstOffset: number) {
     assert(Number.isSafeInteger(positionBytes) && positionBytes >= 0, `region position ${positionBytes}`);

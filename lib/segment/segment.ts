@@ -39,6 +39,7 @@ import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
+import { TransactionIndex } from './transaction-index.js';
 
 
 export interface SegmentOptions {
@@ -70,6 +71,8 @@ export class Segment {
   readonly file: FileHandle;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  /** Transactions aborted in this segment (`.txnindex`, created on its first entry). */
+  readonly txnIndex: TransactionIndex;
   /** Valid bytes in the .log; the file may be longer (preallocate, a torn write). */
   sizeBytes: number;
   private writeFd: number;
@@ -102,6 +105,7 @@ export class Segment {
       { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
     this.timeIndex = new TimeIndex(join(dir, segmentFileName(baseOffset, 'timeindex', state)), baseOffset,
       { maxIndexBytes: options.segmentIndexBytes, mode: indexMode });
+    this.txnIndex = new TransactionIndex(join(dir, segmentFileName(baseOffset, 'txnindex', state)));
     this.writeFd = -1;
     this.sizeBytes = 0;
     this.file.onIdleClose = () => this.releaseResources();
@@ -623,6 +627,7 @@ export class Segment {
     const location = this.locate(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     if (location === null) return 0;
     const removed = this.sizeBytes - location.positionBytes;
     this.truncateFile(location.positionBytes);
@@ -685,6 +690,7 @@ export class Segment {
     }
     this.offsetIndex.flush();
     this.timeIndex.flush();
+    this.txnIndex.flush();
   }
 
   /** Blocking fsync (close path). */
@@ -692,6 +698,7 @@ export class Segment {
     if (this.writeFd >= 0) fsyncSync(this.writeFd);
     this.offsetIndex.flush();
     this.timeIndex.flush();
+    this.txnIndex.flush();
   }
 
   /** Releases the write fd of a sealed segment once its data is durable. */
@@ -713,6 +720,7 @@ export class Segment {
     this.file.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'log', state)));
     this.offsetIndex.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'index', state)));
     this.timeIndex.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'timeindex', state)));
+    this.txnIndex.renameTo(join(this.dir, segmentFileName(this.baseOffset, 'txnindex', state)));
   }
 
   /**

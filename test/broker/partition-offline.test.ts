@@ -173,7 +173,8 @@ test('D15: a garbage .snapshot is set aside, not read again; verify passes after
   writeFileSync(join(goodDir, snapshotName), 'garbage, not a snapshot');
   const events: RecoveryEvent[] = [];
   const broker = await Broker.open(dir, { defaults: DEFAULTS, onRecovery: (e) => events.push(e) });
-  assert.ok(events.find((e) => e.topic === 'good')!.notes.some((n) => n.includes('damaged producer snapshot')));
+  const report = events.find((e) => e.topic === 'good')!.report!;
+  assert.ok(report.actions.some((a) => a.action === 'set-aside' && a.reason.includes('damaged producer snapshot')));
   await broker.close();
   assert.ok(existsSync(join(goodDir, `${snapshotName}.recovered-1`)));
   const verified = verifyPaths([goodDir]);

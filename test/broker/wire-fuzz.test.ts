@@ -54,6 +54,12 @@ function seedRequests(): { apiKey: number; version: number; body: Body }[] {
         .string('retention.ms').nullableString('60000').int32(1000).boolean(false) },
     { apiKey: ApiKey.DeleteTopics, version: 3, body: (w) => w.int32(1).string('c').int32(1000) },
     { apiKey: ApiKey.InitProducerId, version: 1, body: (w) => w.nullableString(null).int32(60000) },
+    { apiKey: ApiKey.InitProducerId, version: 1, body: (w) => w.nullableString('t').int32(60000) },
+    { apiKey: ApiKey.AddPartitionsToTxn, version: 2, body: (w) => w.string('t').int64(0).int16(0).int32(1).string('f').int32(1).int32(0) },
+    { apiKey: ApiKey.AddOffsetsToTxn, version: 2, body: (w) => w.string('t').int64(0).int16(0).string('g') },
+    { apiKey: ApiKey.TxnOffsetCommit, version: 2, body: (w) => w.string('t').string('g').int64(0).int16(0).int32(1).string('f').int32(1)
+        .int32(0).int64(1).int32(-1).nullableString(null) },
+    { apiKey: ApiKey.EndTxn, version: 2, body: (w) => w.string('t').int64(0).int16(0).boolean(true) },
     { apiKey: ApiKey.DescribeGroups, version: 4, body: (w) => w.int32(2).string('g').string('other').boolean(false) },
     { apiKey: ApiKey.ListGroups, version: 2, body: () => undefined },
     { apiKey: ApiKey.DeleteGroups, version: 1, body: (w) => w.int32(1).string('gone') },

@@ -27,6 +27,11 @@ class FakeLog implements FetchableLog {
   readonly logEndOffset: number;
   reads = 0;
 
+  /** No transactions here: the last stable offset is the high watermark. */
+  get lastStableOffset(): number {
+    return this.highWatermark;
+  }
+
   constructor(file: BatchFile, pool: FilePool) {
     this.file = file;
     this.handle = new FileHandle(file.path, pool);
@@ -131,7 +136,7 @@ test('per-partition errors: typed error for that partition, the others still ser
   assert.instance(plan.partitions[0]!.error, OffsetOutOfRangeError);
   assert.is(plan.partitions[0]!.logStartOffset, 100);
   assert.is(plan.partitions[1]!.region?.sizeBytes, batchBytes(b), 'minOneMessage still owed to the next partition');
-  const broken: FetchableLog = { ...b, read: () => { throw new TypeError('bug'); } };
+  const broken: FetchableLog = { ...b, lastStableOffset: b.highWatermark, read: () => { throw new TypeError('bug'); } };
   assert.throws(() => planFetch([{ log: broken, offset: 0, maxBytes: 1 }], 1), TypeError);
 });
 

@@ -6,7 +6,7 @@
  *
  * Response: throttleTimeMs int32, errorCode int16 + sessionId int32 (v7+), topics [topic, partitions
  * [partition int32, errorCode int16, highWatermark int64, lastStableOffset int64, logStartOffset int64
- * (v5+), abortedTransactions [producerId int64, firstOffset int64] (always empty), preferredReadReplica int32
+ * (v5+), abortedTransactions [producerId int64, firstOffset int64] (READ_COMMITTED only), preferredReadReplica int32
  * (v11+), records]]. `records` is an int32 length then the segment bytes exactly as on disk: the
  * writer queues the file region there, so the consume path never decodes or copies a record.
  * Fetch sessions (KIP-227) are not offered: sessionId 0 in every response means "full fetch".
@@ -40,6 +40,8 @@ interface FetchPartitionResponse {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** READ_COMMITTED: the aborted transactions overlapping `records`; empty otherwise. */
+  abortedTransactions: readonly { producerId: number; firstOffset: number }[];
   records: FileRegion | null;
 }
 
@@ -82,7 +84,7 @@ export function encodeFetchResponse(writer: Writer, version: number, topics: rea
     w.array(t.partitions, (pw, p) => {
       pw.int32(p.partition).int16(p.errorCode).int64(p.highWatermark).int64(p.lastStableOffset);
       if (version >= 5) pw.int64(p.logStartOffset);
-      pw.int32(0); // abortedTransactions: none (no transactions are served)
+      pw.array(p.abortedTransactions, (aw, t) => aw.int64(t.producerId).int64(t.firstOffset));
       if (version >= 11) pw.int32(-1);
       const region = p.records;
       if (region === null) {

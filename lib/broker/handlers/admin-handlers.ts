@@ -97,11 +97,11 @@ export async function deleteTopics(ctx: ServerContext, reader: Reader, writer: W
   return true;
 }
 
-export function initProducerId(ctx: ServerContext, reader: Reader, writer: Writer, version: number): boolean {
+export async function initProducerId(ctx: ServerContext, reader: Reader, writer: Writer, version: number): Promise<boolean> {
   const request = decodeInitProducerIdRequest(reader, version);
   if (request.transactionalId !== null) {
-    // Transactions are not offered: a transactional producer must not think it has one.
-    encodeInitProducerIdResponse(writer, version, ErrorCode.INVALID_REQUEST, -1, -1);
+    const answer = await ctx.broker.initTransactionalProducer(request.transactionalId, request.transactionTimeoutMs);
+    encodeInitProducerIdResponse(writer, version, answer.errorCode, answer.producerId, answer.producerEpoch);
     return true;
   }
   const { producerId, producerEpoch } = ctx.broker.initProducerId();

@@ -3,7 +3,7 @@
  * Produce, Fetch and ListOffsets. Each decodes its request from the reader, asks the broker, and
  * encodes the response into the writer; a partition's failure is that partition's Kafka error code.
  */
-import { InvalidArgumentError } from '../../index.js';
+import { InvalidArgumentError, type IsolationLevel } from '../../index.js';
 import { decodeFetchRequest, encodeFetchResponse, type FetchTopicResponse } from '../api/fetch.js';
 import { decodeListOffsetsRequest, encodeListOffsetsResponse, type ListOffsetsTopicResponse } from '../api/list-offsets.js';
 import { decodeMetadataRequest, encodeMetadataResponse, type MetadataTopic } from '../api/metadata.js';
@@ -87,6 +87,11 @@ export async function produce(ctx: ServerContext, reader: Reader, writer: Writer
   return true;
 }
 
+/** Kafka's isolation level byte (0 READ_UNCOMMITTED, 1 READ_COMMITTED). */
+function isolationOf(level: number): IsolationLevel {
+  return level === 1 ? 'read_committed' : 'read_uncommitted';
+}
+
 export async function fetch(ctx: ServerContext, reader: Reader, writer: Writer, version: number): Promise<boolean> {
   const request = decodeFetchRequest(reader, version);
   const flat = [];
@@ -96,7 +101,7 @@ export async function fetch(ctx: ServerContext, reader: Reader, writer: Writer, 
   }
   // Fetch v0–v2 has no KIP-74 minOneMessage: the planner sends a cut first batch as it is.
   const results = await ctx.broker.fetch(flat, { maxBytes: request.maxBytes, maxWaitMs: request.maxWaitMs,
-      minBytes: request.minBytes, hardMaxBytesLimit: version <= 2 });
+      minBytes: request.minBytes, hardMaxBytesLimit: version <= 2, isolation: isolationOf(request.isolationLevel) });
   const topics: FetchTopicResponse[] = [];
   let at = 0;
   for (const t of request.topics) {
@@ -108,8 +113,9 @@ export async function fetch(ctx: ServerContext, reader: Reader, writer: Writer, 
         partition: r.partition,
         errorCode: r.error === null ? ErrorCode.NONE : errorCodeFor(r.error),
         highWatermark: r.highWatermark,
-        lastStableOffset: r.highWatermark,
+        lastStableOffset: r.lastStableOffset,
         logStartOffset: r.logStartOffset,
+        abortedTransactions: r.abortedTransactions,
         records: r.regions[0] ?? null,
       });
     }
@@ -126,7 +132,7 @@ export function listOffsets(ctx: ServerContext, reader: Reader, writer: Writer, 
     topic: t.topic,
     partitions: t.partitions.map((p) => {
       try {
-        const hit = broker.listOffsets(t.topic, p.partition, p.timestampMs);
+        const hit = broker.listOffsets(t.topic, p.partition, p.timestampMs, isolationOf(request.isolationLevel));
         return { partition: p.partition, errorCode: ErrorCode.NONE, timestampMs: hit.timestampMs, offset: hit.offset };
       } catch (error) {
         return { partition: p.partition, errorCode: errorCodeFor(error), timestampMs: -1, offset: -1 };

@@ -33,7 +33,8 @@ import type { ServerContext } from '../server-context.js';
 
 export function findCoordinator(ctx: ServerContext, reader: Reader, writer: Writer, version: number): boolean {
   const request = decodeFindCoordinatorRequest(reader, version);
-  const code = request.keyType === 0 ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  // This node coordinates every group (key type 0) and every transactional id (key type 1).
+  const code = request.keyType === 0 || request.keyType === 1 ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
   encodeFindCoordinatorResponse(writer, version, code, ctx.broker.nodeId, ctx.host, ctx.port);
   return true;
 }
