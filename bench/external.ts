@@ -1,6 +1,6 @@
 /**
- * The stand-alone bench scripts (bench/transfer, bench/compaction, bench/broker, bench/codec,
- * bench/inspect) that the runner folds into a quick or full run. A script that is missing from
+ * The stand-alone bench scripts (bench/transfer, bench/compaction, bench/broker, bench/transactions,
+ * bench/codec, bench/inspect) that the runner folds into a quick or full run. A script that is missing from
  * dist/ is run all the same and fails as a case, so a renamed file cannot drop out unnoticed.
  * Each is run as a child process per side; its last JSON object on stdout is read and every
  * numeric field whose name contains "ratio" becomes a row (the rest go to details); for scripts
@@ -128,6 +128,7 @@ const KNOWN: readonly Known[] = [
   { name: 'compaction', folder: 'compaction', file: 'compaction.bench.js', env: (s) => ({ SEGLOG_BENCH_BYTES: String(quickOrFull(s,
     48 * MIB, 1024 * MIB)) }), figures: compactionFigures },
   { name: 'broker', folder: 'broker', file: 'throughput.js', args: (s) => [quickOrFull(s, '10000', '200000')] },
+  { name: 'transactions', folder: 'transactions', file: 'transactions.js', args: (s) => [quickOrFull(s, '5000', '100000')] },
   { name: 'codec-script', folder: 'codec', file: 'main.js', figures: codecFigures, genericRatios: false,
     resultsDir: 'bench/codec/results' },
   { name: 'inspect', folder: 'inspect', file: 'inspect-bench.js', env: (s) => ({ SEGLOG_BENCH_BYTES: String(quickOrFull(s,

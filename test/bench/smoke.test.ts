@@ -73,7 +73,7 @@ test('an unknown case is refused with the list of cases', () => {
 
 test('every stand-alone script the runner knows is a file in dist/bench, so none drops out of a run', () => {
   const scripts = externalScripts(dirname(MAIN));
-  assert.equal(scripts.map((s) => s.name).sort(), ['broker', 'codec-script', 'compaction', 'inspect', 'transfer']);
+  assert.equal(scripts.map((s) => s.name).sort(), ['broker', 'codec-script', 'compaction', 'inspect', 'transactions', 'transfer']);
   for (const s of scripts) assert.ok(existsSync(s.path), `${s.name}: ${s.path} missing`);
 });
 

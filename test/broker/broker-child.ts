@@ -13,7 +13,11 @@ const killAt = options.killAfterTransactionMarker;
 let markersWritten = 0;
 const broker = await Broker.open(dataDir as string, {
   ...(options.broker ?? {}),
-  ...(killAt === undefined ? {} : { afterTransactionMarker: () => { if (markersWritten++ === killAt) process.kill(process.pid, 'SIGKILL'); } }),
+  ...(killAt === undefined ? {} : {
+    afterTransactionMarker: () => {
+      if (markersWritten++ === killAt) process.kill(process.pid, 'SIGKILL');
+    },
+  }),
 });
 const server = await broker.listen({ port: 0, ...(options.listen ?? {}) });
 process.stdout.write(`listening ${server.port}\n`);

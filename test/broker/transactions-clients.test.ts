@@ -163,7 +163,7 @@ test('librdkafka (confluent-kafka): commit, abort, consume-transform-produce exa
   }
 });
 
-test('SIGKILL in the middle of a transaction and between the markers of a commit: nothing committed is lost, nothing aborted shows', async () => {
+test('SIGKILL mid-transaction and between the markers of a commit: nothing committed is lost, nothing aborted shows', async () => {
   const dir = tempDir();
   // 1. A committed transaction, then one left open when the broker dies.
   let child = await startBrokerChild(dir, { broker: { initialRebalanceDelayMs: 0 } });
