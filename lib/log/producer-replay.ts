@@ -6,15 +6,18 @@
  * segment's index may have lost entries the snapshot cannot restore, so the walk starts at the log
  * start instead and re-derives every segment's entries.
  *
- * The walk reads through the one batch walker (headers only, but whole chunks), so after a clean
- * close (a snapshot at the log end) it reads nothing, and after a crash it reads the segments after
- * the last roll's snapshot — what recovery has just read into the page cache.
+ * The walk reads through the one batch walker, headers only (records are hopped over), so after a
+ * clean close (a snapshot at the log end) it reads nothing, and after a crash a few KiB per large
+ * batch of the segments after the snapshot.
  */
 import { CorruptRecordError, SeglogError } from '../errors.js';
 import { CURRENT_MAGIC, BatchHeaderView, RecordBatch } from '../record/index.js';
 import { BatchWalker } from '../segment/batch-walker.js';
 import type { Segment } from '../segment/segment.js';
-import { SCAN_CHUNK_BYTES } from '../limits.js';
+/** Bytes per read of the replay's walk: many small batches' headers at once, little waste around a large one. */
+const REPLAY_WINDOW_BYTES = 4096;
+/** Batches up to this size are read whole: every control batch (a transaction marker is 78 bytes). */
+const CONTROL_BATCH_BYTES_MAX = 256;
 import type { RecoveryAction } from './log-loader.js';
 import { ProducerStateTable, loadNewestSnapshot, type CompletedTransaction } from './producer-state.js';
 
@@ -41,7 +44,9 @@ export function restoreProducerState(dir: string, segments: readonly Segment[], 
   }
   if (from >= logEndOffset) return table;
   const header = new BatchHeaderView();
-  const walker = new BatchWalker({ chunkBytes: SCAN_CHUNK_BYTES });
+  // Headers only: a batch's records are hopped over (a marker, 78 bytes, is read whole), so the walk reads
+  // a few KiB per large batch instead of the segment again after recovery has just read it.
+  const walker = new BatchWalker({ chunkBytes: REPLAY_WINDOW_BYTES, wholeBatchBytesMax: CONTROL_BATCH_BYTES_MAX });
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const next = segments[i + 1];
@@ -53,7 +58,7 @@ export function restoreProducerState(dir: string, segments: readonly Segment[], 
         if (walker.magic !== CURRENT_MAGIC) continue;
         const h = header.load(walker.chunk, walker.batchStart);
         if (h.lastOffset < from || h.producerId < 0) continue;
-        const marker = h.isControl ? markerOf(walker.chunk, walker.batchStart) : null;
+        const marker = h.isControl && walker.sizeBytes <= CONTROL_BATCH_BYTES_MAX ? markerOf(walker.chunk, walker.batchStart) : null;
         const completed = table.apply(h, h.baseOffset, h.lastOffset, h.maxTimestampMs, marker);
         if (completed !== null) indexAbort(segment, table, completed);
       }

@@ -15,7 +15,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { assert } from '../assert.js';
 import { ioError } from '../errors.js';
-import { SCAN_CHUNK_BYTES } from '../limits.js';
+import { RECORD_BATCH_OVERHEAD_BYTES, SCAN_CHUNK_BYTES } from '../limits.js';
 import { readFully } from '../platform/positioned-read.js';
 import { CRC_MISMATCH, CURRENT_MAGIC, FRAME_PEEK_BYTES, FRAME_TORN, MAGIC, batchCrcMatches, frameBatch,
   framingProblem } from '../record/index.js';
@@ -36,6 +36,12 @@ export interface BatchWalkerOptions {
   verifyCrc?: boolean | undefined;
   /** Called after each read with the file position read up to. */
   onRead?: ((readToBytes: number) => void) | undefined;
+  /**
+   * Load a batch whole only when it is at most this long; a longer one only up to its header, and the
+   * walk hops over its records without reading them (walks that need headers alone, such as the
+   * producer-state replay; control batches stay whole). Not with verifyCrc. Default: every batch whole.
+   */
+  wholeBatchBytesMax?: number | undefined;
 }
 
 export class BatchWalker {
@@ -60,11 +66,14 @@ export class BatchWalker {
   private nextPosition = 0;
   private readonly verifyCrc: boolean;
   private readonly onRead: ((readToBytes: number) => void) | undefined;
+  private readonly wholeBatchBytesMax: number;
 
   constructor(options: BatchWalkerOptions = {}) {
-    this.chunk = Buffer.allocUnsafe(Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? SCAN_CHUNK_BYTES));
+    this.chunk = Buffer.allocUnsafe(Math.max(FRAME_PEEK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, options.chunkBytes ?? SCAN_CHUNK_BYTES));
     this.verifyCrc = options.verifyCrc ?? false;
     this.onRead = options.onRead;
+    this.wholeBatchBytesMax = options.wholeBatchBytesMax ?? Number.POSITIVE_INFINITY;
+    assert(!this.verifyCrc || this.wholeBatchBytesMax === Number.POSITIVE_INFINITY, 'a CRC check needs whole batches');
   }
 
   /** Walks the file at `path` through a descriptor of its own, from `startBytes` to `endBytes` (default: its size now). */
@@ -133,7 +142,8 @@ export class BatchWalker {
         reason: framingProblem(sizeBytes, this.chunk, at, remainingBytes) };
       return false;
     }
-    if (!this.ensure(position, sizeBytes)) return false;
+    const loadBytes = sizeBytes <= this.wholeBatchBytesMax ? sizeBytes : Math.min(sizeBytes, RECORD_BATCH_OVERHEAD_BYTES);
+    if (!this.ensure(position, loadBytes)) return false;
     at = position - this.chunkFilePosition;
     const magic = this.chunk[at + MAGIC]!;
     if (this.verifyCrc && magic === CURRENT_MAGIC && !batchCrcMatches(this.chunk, at, sizeBytes)) {
@@ -148,7 +158,7 @@ export class BatchWalker {
     return true;
   }
 
-  /** The current batch's bytes (a view into the reused chunk: valid until the next `next()`). */
+  /** The current batch's bytes (a view into the reused chunk, valid until the next `next()`; a hopped batch: header only). */
   batchBytes(): Buffer {
     return this.chunk.subarray(this.batchStart, this.batchStart + this.sizeBytes);
   }
