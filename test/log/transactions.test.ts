@@ -157,6 +157,29 @@ test('SIGKILL: a child killed mid-transaction; reopening rebuilds the aborted en
   await log.close();
 });
 
+test('a .txnindex that went missing is rebuilt when every segment is recovered (what verify --repair asks for)', async () => {
+  const dir = tempDir();
+  let log = await Log.open(dir, { segmentBytes: 400 });
+  const seq = new Map<number, number>();
+  for (let i = 0; i < 6; i++) {
+    txnAppend(log, 1, 2, seq);
+    log.appendTransactionMarker({ producerId: 1, producerEpoch: 0, coordinatorEpoch: 0, commit: i % 2 === 0 });
+  }
+  const expected = log.abortedTransactions(0, Number.MAX_SAFE_INTEGER);
+  assert.is(expected.length, 3);
+  await log.close();
+  const indexes = readdirSync(dir).filter((n) => n.endsWith('.txnindex'));
+  assert.ok(indexes.length >= 2, 'aborts in more than one segment');
+  for (const name of indexes) unlinkSync(join(dir, name));
+  log = await Log.open(dir);
+  assert.equal(log.abortedTransactions(0, Number.MAX_SAFE_INTEGER), [], 'a clean open trusts the files it finds');
+  await log.close();
+  log = await Log.open(dir, {}, { recoverAllSegments: true });
+  assert.equal(log.abortedTransactions(0, Number.MAX_SAFE_INTEGER), expected);
+  await log.close();
+  assert.equal(readdirSync(dir).filter((n) => n.endsWith('.txnindex')).sort(), indexes.sort());
+});
+
 test('compaction drops aborted data, keeps the cleaned segment\'s .txnindex, and retention removes it with its segment', async () => {
   const dir = tempDir();
   const log = await Log.open(dir, { cleanupPolicy: 'compact', segmentBytes: 1024, minCleanableDirtyRatio: 0.01, retentionMs: -1 });
