@@ -1,9 +1,10 @@
 /**
  * Runs a Node script in a child process and hands back its output — used for the memory case's
- * writers, the fallback side of the suite (`SEGLOG_NATIVE=0`) and the stand-alone bench scripts.
+ * writers, the fallback side of the suite (`SEGLOG_NATIVE=0`) and the stand-alone bench scripts;
+ * and starts `seglog serve` for the scripts that measure through the wire.
  * A child that outlives `timeoutMs` is killed (by its own pid) and reported.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface ChildOutcome {
   code: number | null;
@@ -63,4 +64,23 @@ export function lastJsonObject(text: string): Record<string, unknown> | null {
     }
   }
   return null;
+}
+
+/** A `seglog serve` child process on an ephemeral port of 127.0.0.1, once it listens (its log lines go to `stderr`). */
+export async function startSeglogServe(dataDir: string, stderr: 'inherit' | 'ignore'): Promise<{ child: ChildProcess; port: number;
+    stop(): Promise<void> }> {
+  const main = new URL('../lib/cli/main.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [main, 'serve', '--data', dataDir, '--port', '0', '--initial-rebalance-delay-ms', '0'],
+    { stdio: ['ignore', 'pipe', stderr] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const match = /listening [^:\s]+:(\d+)/.exec(out);
+      if (match !== null) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`seglog serve exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, port, async stop() { child.kill('SIGTERM'); await exited; } };
 }

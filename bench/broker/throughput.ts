@@ -7,7 +7,6 @@
 // embedded test broker does) and as a `seglog serve` child process (client and server on their own
 // cores), where the server's own CPU time per phase is read from /proc/<pid>/stat: that is the
 // protocol layer's cost without the client's.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { Broker } from '../../lib/broker/index.js';
 import { Log } from '../../lib/index.js';
+import { startSeglogServe } from '../spawn.js';
 
 const messages = Number(process.argv[2] ?? 20_000);
 const BATCH = 100;
@@ -139,27 +139,15 @@ await broker.close();
 
 // A `seglog serve` child process.
 const CLK_TCK = 100;
-const main = new URL('../../lib/cli/main.js', import.meta.url).pathname;
-const child = spawn(process.execPath, [main, 'serve', '--data', join(root, 'child'), '--port', '0', '--initial-rebalance-delay-ms', '0'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-const childPort = await new Promise<number>((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-    const match = /listening [^:\s]+:(\d+)/.exec(out);
-    if (match !== null) resolve(Number(match[1]));
-  });
-  child.once('exit', (code) => reject(new Error(`seglog serve exited with ${code}`)));
-});
+const served = await startSeglogServe(join(root, 'child'), 'inherit');
+const { child, port: childPort } = served;
 // utime + stime, fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name).
 const childCpuMs = (): number => {
   const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 };
 const separate = await runKafkajs(childPort, process.platform === 'linux' ? childCpuMs : null);
-const childExit = new Promise((r) => child.once('exit', r));
-child.kill('SIGTERM');
-await childExit;
+await served.stop();
 rmSync(root, { recursive: true, force: true });
 // What the in-process baselines cost per MB, for comparison with the server's CPU per MB.
 const valueMegabytes = (messages * value.length) / 1e6;

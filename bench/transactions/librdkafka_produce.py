@@ -13,6 +13,16 @@ bootstrap, topic, messages, per_txn = sys.argv[1], sys.argv[2], int(sys.argv[3])
 value = b'x' * 1024
 
 
+def produce(p, i):
+    """One message; a full local queue waits for deliveries instead of failing."""
+    while True:
+        try:
+            p.produce(topic, key=b'k%d' % (i % 100), value=value)
+            return
+        except BufferError:
+            p.poll(0.01)
+
+
 def idempotent():
     p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'linger.ms': 5})
     # Warm-up: the client's first metadata fetch for a topic waits on its own timer (about half a second).
@@ -20,12 +30,7 @@ def idempotent():
     p.flush(30)
     start = time.perf_counter()
     for i in range(messages):
-        while True:
-            try:
-                p.produce(topic, key=b'k%d' % (i % 100), value=value)
-                break
-            except BufferError:
-                p.poll(0.01)
+        produce(p, i)
     p.flush(60)
     return messages / (time.perf_counter() - start)
 
@@ -41,12 +46,7 @@ def transactional():
     while sent < messages:
         p.begin_transaction()
         for _ in range(min(per_txn, messages - sent)):
-            while True:
-                try:
-                    p.produce(topic, key=b'k%d' % (sent % 100), value=value)
-                    break
-                except BufferError:
-                    p.poll(0.01)
+            produce(p, sent)
             sent += 1
         p.commit_transaction(60)
     return messages / (time.perf_counter() - start)

@@ -7,12 +7,13 @@
 //     read_uncommitted: ratio = read_uncommitted time / read_committed time (1 = free).
 // Prints one JSON line (the bench runner turns its `ratio` fields into rows) and writes it to
 // bench/results/transactions-<time>.json. Usage: node dist/bench/transactions/transactions.js [messages]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { Log } from '../../lib/index.js';
+import { startSeglogServe } from '../spawn.js';
 
 const messages = Number(process.argv[2] ?? 20_000);
 const BATCH = 100;
@@ -70,18 +71,8 @@ for (let r = 0; r < READ_ROUNDS; r++) {
 await log.close();
 
 // Produce through a server in its own process.
-const main = new URL('../../lib/cli/main.js', import.meta.url).pathname;
-const child = spawn(process.execPath, [main, 'serve', '--data', join(root, 'serve'), '--port', '0'],
-  { stdio: ['ignore', 'pipe', 'ignore'] });
-const port = await new Promise<number>((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-    const match = /listening [^:\s]+:(\d+)/.exec(out);
-    if (match !== null) resolve(Number(match[1]));
-  });
-  child.once('exit', (code) => reject(new Error(`seglog serve exited with ${code}`)));
-});
+const served = await startSeglogServe(join(root, 'serve'), 'ignore');
+const port = served.port;
 const kafka = new kafkajs.Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: kafkajs.logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
@@ -135,9 +126,7 @@ for (let round = 0; round < 2; round++) {
 }
 const python = spawnSync('/usr/bin/python3', [new URL('../../../bench/transactions/librdkafka_produce.py', import.meta.url).pathname,
   `127.0.0.1:${port}`, 'rdk', String(messages), String(PER_TRANSACTION)], { encoding: 'utf8', timeout: 300_000 });
-const childExit = new Promise((r) => child.once('exit', r));
-child.kill('SIGTERM');
-await childExit;
+await served.stop();
 rmSync(root, { recursive: true, force: true });
 if (python.status !== 0) throw new Error(`librdkafka bench failed: ${python.stderr}`);
 const librdkafka = JSON.parse(python.stdout.trim().split('\n').pop()!) as { idempotentPerSec: number; transactionalPerSec: number };
