@@ -45,6 +45,8 @@ export const RECOVERED_SUFFIX = '.recovered-';
 export interface SegmentRecovery {
   baseOffset: number;
   batches: number;
+  /** Of those, batches naming a producer (what the producer-state replay must see again). */
+  producerBatches: number;
   truncatedBytes: number;
   reason: string | null;
 }
@@ -441,7 +443,8 @@ export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, re
       const result = segment.recover((validBytes, fileSizeBytes) => {
         kept = keepTail(dir, name, validBytes, fileSizeBytes);
       });
-      report.recovered.push({ baseOffset: base, batches: result.batches, truncatedBytes: result.truncatedBytes,
+      report.recovered.push({ baseOffset: base, batches: result.batches, producerBatches: result.producerBatches,
+        truncatedBytes: result.truncatedBytes,
         reason: result.stopReason });
       if (result.truncatedBytes > 0) {
         report.bytesTruncated += result.truncatedBytes;

@@ -211,8 +211,8 @@ export class Log extends EventEmitter {
     this.highWatermarkOffset = this.nextOffset;
     this.flushRequestedUpTo = this.recoveryOffset;
     const report = loaded.report;
-    this.producerTable = restoreProducerState(this.dir, this.segments.all, this.startOffset, this.nextOffset,
-      report.recovered.map((r) => r.baseOffset), report.actions);
+    this.producerTable = restoreProducerState(this.dir, this.segments.all, this.startOffset, this.nextOffset, report.recovered,
+      report.actions);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import type { Segment } from '../segment/segment.js';
 const REPLAY_WINDOW_BYTES = 4096;
 /** Batches up to this size are read whole: every control batch (a transaction marker is 78 bytes). */
 const CONTROL_BATCH_BYTES_MAX = 256;
-import type { RecoveryAction } from './log-loader.js';
+import type { RecoveryAction, SegmentRecovery } from './log-loader.js';
 import { ProducerStateTable, loadNewestSnapshot, type CompletedTransaction } from './producer-state.js';
 
 /** The marker a control batch carries (COMMIT/ABORT and its coordinator epoch), or null for other control records. */
@@ -29,16 +29,18 @@ export function markerOf(bytes: Uint8Array, position: number): { commit: boolean
 }
 
 /**
- * Restores producer state for a log just loaded (or truncated); `rebuiltBases`: segments recovery
- * rebuilt. Set-aside snapshots are added to `actions`.
+ * Restores producer state for a log just loaded (or truncated); `rebuilt`: the segments recovery
+ * rebuilt, with how many of their batches name a producer — one with none is not walked again (its
+ * scan has just shown there is nothing in it for producer state). Set-aside snapshots go to `actions`.
  */
 export function restoreProducerState(dir: string, segments: readonly Segment[], logStartOffset: number, logEndOffset: number,
-    rebuiltBases: readonly number[], actions: RecoveryAction[]): ProducerStateTable {
+    rebuilt: readonly SegmentRecovery[], actions: RecoveryAction[]): ProducerStateTable {
   const snapshot = loadNewestSnapshot(dir, logEndOffset);
   actions.push(...snapshot.actions);
   let table = snapshot.table ?? new ProducerStateTable();
   let from = Math.max(snapshot.offset, logStartOffset);
-  if (snapshot.table !== null && rebuiltBases.some((base) => base < snapshot.offset)) {
+  const nothingToLearn = new Set(rebuilt.filter((r) => r.producerBatches === 0).map((r) => r.baseOffset));
+  if (snapshot.table !== null && rebuilt.some((r) => r.baseOffset < snapshot.offset && r.producerBatches > 0)) {
     table = new ProducerStateTable();
     from = logStartOffset;
   }
@@ -50,7 +52,7 @@ export function restoreProducerState(dir: string, segments: readonly Segment[], 
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const next = segments[i + 1];
-    if (next !== undefined && next.baseOffset <= from) continue;
+    if ((next !== undefined && next.baseOffset <= from) || nothingToLearn.has(segment.baseOffset)) continue;
     segment.txnIndex.truncateTo(from);
     walker.open(segment.path, 0, segment.sizeBytes);
     try {

@@ -56,6 +56,8 @@ interface RecoveryResult {
   nextOffset: number;
   /** Why the scan stopped early, when it did (torn tail, CRC mismatch, …). */
   stopReason: string | null;
+  /** Batches that name a producer (idempotent, transactional, markers): 0 means producer state has nothing to learn here. */
+  producerBatches: number;
 }
 
 export interface TimestampHit {
@@ -485,6 +487,7 @@ export class Segment {
     let lastIndexedPosition = 0;
     let nextOffset = this.baseOffset;
     let batches = 0;
+    let producerBatches = 0;
     let stopReason: string | null = null;
     const header = this.header;
     const fd = this.file.acquire();
@@ -516,6 +519,7 @@ export class Segment {
         nextOffset = h.lastOffset + 1;
         validBytes = walker.validBytes;
         batches++;
+        if (h.producerId >= 0) producerBatches++;
       }
       stopReason ??= walker.stop?.reason ?? null;
     } finally {
@@ -526,12 +530,14 @@ export class Segment {
     if (truncatedBytes > 0) {
       keepCut?.(validBytes, fileSize);
       this.truncateFile(validBytes);
+      // Aborts whose markers were in the cut bytes are no longer in the log.
+      this.txnIndex.truncateTo(nextOffset);
     }
     this.sizeBytes = validBytes;
     this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
     this.bytesSinceLastIndexEntry = validBytes - lastIndexedPosition;
     this.cachedNextOffset = nextOffset;
-    return { validBytes, truncatedBytes, batches, nextOffset, stopReason: truncatedBytes > 0 ? stopReason : null };
+    return { validBytes, truncatedBytes, batches, nextOffset, stopReason: truncatedBytes > 0 ? stopReason : null, producerBatches };
   }
 
   /**

@@ -67,6 +67,8 @@ export class TransactionIndex {
   path: string;
   /** null until first read. */
   private entries: AbortedTransaction[] | null = null;
+  /** Bytes after the last whole entry: a write torn by a crash, cut before the next write. */
+  private tailBytes = 0;
   private dirty = false;
 
   constructor(path: string) {
@@ -83,7 +85,10 @@ export class TransactionIndex {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot read transaction index', { path: this.path });
         bytes = Buffer.alloc(0);
       }
-      this.entries = decodeTransactionIndex(bytes, this.path).map(({ version: _version, ...entry }) => entry);
+      // A torn last entry (a crash during its write) is not an entry: the replay at open re-derives it.
+      this.tailBytes = bytes.length % TXN_INDEX_ENTRY_BYTES;
+      const whole = bytes.subarray(0, bytes.length - this.tailBytes);
+      this.entries = decodeTransactionIndex(whole, this.path).map(({ version: _version, ...entry }) => entry);
     }
     return this.entries;
   }
@@ -93,6 +98,7 @@ export class TransactionIndex {
     const entries = this.all() as AbortedTransaction[];
     const last = entries[entries.length - 1];
     assert(last === undefined || entry.lastOffset > last.lastOffset, 'transaction index entries are appended in marker order');
+    if (this.tailBytes > 0) this.truncateTo(Number.MAX_SAFE_INTEGER);
     const fd = this.openFile();
     try {
       const bytes = encodeEntry(entry);
@@ -122,7 +128,7 @@ export class TransactionIndex {
     const entries = this.all() as AbortedTransaction[];
     let keep = entries.length;
     while (keep > 0 && entries[keep - 1]!.lastOffset >= offset) keep--;
-    if (keep === entries.length) return;
+    if (keep === entries.length && this.tailBytes === 0) return;
     const fd = this.openFile();
     try {
       ftruncateSync(fd, keep * TXN_INDEX_ENTRY_BYTES);
@@ -132,6 +138,7 @@ export class TransactionIndex {
       closeSync(fd);
     }
     entries.length = keep;
+    this.tailBytes = 0;
     this.dirty = true;
   }
 
@@ -168,6 +175,7 @@ export class TransactionIndex {
       // Never written: most segments have no aborted transaction.
     }
     this.entries = [];
+    this.tailBytes = 0;
   }
 
   private openFile(): number {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -178,6 +178,26 @@ test('a .txnindex that went missing is rebuilt when every segment is recovered (
   assert.equal(log.abortedTransactions(0, Number.MAX_SAFE_INTEGER), expected);
   await log.close();
   assert.equal(readdirSync(dir).filter((n) => n.endsWith('.txnindex')).sort(), indexes.sort());
+});
+
+test('a .txnindex whose last entry a crash tore keeps its whole entries, and the next abort lands after them', async () => {
+  const dir = tempDir();
+  let log = await Log.open(dir);
+  const seq = new Map<number, number>();
+  txnAppend(log, 1, 1, seq);
+  log.appendTransactionMarker({ producerId: 1, producerEpoch: 0, coordinatorEpoch: 0, commit: false });
+  await log.close();
+  const path = join(dir, '00000000000000000000.txnindex');
+  appendFileSync(path, Buffer.alloc(20, 7));
+  unlinkSync(join(dir, '.kafka_cleanshutdown'));
+  log = await Log.open(dir);
+  assert.equal(log.abortedTransactions(0, 100).map((t) => t.lastOffset), [1]);
+  txnAppend(log, 1, 1, seq);
+  log.appendTransactionMarker({ producerId: 1, producerEpoch: 0, coordinatorEpoch: 0, commit: false });
+  await log.close();
+  const bytes = readFileSync(path);
+  assert.is(bytes.length, 68, 'the torn bytes are gone, two whole entries remain');
+  assert.equal(decodeTransactionIndex(bytes, path).map((t) => t.lastOffset), [1, 3]);
 });
 
 test('compaction drops aborted data, keeps the cleaned segment\'s .txnindex, and retention removes it with its segment', async () => {
