@@ -125,6 +125,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly groups: GroupCoordinator;
   /** The transaction coordinator (`__transaction_state`, markers). */
   readonly transactions: TransactionCoordinator;
+  /** Reused by every produce to read a batch's transactional flag and producer (no allocation per request). */
+  private readonly produceHeader = new BatchHeaderView();
   private readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
   private readonly committed = new CommittedOffsets();
@@ -713,7 +715,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * ever ends (Kafka's partition verification).
    */
   private verifyTransactional(bytes: Uint8Array, topic: string, partition: number): void {
-    const header = new BatchHeaderView();
+    const header = this.produceHeader;
     try {
       header.load(bytes, 0);
     } catch {

@@ -73,6 +73,8 @@ function partitionKey(topic: string, partition: number): string {
 export class TransactionCoordinator {
   private readonly host: TransactionHost;
   private readonly txns = new Map<string, Transaction>();
+  /** Producer id → its transactional id's state, for the check on every transactional produce. */
+  private readonly byProducer = new Map<number, Transaction>();
   private timer: NodeJS.Timeout | null = null;
   /** Records a replay at open could not decode (skipped, as Kafka's loader does). */
   recordsSkipped = 0;
@@ -100,6 +102,7 @@ export class TransactionCoordinator {
       }
     });
     for (const txn of this.txns.values()) {
+      this.byProducer.set(txn.producerId, txn);
       if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') this.writeMarkersAndComplete(txn, txn.state === 'PrepareCommit');
     }
     if (this.timer === null) {
@@ -209,13 +212,11 @@ export class TransactionCoordinator {
    * and its Ongoing transaction added the partition (Kafka's partition verification, KIP-890).
    */
   verifyProduce(producerId: number, producerEpoch: number, topic: string, partition: number): 'ok' | 'fenced' | 'not-in-transaction' {
-    for (const txn of this.txns.values()) {
-      if (txn.producerId !== producerId) continue;
-      if (producerEpoch < txn.producerEpoch) return 'fenced';
-      return txn.state === 'Ongoing' && producerEpoch === txn.producerEpoch && this.holds(txn, topic, partition) ? 'ok'
-        : 'not-in-transaction';
-    }
-    return 'not-in-transaction';
+    const txn = this.byProducer.get(producerId);
+    if (txn === undefined || txn.producerId !== producerId) return 'not-in-transaction';
+    if (producerEpoch < txn.producerEpoch) return 'fenced';
+    return txn.state === 'Ongoing' && producerEpoch === txn.producerEpoch && this.holds(txn, topic, partition) ? 'ok'
+      : 'not-in-transaction';
   }
 
   /** Every transactional id's state (for operators and tests). */
@@ -307,6 +308,7 @@ export class TransactionCoordinator {
   }
 
   private write(txn: Transaction): void {
+    this.byProducer.set(txn.producerId, txn);
     const nowMs = this.host.clock.nowMs();
     const record = { key: encodeTransactionKey(txn.transactionalId), value: encodeTransactionValue(txn), timestampMs: nowMs };
     this.host.stateLog().append([record]);
