@@ -17,8 +17,11 @@ import { parseControlRecord, type ControlRecordInfo } from './control-record.js'
 import { readInt32, readInt64 } from './int64.js';
 import { BATCH_LENGTH, COMPRESSION_BY_ID, CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
 import { crc32Ieee, LEGACY_ATTRIBUTES, LEGACY_MAGIC, LEGACY_V1_TIMESTAMP, readLegacyMessage } from './legacy.js';
-import { readRecord, type LogRecord, type RecordContext } from './record.js';
+import { readRecord, readRecordLead, recordContextOf, type LogRecord, type RecordLead } from './record.js';
 import { RecordCursor } from './varint.js';
+
+/** recordAt's scratch (synchronous, never re-entered): no allocation per record stepped over. */
+const LEAD: RecordLead = { lengthBytes: 0, bodyStart: 0, offsetDelta: 0 };
 
 export interface DecodeOptions {
   /** File position of bytes[0], for error messages and `positionBytes`. */
@@ -130,15 +133,6 @@ export class RecordBatch extends BatchHeaderView {
     return cursor;
   }
 
-  private recordContext(): RecordContext {
-    return {
-      baseOffset: this.baseOffset,
-      baseTimestampMs: this.baseTimestampMs,
-      logAppendTimeMs: this.timestampType === 'LogAppendTime' ? this.maxTimestampMs : -1,
-      baseSequence: this.baseSequence,
-    };
-  }
-
   /**
    * The record at `offset` alone (a point read): the records before it are stepped over by their
    * length and offset delta, with no allocation, and only the one asked for is decoded (its key and
@@ -154,20 +148,16 @@ export class RecordBatch extends BatchHeaderView {
     const cursor = this.recordCursor();
     if (cursor === null) return null;
     const wantedDelta = offset - this.baseOffset;
+    const lead = LEAD;
     for (let i = 0; i < this.recordsCount; i++) {
       const start = cursor.position;
-      const length = cursor.readVarint();
-      const bodyStart = cursor.position;
-      if (length < 0 || length > cursor.end - bodyStart) cursor.fail(`record length ${length} runs past the batch`);
-      cursor.readInt8();
-      cursor.readVarlong();
-      const offsetDelta = cursor.readVarint();
-      if (offsetDelta === wantedDelta) {
+      readRecordLead(cursor, cursor.end, lead);
+      if (lead.offsetDelta === wantedDelta) {
         cursor.position = start;
-        return readRecord(cursor, this.recordContext());
+        return readRecord(cursor, recordContextOf(this));
       }
-      if (offsetDelta > wantedDelta) return null;
-      cursor.position = bodyStart + length;
+      if (lead.offsetDelta > wantedDelta) return null;
+      cursor.position = lead.bodyStart + lead.lengthBytes;
     }
     return null;
   }
@@ -181,7 +171,7 @@ export class RecordBatch extends BatchHeaderView {
     const place = { path: this.path, positionBytes: this.positionBytes, offset: this.baseOffset };
     const cursor = this.recordCursor();
     if (cursor === null) return;
-    const context = this.recordContext();
+    const context = recordContextOf(this);
     for (let i = 0; i < this.recordsCount; i++) yield readRecord(cursor, context);
     if (cursor.position !== cursor.end) {
       const left = cursor.end - cursor.position;

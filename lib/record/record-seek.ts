@@ -12,7 +12,7 @@
 import { RECORD_BATCH_OVERHEAD_BYTES } from '../limits.js';
 import { BatchHeaderView } from './batch-header.js';
 import { CURRENT_MAGIC, MAGIC, RECORDS } from './layout.js';
-import { readRecord, type LogRecord, type RecordContext } from './record.js';
+import { readRecord, readRecordLead, recordContextOf, type LogRecord, type RecordLead } from './record.js';
 import { RecordCursor } from './varint.js';
 
 /** The most a record's leading fields take: length varint (5), attributes (1), timestamp delta varlong (10), offset delta varint (5). */
@@ -29,6 +29,7 @@ export class RecordSeeker {
   private buffer: Buffer = Buffer.alloc(0);
   private readonly header = new BatchHeaderView();
   private readonly cursor = new RecordCursor();
+  private readonly lead: RecordLead = { lengthBytes: 0, bodyStart: 0, offsetDelta: 0 };
   /** Batch-relative position of buffer[0], and how many bytes of the batch the buffer holds. */
   private windowStart = 0;
   private windowLength = 0;
@@ -46,12 +47,6 @@ export class RecordSeeker {
     if (header.isControl) return null;
     const wantedDelta = offset - header.baseOffset;
     if (wantedDelta < 0 || offset > header.lastOffset) return null;
-    const context: RecordContext = {
-      baseOffset: header.baseOffset,
-      baseTimestampMs: header.baseTimestampMs,
-      logAppendTimeMs: header.timestampType === 'LogAppendTime' ? header.maxTimestampMs : -1,
-      baseSequence: header.baseSequence,
-    };
     const cursor = this.cursor;
     cursor.path = path;
     cursor.offset = header.baseOffset;
@@ -66,19 +61,15 @@ export class RecordSeeker {
         this.fill(read, position, Math.min(left, Math.max(estimate, RECORD_LEAD_BYTES_MAX)));
       }
       this.point(position, positionBytes);
-      const length = cursor.readVarint();
-      const bodyStart = cursor.position;
-      if (length < 0 || bodyStart + this.windowStart + length > sizeBytes) cursor.fail(`record length ${length} runs past the batch`);
-      cursor.readInt8();
-      cursor.readVarlong();
-      const offsetDelta = cursor.readVarint();
-      const recordBytes = bodyStart - (position - this.windowStart) + length;
-      if (offsetDelta === wantedDelta) {
+      const lead = this.lead;
+      readRecordLead(cursor, sizeBytes - this.windowStart, lead);
+      const recordBytes = lead.bodyStart - (position - this.windowStart) + lead.lengthBytes;
+      if (lead.offsetDelta === wantedDelta) {
         if (position + recordBytes > this.windowStart + this.windowLength) this.fill(read, position, recordBytes);
         this.point(position, positionBytes);
-        return readRecord(cursor, context);
+        return readRecord(cursor, recordContextOf(header));
       }
-      if (offsetDelta > wantedDelta) return null;
+      if (lead.offsetDelta > wantedDelta) return null;
       position += recordBytes;
     }
     return null;

@@ -8,6 +8,7 @@
  * `length` counts the bytes after itself; a record must consume exactly that many. Keys, values and
  * header values are views into the batch (or decompressed) bytes — no copies.
  */
+import type { BatchHeaderFields } from './batch-header.js';
 import type { RecordCursor } from './varint.js';
 
 export interface RecordHeader {
@@ -41,12 +42,45 @@ export interface RecordInput {
 }
 
 /** What a record's fields depend on in its batch. */
-export interface RecordContext {
+interface RecordContext {
   baseOffset: number;
   baseTimestampMs: number;
   /** LogAppendTime batches report maxTimestamp for every record (deltas are ignored). */
   logAppendTimeMs: number;
   baseSequence: number;
+}
+
+/** What every record of a batch takes from the batch header. */
+export function recordContextOf(header: BatchHeaderFields): RecordContext {
+  return {
+    baseOffset: header.baseOffset,
+    baseTimestampMs: header.baseTimestampMs,
+    logAppendTimeMs: header.timestampType === 'LogAppendTime' ? header.maxTimestampMs : -1,
+    baseSequence: header.baseSequence,
+  };
+}
+
+/** A record's length, where its body starts and its offset delta: what a point read needs to step over it. */
+export interface RecordLead {
+  lengthBytes: number;
+  bodyStart: number;
+  offsetDelta: number;
+}
+
+/**
+ * Reads the leading fields of the record at the cursor into `lead` (reused: no allocation) — its
+ * length, attributes, timestamp delta and offset delta — and checks that the record ends by
+ * `endPosition` (cursor coordinates). The next record starts at lead.bodyStart + lead.lengthBytes.
+ */
+export function readRecordLead(cursor: RecordCursor, endPosition: number, lead: RecordLead): void {
+  const lengthBytes = cursor.readVarint();
+  const bodyStart = cursor.position;
+  if (lengthBytes < 0 || lengthBytes > endPosition - bodyStart) cursor.fail(`record length ${lengthBytes} runs past the batch`);
+  cursor.readInt8();
+  cursor.readVarlong();
+  lead.lengthBytes = lengthBytes;
+  lead.bodyStart = bodyStart;
+  lead.offsetDelta = cursor.readVarint();
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
