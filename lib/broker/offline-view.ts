@@ -13,7 +13,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BatchWalker,
+  CURRENT_MAGIC,
   InvalidArgumentError,
+  LAST_OFFSET_DELTA,
+  MAGIC,
   LOG_START_OFFSET_CHECKPOINT,
   LOG_SUFFIX,
   REPLICATION_OFFSET_CHECKPOINT,
@@ -26,10 +29,6 @@ import { planDataDirectory } from './data-directory.js';
 import type { StoredGroup } from './group-metadata-record.js';
 import { offsetMapKey, OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
 import { readOffsetsTopicFiles } from './offsets-topic-reader.js';
-
-/** Bytes of a v2 batch header up to and including lastOffsetDelta; the magic byte's position. */
-const LAST_OFFSET_DELTA_AT = 23;
-const MAGIC_AT = 16;
 
 export interface OfflinePartitionView {
   topic: string;
@@ -128,7 +127,7 @@ function segmentEndOffset(path: string): number | null {
     while (walker.next()) {
       const bytes = walker.batchBytes();
       const base = Number(bytes.readBigInt64BE(0));
-      end = bytes[MAGIC_AT] === 2 ? base + bytes.readInt32BE(LAST_OFFSET_DELTA_AT) + 1 : base + 1;
+      end = bytes[MAGIC] === CURRENT_MAGIC ? base + bytes.readInt32BE(LAST_OFFSET_DELTA) + 1 : base + 1;
     }
   } finally {
     walker.close();

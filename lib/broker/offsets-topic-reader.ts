@@ -36,12 +36,15 @@ export function readOffsetsTopicFiles(dirs: readonly string[]): OffsetsTopicCont
     } catch {
       continue;
     }
+    // Offsets committed inside a transaction, by producer, until its marker: a COMMIT makes them commits, an ABORT drops them,
+    // and those of a transaction still open at the end are not commits yet.
+    const pending = new Map<number, ForeignCommit[]>();
     for (const name of segments) {
       // The shared walker, one batch in memory at a time.
       const walker = new BatchWalker().open(join(dir, name));
       try {
         while (walker.next()) {
-          if (!collect(walker.batchBytes(), contents)) break;
+          if (!collect(walker.batchBytes(), contents, pending)) break;
         }
       } finally {
         walker.close();
@@ -52,7 +55,7 @@ export function readOffsetsTopicFiles(dirs: readonly string[]): OffsetsTopicCont
 }
 
 /** false: the batch did not decode (the rest of the segment is not read). */
-function collect(batchBytes: Buffer, contents: OffsetsTopicContents): boolean {
+function collect(batchBytes: Buffer, contents: OffsetsTopicContents, pending: Map<number, ForeignCommit[]>): boolean {
   let batches;
   try {
     batches = [...decodeBatches(batchBytes)];
@@ -60,7 +63,20 @@ function collect(batchBytes: Buffer, contents: OffsetsTopicContents): boolean {
     return false;
   }
   for (const batch of batches) {
-    if (batch.isControl) continue;
+    if (batch.isControl) {
+      const control = batch.controlRecord()?.controlType;
+      const held = pending.get(batch.producerId);
+      if (held !== undefined && (control === 'COMMIT' || control === 'ABORT')) {
+        pending.delete(batch.producerId);
+        if (control === 'COMMIT') contents.commits.push(...held);
+      }
+      continue;
+    }
+    let commits = contents.commits;
+    if (batch.isTransactional) {
+      commits = pending.get(batch.producerId) ?? [];
+      pending.set(batch.producerId, commits);
+    }
     try {
       for (const record of batch.records()) {
         if (record.key === null) continue;
@@ -74,7 +90,7 @@ function collect(batchBytes: Buffer, contents: OffsetsTopicContents): boolean {
           const offsetKey = decodeOffsetKey(key);
           if (offsetKey === null) continue;
           const committed = record.value === null ? null : decodeOffsetValue(Buffer.from(record.value));
-          contents.commits.push({ ...offsetKey, committed });
+          commits.push({ ...offsetKey, committed });
         } catch (error) {
           if (!(error instanceof CorruptRecordError)) throw error;
           contents.recordsSkipped += 1;
