@@ -38,6 +38,9 @@ const LOGGER_FILE = 'lib/cli/serve-log.ts';
 /** The operator's commands speak to clusters through one Kafka client library, from one file. */
 const KAFKA_CLIENT_PACKAGES = ['kafkajs'];
 const KAFKA_CLIENT_FILE = 'lib/cli/cluster-source.ts';
+/** Prometheus metrics come from one library, used from one file. */
+const METRICS_PACKAGES = ['prom-client'];
+const METRICS_FILE = 'lib/broker/broker-metrics.ts';
 const LEAVES = new Set(['lib/errors.ts', 'lib/limits.ts', 'lib/assert.ts', 'lib/clock.ts']);
 /** Rank of each layer: a file may import files of its own rank or lower (and the leaves). */
 const LAYER_RANKS: Record<string, number> = {
@@ -239,6 +242,8 @@ function checkImports(file: string, source: string): Violation[] {
         if (file !== LOGGER_FILE) push(`logger package ${name} outside ${LOGGER_FILE}`);
       } else if (KAFKA_CLIENT_PACKAGES.includes(name)) {
         if (file !== KAFKA_CLIENT_FILE) push(`Kafka client package ${name} outside ${KAFKA_CLIENT_FILE}`);
+      } else if (METRICS_PACKAGES.includes(name)) {
+        if (file !== METRICS_FILE) push(`metrics package ${name} outside ${METRICS_FILE}`);
       } else {
         push(`package ${name} imported from ${from === 'fallback' ? 'native-free-fallback' : 'lib'}`);
       }
@@ -439,6 +444,9 @@ test('checks: import direction, packages and fallbacks', () => {
   assert.equal(rules('lib/broker/x.ts', "import { Log } from '../index.js';\nexport { a } from '../log/log.js';\n"), []);
   assert.equal(rules('lib/cli/x.ts', "import kafka from 'kafkajs';\n"), ['Kafka client package kafkajs outside lib/cli/cluster-source.ts']);
   assert.equal(rules('lib/cli/cluster-source.ts', "import kafka from 'kafkajs';\n"), []);
+  assert.equal(rules('lib/log/x.ts', "import { Counter } from 'prom-client';\n"),
+    ['metrics package prom-client outside lib/broker/broker-metrics.ts']);
+  assert.equal(rules('lib/broker/broker-metrics.ts', "import { Counter } from 'prom-client';\n"), []);
   assert.equal(rules('lib/broker/x.ts', "import kafka from 'some-package';\n"), ['package some-package imported from lib']);
   assert.equal(rules('lib/broker/x.ts', "import { pino } from 'pino';\n"), ['logger package pino outside lib/cli/serve-log.ts']);
   assert.equal(rules('lib/cli/serve-log.ts', "import { pino } from 'pino';\n"), []);

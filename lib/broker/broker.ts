@@ -78,6 +78,8 @@ import { ErrorCode } from './protocol/error-codes.js';
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from './transaction-coordinator.js';
+import { BrokerMetrics } from './broker-metrics.js';
+import { startHttpServer, type HttpServer } from './http-server.js';
 import { appendProducerBatch, appendRecords, newPartition, partitionIn, partitionStats, type Partition,
   type Topic } from './partition.js';
 import { partitionsMaxFor } from './partition-budget.js';
@@ -125,6 +127,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly groups: GroupCoordinator;
   /** The transaction coordinator (`__transaction_state`, markers). */
   readonly transactions: TransactionCoordinator;
+  private metricsInstance: BrokerMetrics | null = null;
   /** Reused by every produce to read a batch's transactional flag and producer (no allocation per request). */
   private readonly produceHeader = new BatchHeaderView();
   private readonly clock: Clock;
@@ -882,6 +885,44 @@ export class Broker extends EventEmitter<BrokerEvents> {
   listen(options: ListenOptions = {}): Promise<BrokerServer> {
     this.ensureOpen();
     return startServer(this, options);
+  }
+
+  /**
+   * Serves `GET /metrics` (Prometheus text format) on an HTTP port of its own (127.0.0.1 unless told
+   * otherwise; port 0 picks one). Request counts and latencies are kept from the first call on.
+   */
+  listenHttp(options: { host?: string; port?: number } = {}): Promise<HttpServer> {
+    this.ensureOpen();
+    return startHttpServer(this.metrics, options.host ?? '127.0.0.1', options.port ?? 0, (server) => this.trackServer(server));
+  }
+
+  /** The broker's metrics (created on first use: until then requests are not timed). */
+  get metrics(): BrokerMetrics {
+    this.metricsInstance ??= new BrokerMetrics({
+      stats: () => [...this.topics.values()].flatMap((t) => t.partitions.map((p) => ({ ...p.log.stats(), topic: p.topic,
+        partition: p.partition, fetchBytesTotal: p.fetchBytes, lastStableOffset: p.log.lastStableOffset }))),
+      groupLags: () => this.groupLags(),
+      openTransactions: () => this.transactions.describe().filter((t) => t.state === 'Ongoing').length,
+    });
+    return this.metricsInstance;
+  }
+
+  /** One answered wire request (the connection reports each); counted once metrics exist. */
+  observeRequest(apiKey: number, seconds: number): void {
+    this.metricsInstance?.observeRequest(apiKey, seconds);
+  }
+
+  /** Every committed offset's lag: the partition's high watermark minus the offset (0 when it is past it). */
+  private groupLags(): { groupId: string; topic: string; partition: number; lag: number }[] {
+    const lags: { groupId: string; topic: string; partition: number; lag: number }[] = [];
+    for (const groupId of this.committed.groupIds()) {
+      for (const o of this.committed.ofGroup(groupId)) {
+        const p = partitionIn(this.topics.get(o.topic), o.partition);
+        if (p === undefined) continue;
+        lags.push({ groupId, topic: o.topic, partition: o.partition, lag: Math.max(0, p.log.highWatermark - o.committed.offset) });
+      }
+    }
+    return lags;
   }
 
   /** Registered by the wire server so close() stops it first. */

@@ -157,7 +157,9 @@ export class Connection {
         let released = false;
         try {
           if (this.frames.length < QUEUED_FRAMES_MAX / 2 && this.socket.isPaused() && this.stalled === null) this.socket.resume();
+          const startedNs = process.hrtime.bigint();
           const chunks = await handleRequest(this.context, frame.bytes, this.writer, this.socket.remoteAddress ?? null);
+          this.context.broker.observeRequest(frame.bytes.readInt16BE(0), Number(process.hrtime.bigint() - startedNs) / 1e9);
           // Produce appended the frame's bytes in place: they are on the log now, the memory is free again.
           pool.release(frame.reservedBytes);
           released = true;

@@ -46,6 +46,8 @@ export interface ServedBroker extends Pick<EventEmitter<BrokerEvents>, 'emit'> {
   alterTopicConfig(name: string, overrides: Partial<LogConfig>, options?: { validateOnly?: boolean }): TopicDescription;
   createPartitions(name: string, count: number, options?: { validateOnly?: boolean }): Promise<TopicDescription>;
   deleteRecords(topic: string, partition: number, beforeOffset: number): number;
+  /** One answered request: its API key and how long the answer took (metrics). */
+  observeRequest(apiKey: number, seconds: number): void;
   /** Registers a server so the broker's close() stops it first; returns the unregister function. */
   trackServer(server: { close(): Promise<void> }): () => void;
 }

@@ -135,6 +135,8 @@ Options:
   --data <dir>                    the log directory (created if missing; a file is refused)
   --host <addr>                   address to bind (default 127.0.0.1)
   --port <n>                      port, 0..65535 (default 9092; 0 picks a free one)
+  --http-port <n>                 also serve GET /metrics (Prometheus text) on this port of --host
+                                  (0 picks a free one; prints "metrics <url>"); no authentication
   --advertised-host <h>           host clients are told to connect to (default: --host)
   --advertised-port <n>           port clients are told to connect to (default: the bound port)
   --no-auto-create-topics         unknown topics are errors (default: created on first use, like

@@ -46,6 +46,8 @@ interface ServeArgs {
   flushMessages: number | undefined;
   flushMs: number | undefined;
   logLevel: LogLevel;
+  /** Where GET /metrics is served (same host as the Kafka port); undefined: no HTTP port. */
+  httpPort: number | undefined;
 }
 
 /** A command line we refuse: printed as one line with its code, exit 2. */
@@ -64,7 +66,7 @@ function integerIn(flag: string, value: string | undefined, min: number, max: nu
 function parseServeArgs(argv: readonly string[]): ServeArgs | 'help' {
   const args: ServeArgs = { dataDir: '', host: '127.0.0.1', port: 9092, autoCreateTopics: true, partitions: 1, requestBytesMax: undefined,
       initialRebalanceDelayMs: undefined, advertisedHost: undefined, advertisedPort: undefined, durability: 'page-cache',
-      flushMessages: undefined, flushMs: undefined, logLevel: 'info' };
+      flushMessages: undefined, flushMs: undefined, logLevel: 'info', httpPort: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -80,6 +82,7 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | 'help' {
       case '--data': args.dataDir = text('a directory'); break;
       case '--host': args.host = text('an address'); break;
       case '--port': args.port = integerIn(flag, value(), 0, PORT_MAX); break;
+      case '--http-port': args.httpPort = integerIn(flag, value(), 0, PORT_MAX); break;
       case '--partitions': args.partitions = integerIn(flag, value(), 1, SERVE_PARTITIONS_MAX); break;
       case '--request-bytes-max': args.requestBytesMax = integerIn(flag, value(), 1, 2_147_483_647); break;
       case '--initial-rebalance-delay-ms': args.initialRebalanceDelayMs = integerIn(flag, value(), 0, 2_147_483_647); break;
@@ -187,6 +190,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let probe: Server | null = null;
   let broker: Broker | null = null;
   let bound: { host: string; port: number };
+  let httpBound: { host: string; port: number } | null = null;
   try {
     probe = await bindProbe(args.host, args.port);
     const address = probe.address();
@@ -209,6 +213,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...(args.advertisedHost === undefined ? {} : { advertisedHost: args.advertisedHost }),
       ...(args.advertisedPort === undefined ? {} : { advertisedPort: args.advertisedPort }),
     });
+    if (args.httpPort !== undefined) httpBound = await broker.listenHttp({ host: args.host, port: args.httpPort });
   } catch (caught) {
     probe?.close();
     const syscall = (caught as NodeJS.ErrnoException).syscall;
@@ -225,6 +230,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (stopRequested === null) {
     log.info({ host: bound.host, port: bound.port, topics: broker.listTopics().length }, 'listening');
     console.log(`listening ${bound.host}:${bound.port}`);
+    if (httpBound !== null) {
+      log.info({ host: httpBound.host, port: httpBound.port }, 'metrics listening');
+      console.log(`metrics http://${httpBound.host}:${httpBound.port}/metrics`);
+    }
   }
   await stopped;
   try {
