@@ -68,6 +68,13 @@ const compactionFigures: ScriptFigures = (f) => {
   return { rows: [higherIsBetter('clean vs raw read+write', clean, raw, 'MB/s', 'read+write')], targets: [] };
 };
 
+/** Issue 14: collecting metrics costs ≤ 2% of produce (per-request work vs a produce request's own, same run). */
+const brokerFigures: ScriptFigures = (f) => {
+  const cost = f.get('ratios.metricsCostPerProduceRequest');
+  if (cost === undefined) return null;
+  return { rows: [], targets: [targetMax('metrics cost ≤ 2% of a produce request', cost, 0.02)] };
+};
+
 /**
  * bench/inspect: verify against a raw read, and peak RSS of a decoding dump of `__consumer_offsets`
  * against a plain `dump --deep --json` of the same segment (decoding must stay streaming).
@@ -127,7 +134,8 @@ const KNOWN: readonly Known[] = [
     figures: transferFigures },
   { name: 'compaction', folder: 'compaction', file: 'compaction.bench.js', env: (s) => ({ SEGLOG_BENCH_BYTES: String(quickOrFull(s,
     48 * MIB, 1024 * MIB)) }), figures: compactionFigures },
-  { name: 'broker', folder: 'broker', file: 'throughput.js', args: (s) => [quickOrFull(s, '10000', '200000')] },
+  { name: 'broker', folder: 'broker', file: 'throughput.js', args: (s) => [quickOrFull(s, '10000', '200000')], figures: brokerFigures,
+    genericRatios: true },
   { name: 'transactions', folder: 'transactions', file: 'transactions.js', args: (s) => [quickOrFull(s, '5000', '100000')] },
   { name: 'codec-script', folder: 'codec', file: 'main.js', figures: codecFigures, genericRatios: false,
     resultsDir: 'bench/codec/results' },
