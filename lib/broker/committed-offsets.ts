@@ -4,21 +4,22 @@
  * the record schemas). At open the map is rebuilt: commits read from Kafka's own `__consumer_offsets`
  * partitions first (data-directory.ts), then a replay of this broker's partition, whose commits win.
  *
- * A record of the offsets topic that does not decode is skipped and counted, as Kafka's coordinator
- * loader does: one bad record must not keep the broker from starting.
+ * The records are read by the one reader of offsets-topic batches (visitOffsetsBatch, shared with the
+ * files reader): a record that does not decode is skipped and counted, as Kafka's coordinator loader
+ * does (one bad record must not keep the broker from starting), and commits made in a transaction
+ * wait for its marker.
  */
-import { CorruptRecordError, decodeBatches, type Log, type RecordInput } from '../index.js';
+import { decodeBatches, type Log, type RecordInput } from '../index.js';
 import type { OffsetCommit, OffsetReplayReport } from './broker-types.js';
-import type { ForeignCommit } from './offsets-topic-reader.js';
-import { decodeGroupMetadataKey, decodeGroupMetadataValue, type StoredGroup } from './group-metadata-record.js';
-import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, offsetMapKey,
-  type CommittedOffset } from './offset-store.js';
+import { visitOffsetsBatch, type ForeignCommit, type OffsetsTopicSink, type PendingCommits } from './offsets-topic-reader.js';
+import type { StoredGroup } from './group-metadata-record.js';
+import { encodeOffsetKey, encodeOffsetValue, offsetMapKey, type CommittedOffset } from './offset-store.js';
 import { replayBatches } from './partition.js';
 
 export class CommittedOffsets {
   private readonly committed = new Map<string, CommittedOffset>();
   /** Offsets committed inside a transaction, by producer id: visible once its COMMIT marker is written. */
-  private readonly pending = new Map<number, Map<string, CommittedOffset | null>>();
+  private readonly pending: PendingCommits = new Map();
   /** What the replay at open applied and skipped (undecodable records). */
   readonly replayReport: OffsetReplayReport = { recordsApplied: 0, recordsSkipped: 0, firstSkipped: null };
 
@@ -34,38 +35,23 @@ export class CommittedOffsets {
   replay(log: Log): Map<string, StoredGroup | null> {
     const report = this.replayReport;
     const groups = new Map<string, StoredGroup | null>();
+    const sink: OffsetsTopicSink = {
+      group: (groupId, stored) => {
+        groups.set(groupId, stored);
+        report.recordsApplied += 1;
+      },
+      commit: (c) => {
+        this.apply(offsetMapKey(c.groupId, c.topic, c.partition), c.committed);
+        report.recordsApplied += 1;
+      },
+      skipped: (offset, reason) => {
+        report.recordsSkipped += 1;
+        if (report.firstSkipped === null) report.firstSkipped = { offset, reason };
+      },
+    };
+    // A transaction still open at the end stays pending: the coordinator's restore commits or aborts it.
     replayBatches(log, log.logStartOffset, (bytes) => {
-      for (const batch of decodeBatches(bytes)) {
-        if (batch.isControl) {
-          const control = batch.controlRecord()?.controlType;
-          if (control === 'COMMIT' || control === 'ABORT') this.completeTransaction(batch.producerId, control === 'COMMIT');
-          continue;
-        }
-        // Offsets of a transaction wait for its marker; one still open at the end stays pending for the coordinator.
-        const target = batch.isTransactional ? this.pendingOf(batch.producerId) : null;
-        for (const record of batch.records()) {
-          if (record.key === null) continue;
-          try {
-            const keyBytes = Buffer.from(record.key);
-            const groupId = decodeGroupMetadataKey(keyBytes);
-            if (groupId !== null) {
-              groups.set(groupId, record.value === null ? null : decodeGroupMetadataValue(Buffer.from(record.value)));
-              report.recordsApplied += 1;
-              continue;
-            }
-            const key = decodeOffsetKey(keyBytes);
-            if (key === null) continue;
-            const value = record.value === null ? null : decodeOffsetValue(Buffer.from(record.value));
-            if (target !== null) target.set(offsetMapKey(key.groupId, key.topic, key.partition), value);
-            else this.apply(offsetMapKey(key.groupId, key.topic, key.partition), value);
-            report.recordsApplied += 1;
-          } catch (error) {
-            if (!(error instanceof CorruptRecordError)) throw error;
-            report.recordsSkipped += 1;
-            if (report.firstSkipped === null) report.firstSkipped = { offset: record.offset, reason: error.message };
-          }
-        }
-      }
+      for (const batch of decodeBatches(bytes)) visitOffsetsBatch(batch, sink, this.pending);
     });
     return groups;
   }
@@ -99,8 +85,9 @@ export class CommittedOffsets {
         timestampMs: nowMs });
     }
     offsetsLog.append(records, { producerId, producerEpoch, baseSequence: -1, isTransactional: true });
-    const pending = this.pendingOf(producerId);
-    offsets.forEach((o, i) => pending.set(offsetMapKey(groupId, o.topic, o.partition), values[i]!));
+    const pending = this.pending.get(producerId) ?? [];
+    this.pending.set(producerId, pending);
+    offsets.forEach((o, i) => pending.push({ groupId, topic: o.topic, partition: o.partition, committed: values[i]! }));
   }
 
   /** The producer's transaction ended in the offsets log: its offsets become the committed ones, or vanish. */
@@ -108,13 +95,7 @@ export class CommittedOffsets {
     const pending = this.pending.get(producerId);
     if (pending === undefined) return;
     this.pending.delete(producerId);
-    if (commit) for (const [key, value] of pending) this.apply(key, value);
-  }
-
-  private pendingOf(producerId: number): Map<string, CommittedOffset | null> {
-    let pending = this.pending.get(producerId);
-    if (pending === undefined) this.pending.set(producerId, (pending = new Map()));
-    return pending;
+    if (commit) for (const c of pending) this.apply(offsetMapKey(c.groupId, c.topic, c.partition), c.committed);
   }
 
   /** Deletes the group's commits for `partitions` (tombstones in one batch), then forgets them. */
