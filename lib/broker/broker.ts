@@ -59,7 +59,7 @@ import {
   type RecordInput,
   type RunReport,
   type IsolationLevel,
-  BatchHeaderView,
+  type BatchHeaderFields,
   ProducerFencedError,
   TransactionStateError,
 } from '../index.js';
@@ -128,8 +128,6 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** The transaction coordinator (`__transaction_state`, markers). */
   readonly transactions: TransactionCoordinator;
   private metricsInstance: BrokerMetrics | null = null;
-  /** Reused by every produce to read a batch's transactional flag and producer (no allocation per request). */
-  private readonly produceHeader = new BatchHeaderView();
   private readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
   private readonly committed = new CommittedOffsets();
@@ -580,8 +578,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitionCount;
     }
     const p = this.partitionOf(topic, index);
-    if (input instanceof Uint8Array) this.verifyTransactional(input, topic, index);
-    const result = input instanceof Uint8Array ? appendProducerBatch(p, input) : appendRecords(p, input, options);
+    const result = input instanceof Uint8Array ? appendProducerBatch(p, input, (h) => this.verifyTransactional(h, topic, p.partition))
+      : appendRecords(p, input, options);
     const acks = options.acks ?? 1;
     if ((acks === -1 || acks === 'all') && !result.duplicate && p.log.logEndOffset - p.log.recoveryPoint >= p.log.config.flushMessages) {
       await p.log.flush();
@@ -717,13 +715,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
    * Ongoing transaction added (AddPartitionsToTxn): anything else would leave a transaction no marker
    * ever ends (Kafka's partition verification).
    */
-  private verifyTransactional(bytes: Uint8Array, topic: string, partition: number): void {
-    const header = this.produceHeader;
-    try {
-      header.load(bytes, 0);
-    } catch {
-      return; // not a batch at all: the append's validation refuses it with the precise error
-    }
+  private verifyTransactional(header: BatchHeaderFields, topic: string, partition: number): void {
     if (!header.isTransactional) return;
     const { producerId, producerEpoch } = header;
     const verdict = this.transactions.verifyProduce(producerId, producerEpoch, topic, partition);

@@ -11,6 +11,7 @@
  */
 import {
   BatchHeaderView,
+  type BatchHeaderFields,
   CorruptRecordError,
   type AppendResult,
   type RecordInput,
@@ -96,11 +97,19 @@ export function replayBatches(log: Log, from: number, consume: (bytes: Buffer) =
   }
 }
 
-/** A producer's encoded batch, deduplicated by its producer id and sequence (appended in place: the bytes are modified). */
-export function appendProducerBatch(p: Partition, bytes: Uint8Array): ProduceResult {
+/** Produce runs synchronously from validation to append: one header view serves every request. */
+const PRODUCE_HEADER = new BatchHeaderView();
+
+/**
+ * A producer's encoded batch, deduplicated by its producer id and sequence (appended in place: the
+ * bytes are modified). `verify` sees the header once it is known to be valid, before anything is
+ * appended (the broker's transaction check).
+ */
+export function appendProducerBatch(p: Partition, bytes: Uint8Array, verify: (header: BatchHeaderFields) => void): ProduceResult {
   // Everything that can refuse the request is checked before the one append (all or nothing).
   validateProduceRecords(bytes, p.log.dir);
-  const h = new BatchHeaderView().load(bytes, 0);
+  const h = PRODUCE_HEADER.load(bytes, 0);
+  verify(h);
   if (h.producerId < 0) return resultOf(p, p.log.appendBatch(bytes));
   const lastSequence = sequenceAfter(h.baseSequence, h.lastOffsetDelta);
   const check = p.log.producers.check(h.producerId, h.producerEpoch, h.baseSequence, lastSequence,
