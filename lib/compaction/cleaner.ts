@@ -43,10 +43,11 @@ import type { Log } from '../log/log.js';
 import { CURRENT_MAGIC, MAX_TIMESTAMP, RecordBatch, encodeBatch, type RecordInput } from '../record/index.js';
 import { segmentFileName } from '../segment/file-names.js';
 import type { Segment } from '../segment/segment.js';
+import type { AbortedTransaction } from '../segment/transaction-index.js';
 import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from '../segment/side-file-layouts.js';
 import { BatchScanner } from './batch-scanner.js';
 import { CleanerPacer } from './cleaner-pacer.js';
-import { abortedTxnAt, controlTypeAt, scanTransactions, type AbortedTxn, type TransactionScan } from './transaction-scan.js';
+import { abortedTxnAt, controlTypeAt, scanTransactions, type TransactionScan } from './transaction-scan.js';
 import { cleanableRange, type CleanableRange, type CleanableSegmentInfo } from './compaction-policy.js';
 import { OffsetMap } from './offset-map.js';
 
@@ -220,7 +221,7 @@ interface Recopy {
   txns: TransactionScan | null;
   lastBatchOffsetByProducer: Map<number, number>;
   roundLastOffset: number;
-  abortedSeen: Set<AbortedTxn>;
+  abortedSeen: Set<AbortedTransaction>;
   committedOngoing: Set<number>;
   result: CleanResult;
 }

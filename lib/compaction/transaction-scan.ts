@@ -6,26 +6,21 @@
  */
 import type { Log } from '../log/log.js';
 import { RecordBatch } from '../record/index.js';
+import type { AbortedTransaction } from '../segment/transaction-index.js';
 import { BatchScanner } from './batch-scanner.js';
 
-export interface AbortedTxn {
-  producerId: number;
-  firstOffset: number;
-  markerOffset: number;
-}
-
-/** Transactions found by scanning markers: which data is aborted, where the first undecided one starts. */
+/** Which data is aborted (`.txnindex` entries by producer: first data offset to the ABORT marker's), where the round stops. */
 export interface TransactionScan {
-  abortedByProducer: Map<number, AbortedTxn[]>;
+  abortedByProducer: Map<number, AbortedTransaction[]>;
   firstOpenOffset: number;
 }
 
 /** The aborted transaction of `producerId` that holds `offset`, or null. */
-export function abortedTxnAt(txns: TransactionScan | null, producerId: number, offset: number): AbortedTxn | null {
+export function abortedTxnAt(txns: TransactionScan | null, producerId: number, offset: number): AbortedTransaction | null {
   if (txns === null) return null;
   const list = txns.abortedByProducer.get(producerId);
   if (list === undefined) return null;
-  for (const t of list) if (offset >= t.firstOffset && offset <= t.markerOffset) return t;
+  for (const t of list) if (offset >= t.firstOffset && offset <= t.lastOffset) return t;
   return null;
 }
 
@@ -41,10 +36,10 @@ export function controlTypeAt(scanner: BatchScanner): string | null {
  * a round must not pass: data above it may still belong to a transaction that has not ended.
  */
 export function scanTransactions(log: Log): TransactionScan {
-  const abortedByProducer = new Map<number, AbortedTxn[]>();
+  const abortedByProducer = new Map<number, AbortedTransaction[]>();
   for (const t of log.abortedTransactions(log.logStartOffset, Number.MAX_SAFE_INTEGER)) {
     const list = abortedByProducer.get(t.producerId) ?? [];
-    list.push({ producerId: t.producerId, firstOffset: t.firstOffset, markerOffset: t.lastOffset });
+    list.push(t);
     abortedByProducer.set(t.producerId, list);
   }
   return { abortedByProducer, firstOpenOffset: log.lastStableOffset };

@@ -117,7 +117,8 @@ export class TransactionIndex {
    */
   collect(fetchOffset: number, upperBoundOffset: number, out: AbortedTransaction[]): boolean {
     for (const entry of this.all()) {
-      if (entry.lastOffset >= fetchOffset && entry.firstOffset < upperBoundOffset) out.push(entry);
+      // A copy: callers keep what they get (fetch responses, the cleaner), the cached entries stay as read.
+      if (entry.lastOffset >= fetchOffset && entry.firstOffset < upperBoundOffset) out.push({ ...entry });
       if (entry.lastStableOffset >= upperBoundOffset) return true;
     }
     return false;
