@@ -48,8 +48,8 @@ export { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshotEn
 export * from './errors.js';
 export { systemClock, ManualClock } from './clock.js';
 export type { Clock } from './clock.js';
-export { platformReport } from './platform/index.js';
-export type { PlatformReport } from './platform/contract.js';
+export { platformReport, lockDirectory } from './platform/index.js';
+export type { DirectoryLock, PlatformReport } from './platform/contract.js';
 export { enforceRetention, type RetainableLog, type RetentionResult } from './retention/retention.js';
 export { selectRetention, type RetentionReason, type RetentionDecision } from './retention/retention-policy.js';
 export { LogManager, type LogManagerOptions, type RunReport, type Scheduler } from './manager/log-manager.js';

@@ -53,7 +53,9 @@ import {
   validateLogConfig,
   writeCleanShutdownMarker,
   writeFileAtomically,
+  lockDirectory,
   type Clock,
+  type DirectoryLock,
   type FetchRequest,
   type LogConfig,
   type RecordInput,
@@ -69,7 +71,7 @@ import type { BrokerOptions, FetchOptions, FetchPartitionRequest, FetchPartition
   PartitionStats, ProduceOptions, ProduceResult, TopicDescription } from './broker-types.js';
 import { asError, type BrokerEvents, type CloseFailure } from './broker-events.js';
 import { CommittedOffsets } from './committed-offsets.js';
-import { DirCheckpoints, TOPICS_FILE, planDataDirectory, readOrWriteMetaProperties,
+import { DirCheckpoints, TOPICS_FILE, planDataDirectory, type DataDirectoryPlan, readOrWriteMetaProperties,
   topicsFileText } from './data-directory.js';
 import { readOffsetsTopicFiles } from './offsets-topic-reader.js';
 import { GroupCoordinator, type GroupDescription, type GroupState } from './group-coordinator.js';
@@ -148,6 +150,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private readonly onRecovery: ((event: RecoveryEvent) => void) | undefined;
   /** Retention and compaction for every partition, on the broker's clock. */
   readonly logManager: LogManager;
+  /** The data directory's `.lock`, held from open to the end of close. */
+  private dirLock: DirectoryLock | null = null;
 
   private constructor(dataDir: string, options: BrokerOptions, clusterId: string) {
     super();
@@ -195,9 +199,31 @@ export class Broker extends EventEmitter<BrokerEvents> {
   static async open(dataDir: string, options: BrokerOptions = {}): Promise<Broker> {
     const plan = planDataDirectory(dataDir);
     mkdirSync(dataDir, { recursive: true });
-    takeCleanShutdownMarker(dataDir);
-    const clusterId = readOrWriteMetaProperties(dataDir, options.nodeId ?? 0);
-    const broker = new Broker(dataDir, options, clusterId);
+    // Before the first write: a directory another broker serves (seglog's, or Kafka's, which locks the
+    // same `.lock`) is refused whole, instead of opening with every partition offline.
+    const lock = lockDirectory(dataDir);
+    let broker: Broker;
+    try {
+      takeCleanShutdownMarker(dataDir);
+      const clusterId = readOrWriteMetaProperties(dataDir, options.nodeId ?? 0);
+      broker = new Broker(dataDir, options, clusterId);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    broker.dirLock = lock;
+    try {
+      await broker.openEverything(plan);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    return broker;
+  }
+
+  /** Open's second half, once the directory is locked: every topic, the coordinators' state, the checkpoints. */
+  private async openEverything(plan: DataDirectoryPlan): Promise<void> {
+    const broker = this;
     broker.nextProducerId = plan.topicsFile.nextProducerId;
     // Kafka's own offsets partitions, read and never written: commits and group membership records.
     const foreign = readOffsetsTopicFiles(plan.foreignOffsetDirs);
@@ -233,10 +259,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
       for (const p of topic.partitions) broker.nextProducerId = Math.max(broker.nextProducerId, p.log.producers.largestProducerId + 1);
     }
     broker.nextProducerId = Math.max(broker.nextProducerId, broker.transactions.largestProducerId + 1);
-    broker.adopt(plan, foreign.commits.length);
-    broker.writeDirCheckpoints();
+    try {
+      broker.adopt(plan, foreign.commits.length);
+      broker.writeDirCheckpoints();
+    } catch (error) {
+      await broker.closeLogs();
+      throw error;
+    }
     broker.scheduleCheckpoints();
-    return broker;
   }
 
   /** Records what open found, keeps the checkpoint entries it does not own, lists adopted topics in topics.json. */
@@ -995,6 +1025,9 @@ export class Broker extends EventEmitter<BrokerEvents> {
         () => this.dirCheckpoints.write(REPLICATION_OFFSET_CHECKPOINT, final.hw));
     const markerPath = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     if (failures.length === 0) await attempt('clean-shutdown-marker', markerPath, () => writeCleanShutdownMarker(this.dataDir));
+    // Last: until here the directory is this broker's, whatever failed.
+    this.dirLock?.release();
+    this.dirLock = null;
     this.emit('closed', { errors: failures });
     if (failures.length > 0) {
       const first = failures[0] as CloseFailure;
