@@ -48,11 +48,13 @@ export { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshotEn
 export * from './errors.js';
 export { systemClock, ManualClock } from './clock.js';
 export type { Clock } from './clock.js';
-export { platformReport, lockDirectory } from './platform/index.js';
+export { platformReport, mappedBytes, lockDirectory } from './platform/index.js';
 export type { DirectoryLock, PlatformReport } from './platform/contract.js';
 export { enforceRetention, type RetainableLog, type RetentionResult } from './retention/retention.js';
-export { selectRetention, type RetentionReason, type RetentionDecision } from './retention/retention-policy.js';
+export { selectRetention, previewRetention, type RetentionReason, type RetentionDecision,
+  type RetentionPreviewEntry } from './retention/retention-policy.js';
 export { LogManager, type LogManagerOptions, type RunReport, type Scheduler } from './manager/log-manager.js';
 export { cleanLog, dirtyRatio, cleanableRangeOf, type CleanOptions,
     type CleanResult } from './compaction/cleaner.js';
 export { OffsetMap } from './compaction/offset-map.js';
+export { cleanableRange, type CleanableRange, type CleanableSegmentInfo } from './compaction/compaction-policy.js';

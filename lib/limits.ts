@@ -122,6 +122,13 @@ export const INSPECT_PROBLEMS_MAX = 10_000;
 /** Inspector: largest index / snapshot file read whole (10 MiB is Kafka's default index size; allow 8x). */
 export const INSPECT_INDEX_FILE_BYTES_MAX = 80 * 1024 * 1024;
 
+/** Console: how much history the live charts keep, and how often a sample is taken. */
+export const CONSOLE_HISTORY_MS = 15 * 60_000;
+export const CONSOLE_SAMPLE_INTERVAL_MS_DEFAULT = 5_000;
+/** Console segment view: most batches one page shows, and the longest key/value/header text shown per record. */
+export const CONSOLE_SEGMENT_BATCHES_MAX = 500;
+export const CONSOLE_RECORD_TEXT_CHARS_MAX = 512;
+
 if (SEGMENT_BYTES_MAX > 2 ** 31 - 1) throw new Error('limits: segment positions must fit in int32');
 if (BATCH_BYTES_MAX < DEFAULT_MAX_MESSAGE_BYTES) throw new Error('limits: batch ceiling below default max.message.bytes');
 if (HEADER_PEEK_BYTES > RECORD_BATCH_OVERHEAD_BYTES) throw new Error('limits: header peek larger than header');

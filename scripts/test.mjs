@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: compile with tsc, then run every dist/test/**/*.test.js in its own process (uvu
+// `npm test`: compile with tsc (and bundle the web console), then run every dist/test/**/*.test.js in its own process (uvu
 // prints a summary per file), two at a time. Core tests run twice — native modules active, and
 // SEGLOG_NATIVE=0 forcing every native-free fallback — because both paths ship.
 // Before the tests it prints which side each platform capability and codec uses here; with
@@ -28,6 +28,14 @@ const preflightOnly = args.includes('--preflight-only');
 const tsc = preflightOnly ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
 if (tsc.status !== 0) {
   console.error('tsc failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// The web console's pages (dist/console): test/console loads them in a browser, the server serves them.
+const consoleBuild = preflightOnly ? { status: 0 }
+  : spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { stdio: 'inherit' });
+if (consoleBuild.status !== 0) {
+  console.error('the console build failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

@@ -41,6 +41,12 @@ const KAFKA_CLIENT_FILE = 'lib/cli/cluster-source.ts';
 /** Prometheus metrics come from one library, used from one file. */
 const METRICS_PACKAGES = ['prom-client'];
 const METRICS_FILE = 'lib/broker/broker-metrics.ts';
+/** The console's charts come from one library, used from one page script. */
+const CHART_PACKAGES = ['uplot'];
+const CHART_FILE = 'lib/console/web/app.ts';
+/** The browser's pages (bundled by esbuild, not run by Node): no Node module, and one platform file of their own. */
+const BROWSER_DIR = 'lib/console/web/';
+const BROWSER_PLATFORM_FILE = 'lib/console/web/browser-platform.ts';
 const LEAVES = new Set(['lib/errors.ts', 'lib/limits.ts', 'lib/assert.ts', 'lib/clock.ts']);
 /** Rank of each layer: a file may import files of its own rank or lower (and the leaves). */
 const LAYER_RANKS: Record<string, number> = {
@@ -54,7 +60,8 @@ const LAYER_RANKS: Record<string, number> = {
   index: 6,
   inspect: 7,
   broker: 7,
-  cli: 8,
+  console: 8,
+  cli: 9,
 };
 
 interface Violation {
@@ -233,7 +240,10 @@ function checkImports(file: string, source: string): Violation[] {
     };
     if (!specifier.startsWith('.')) {
       const name = packageName(specifier);
-      if (specifier.startsWith('node:') || BUILTINS.has(name)) continue;
+      if (specifier.startsWith('node:') || BUILTINS.has(name)) {
+        if (file.startsWith(BROWSER_DIR) && !typeOnly) push(`Node module ${specifier} imported by a browser page`);
+        continue;
+      }
       if (NATIVE_PACKAGES.includes(name)) {
         if (file !== 'lib/platform/native.ts') push(`native package ${name} outside lib/platform/native.ts`);
       } else if (COMPRESSION_PACKAGES.includes(name)) {
@@ -244,6 +254,8 @@ function checkImports(file: string, source: string): Violation[] {
         if (file !== KAFKA_CLIENT_FILE) push(`Kafka client package ${name} outside ${KAFKA_CLIENT_FILE}`);
       } else if (METRICS_PACKAGES.includes(name)) {
         if (file !== METRICS_FILE) push(`metrics package ${name} outside ${METRICS_FILE}`);
+      } else if (CHART_PACKAGES.includes(name)) {
+        if (file !== CHART_FILE) push(`chart package ${name} outside ${CHART_FILE}`);
       } else {
         push(`package ${name} imported from ${from === 'fallback' ? 'native-free-fallback' : 'lib'}`);
       }
@@ -262,7 +274,7 @@ function checkImports(file: string, source: string): Violation[] {
     }
     if (to === 'leaf') continue;
     if (to === 'fallback') {
-      if (from !== 'platform') push('only lib/platform imports native-free-fallback/');
+      if (from !== 'platform' && file !== BROWSER_PLATFORM_FILE) push('only lib/platform imports native-free-fallback/');
       continue;
     }
     const fromRank = LAYER_RANKS[from];
@@ -447,6 +459,12 @@ test('checks: import direction, packages and fallbacks', () => {
   assert.equal(rules('lib/log/x.ts', "import { Counter } from 'prom-client';\n"),
     ['metrics package prom-client outside lib/broker/broker-metrics.ts']);
   assert.equal(rules('lib/broker/broker-metrics.ts', "import { Counter } from 'prom-client';\n"), []);
+  assert.equal(rules('lib/console/x.ts', "import uPlot from 'uplot';\n"), ['chart package uplot outside lib/console/web/app.ts']);
+  assert.equal(rules('lib/console/web/app.ts', "import uPlot from 'uplot';\n"), []);
+  assert.equal(rules('lib/console/web/drop.ts', "import { readFileSync } from 'node:fs';\n"),
+    ['Node module node:fs imported by a browser page']);
+  const browserCrc = "export { crc32c } from '../../../native-free-fallback/crc32c.js';\n";
+  assert.equal(rules('lib/console/web/browser-platform.ts', browserCrc), []);
   assert.equal(rules('lib/broker/x.ts', "import kafka from 'some-package';\n"), ['package some-package imported from lib']);
   assert.equal(rules('lib/broker/x.ts', "import { pino } from 'pino';\n"), ['logger package pino outside lib/cli/serve-log.ts']);
   assert.equal(rules('lib/cli/serve-log.ts', "import { pino } from 'pino';\n"), []);

@@ -8,15 +8,17 @@
  * Process figures (open file descriptors, memory, event-loop lag) are prom-client's defaults.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MaintenanceTotals } from './maintenance-history.js';
 import { ApiKey } from './protocol/api-keys.js';
 
-/** One partition's figures at scrape time (its Log.stats() plus what the broker counts). */
-interface PartitionFigures {
+/** One partition's cumulative figures (its Log.stats() plus what the broker counts), read without side effects. */
+export interface PartitionFigures {
   topic: string;
   partition: number;
   appendedRecords: number;
   appendedBytes: number;
   fetchBytesTotal: number;
+  fetchRequestsTotal: number;
   sizeBytes: number;
   segments: number;
   logStartOffset: number;
@@ -30,6 +32,17 @@ interface MetricsSource {
   stats(): PartitionFigures[];
   groupLags(): { groupId: string; topic: string; partition: number; lag: number }[];
   openTransactions(): number;
+  maintenance(): MaintenanceTotals;
+  mappedBytes(): number;
+}
+
+/** One API's request count, latency sum and cumulative latency buckets since metrics began (the console's rates). */
+export interface RequestTotals {
+  api: string;
+  count: number;
+  sumSeconds: number;
+  /** Cumulative counts per upper bound in seconds, ascending; the last bound is +Inf. */
+  buckets: { leSeconds: number; count: number }[];
 }
 
 const API_NAMES = new Map<number, string>(Object.entries(ApiKey).map(([name, key]) => [key, name]));
@@ -80,10 +93,53 @@ export class BrokerMetrics {
         this.reset();
         for (const l of source.groupLags()) this.set({ group: l.groupId, topic: l.topic, partition: String(l.partition) }, l.lag);
       } });
+    const maintenance = (name: string, help: string, value: (t: MaintenanceTotals) => number): void => {
+      new Counter({ name, help, registers: [registry], collect(this: Counter) {
+        this.reset();
+        this.inc(value(source.maintenance()));
+      } });
+    };
+    maintenance('seglog_retention_segments_deleted_total', 'Segments retention deleted since the broker opened',
+      (t) => t.retentionSegmentsDeleted);
+    maintenance('seglog_retention_deleted_bytes_total', 'Bytes of the segments retention deleted', (t) => t.retentionBytesDeleted);
+    maintenance('seglog_compaction_runs_total', 'Compaction rounds that cleaned a log', (t) => t.compactionRuns);
+    maintenance('seglog_compaction_read_bytes_total', 'Bytes the cleaner read', (t) => t.compactionBytesRead);
+    maintenance('seglog_compaction_written_bytes_total', 'Bytes the cleaner wrote', (t) => t.compactionBytesWritten);
+    maintenance('seglog_compaction_records_removed_total', 'Records compaction removed (superseded keys, tombstones)',
+      (t) => t.compactionRecordsDropped);
+    maintenance('seglog_maintenance_errors_total', 'Retention or compaction passes that failed on a log', (t) => t.maintenanceErrors);
+    new Gauge({ name: 'seglog_mapped_bytes', help: 'Bytes of segment and index files mapped into memory (mirrored, without mmap)',
+      registers: [registry], collect(this: Gauge) {
+        this.set(source.mappedBytes());
+      } });
     new Gauge({ name: 'seglog_transactions_open', help: 'Transactions the coordinator holds Ongoing', registers: [registry],
       collect(this: Gauge) {
         this.set(source.openTransactions());
       } });
+  }
+
+  /** Per API: count, latency sum and buckets (what the histogram holds), for rates and quantiles over an interval. */
+  async requestTotals(): Promise<RequestTotals[]> {
+    const byApi = new Map<string, RequestTotals>();
+    const totalsOf = (api: string): RequestTotals => {
+      let t = byApi.get(api);
+      if (t === undefined) {
+        t = { api, count: 0, sumSeconds: 0, buckets: [] };
+        byApi.set(api, t);
+      }
+      return t;
+    };
+    for (const v of (await this.latency.get()).values) {
+      const api = String(v.labels['api']);
+      if (v.metricName === 'seglog_request_duration_seconds_count') totalsOf(api).count = v.value;
+      else if (v.metricName === 'seglog_request_duration_seconds_sum') totalsOf(api).sumSeconds = v.value;
+      else if (v.metricName === 'seglog_request_duration_seconds_bucket') {
+        const le = (v.labels as Record<string, string | number | undefined>)['le'];
+        totalsOf(api).buckets.push({ leSeconds: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count: v.value });
+      }
+    }
+    for (const t of byApi.values()) t.buckets.sort((a, b) => a.leSeconds - b.leSeconds);
+    return [...byApi.values()].sort((a, b) => (a.api < b.api ? -1 : a.api > b.api ? 1 : 0));
   }
 
   /** One answered request (the connection calls this for every frame it answers). */

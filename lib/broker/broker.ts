@@ -53,6 +53,7 @@ import {
   validateLogConfig,
   writeCleanShutdownMarker,
   writeFileAtomically,
+  mappedBytes,
   lockDirectory,
   type Clock,
   type DirectoryLock,
@@ -80,8 +81,8 @@ import { ErrorCode } from './protocol/error-codes.js';
 import { partitionForKey } from './murmur2.js';
 import { OFFSETS_TOPIC, type CommittedOffset } from './offset-store.js';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator } from './transaction-coordinator.js';
-import { BrokerMetrics } from './broker-metrics.js';
-import { startHttpServer, type HttpServer } from './http-server.js';
+import { BrokerMetrics, type PartitionFigures } from './broker-metrics.js';
+import { MaintenanceHistory } from './maintenance-history.js';
 import { appendProducerBatch, appendRecords, newPartition, partitionIn, partitionStats, type Partition,
   type Topic } from './partition.js';
 import { partitionsMaxFor } from './partition-budget.js';
@@ -130,7 +131,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** The transaction coordinator (`__transaction_state`, markers). */
   readonly transactions: TransactionCoordinator;
   private metricsInstance: BrokerMetrics | null = null;
-  private readonly clock: Clock;
+  /** The broker's time (retention, timeouts, the console's previews). */
+  readonly clock: Clock;
   private readonly topics = new Map<string, Topic>();
   private readonly committed = new CommittedOffsets();
   /** One bounded pool of read descriptors for every partition's segments (FilePool). */
@@ -152,6 +154,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly logManager: LogManager;
   /** The data directory's `.lock`, held from open to the end of close. */
   private dirLock: DirectoryLock | null = null;
+  /** What retention and compaction did since open: totals and each log's last clean and deletion. */
+  readonly maintenance = new MaintenanceHistory();
 
   private constructor(dataDir: string, options: BrokerOptions, clusterId: string) {
     super();
@@ -170,6 +174,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       checkIntervalMs: options.logCheckIntervalMs ?? LOG_CHECK_INTERVAL_MS_DEFAULT,
       offsetMapBytes: options.offsetMapBytes ?? OFFSET_MAP_BYTES_DEFAULT,
     });
+    this.logManager.on('run', (report: RunReport) => this.maintenance.record(report));
     this.logManager.on('error', (error: unknown) => {
       if (this.listenerCount('maintenanceError') > 0) this.emit('maintenanceError', error);
       this.emit('backgroundError', { task: 'maintenance', error: asError(error) });
@@ -909,24 +914,23 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return startServer(this, options);
   }
 
-  /**
-   * Serves `GET /metrics` (Prometheus text format) on an HTTP port of its own (127.0.0.1 unless told
-   * otherwise; port 0 picks one). Request counts and latencies are kept from the first call on.
-   */
-  listenHttp(options: { host?: string; port?: number } = {}): Promise<HttpServer> {
-    this.ensureOpen();
-    return startHttpServer(this.metrics, options.host ?? '127.0.0.1', options.port ?? 0, (server) => this.trackServer(server));
-  }
-
   /** The broker's metrics (created on first use: until then requests are not timed). */
   get metrics(): BrokerMetrics {
     this.metricsInstance ??= new BrokerMetrics({
-      stats: () => [...this.topics.values()].flatMap((t) => t.partitions.map((p) => ({ ...p.log.stats(), topic: p.topic,
-        partition: p.partition, fetchBytesTotal: p.fetchBytes, lastStableOffset: p.log.lastStableOffset }))),
+      stats: () => this.partitionFigures(),
       groupLags: () => this.groupLags(),
       openTransactions: () => this.transactions.describe().filter((t) => t.state === 'Ongoing').length,
+      maintenance: () => this.maintenance.totals,
+      mappedBytes,
     });
     return this.metricsInstance;
+  }
+
+  /** Every open partition's cumulative figures since the broker opened; unlike stats() it resets no rate window. */
+  partitionFigures(): PartitionFigures[] {
+    return [...this.topics.values()].flatMap((t) => t.partitions.map((p) => ({ ...p.log.stats(), topic: p.topic,
+      partition: p.partition, fetchBytesTotal: p.fetchBytes, fetchRequestsTotal: p.fetchRequests,
+      lastStableOffset: p.log.lastStableOffset })));
   }
 
   /** One answered wire request (the connection reports each); counted once metrics exist. */
@@ -935,7 +939,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   /** Every committed offset's lag: the partition's high watermark minus the offset (0 when it is past it). */
-  private groupLags(): { groupId: string; topic: string; partition: number; lag: number }[] {
+  groupLags(): { groupId: string; topic: string; partition: number; lag: number }[] {
     const lags: { groupId: string; topic: string; partition: number; lag: number }[] = [];
     for (const groupId of this.committed.groupIds()) {
       for (const o of this.committed.ofGroup(groupId)) {

@@ -45,3 +45,6 @@ export { readOfflineDirectory } from './offline-view.js';
 export type { OfflineDirectoryView, OfflineGroupView, OfflinePartitionView, OfflineTopicView } from './offline-view.js';
 export type { GroupMemberDescription } from './group-coordinator.js';
 export type { StoredGroup, StoredMember } from './group-metadata-record.js';
+export { MaintenanceHistory } from './maintenance-history.js';
+export type { LastClean, LastRetention, MaintenanceTotals } from './maintenance-history.js';
+export type { BrokerMetrics, PartitionFigures, RequestTotals } from './broker-metrics.js';

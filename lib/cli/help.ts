@@ -29,7 +29,8 @@ Commands:
   dump <file…>          print batches, records, index entries, snapshots (kafka-dump-log's output)
   verify <dir|file…>    check CRCs, offsets, indexes and checkpoints; exit 1 if anything is wrong
   stats <dir>           per-partition sizes, ranges, compression mix, distinct-key estimate
-  serve --data <dir>    run a Kafka-protocol broker on a directory
+  serve --data <dir>    run a Kafka-protocol broker on a directory (--http-port adds the web console)
+  ui --data <dir>       the web console, read-only, for a stopped directory
   topics                list, describe, create, delete topics and add partitions (kafka-topics.sh)
   groups                list and describe consumer groups with lag, reset offsets, delete groups
                         (kafka-consumer-groups.sh)
@@ -135,8 +136,9 @@ Options:
   --data <dir>                    the log directory (created if missing; a file is refused)
   --host <addr>                   address to bind (default 127.0.0.1)
   --port <n>                      port, 0..65535 (default 9092; 0 picks a free one)
-  --http-port <n>                 also serve GET /metrics (Prometheus text) on this port of --host
-                                  (0 picks a free one; prints "metrics <url>"); no authentication
+  --http-port <n>                 also serve the web console (/) and GET /metrics (Prometheus text) on
+                                  this port of --host (0 picks a free one; prints "console <url>" and
+                                  "metrics <url>"); read-only, no authentication
   --advertised-host <h>           host clients are told to connect to (default: --host)
   --advertised-port <n>           port clients are told to connect to (default: the bound port)
   --no-auto-create-topics         unknown topics are errors (default: created on first use, like
@@ -168,6 +170,22 @@ const SOURCE_OPTIONS = `  --bootstrap-server <host:port>
 const OPERATOR_EXIT_CODES = `Exit status: 0 success; 1 the cluster or directory refused or failed the request (one line on
 stderr: SEGLOG_CLUSTER_REQUEST when the server could not be reached or answered an error,
 SEGLOG_UNKNOWN_TOPIC, SEGLOG_REQUEST_REFUSED, …); 2 usage error; 3 internal error.`;
+
+const UI_USAGE = `Usage: seglog ui --data <dir> [options]
+
+Serves the web console read-only for a stopped log directory (seglog's or a Kafka broker's):
+topics, partitions, segments, retention and compaction state, consumer groups with lag, producer
+state, a segment's batches and records, and a page that decodes a dropped .log file in the
+browser. Nothing is written and no lock is taken. Prints "console <url>" when ready; serves until
+SIGINT or SIGTERM. No authentication: keep it on 127.0.0.1.
+
+Options:
+  --data <dir>          the log directory (must exist)
+  --host <addr>         address to bind (default 127.0.0.1)
+  --port <n>            port, 0..65535 (default 8080; 0 picks a free one)
+  --help                this text
+
+${EXIT_CODES}`;
 
 const TOPICS_USAGE = `Usage: seglog topics <action> [options]
 
@@ -231,5 +249,6 @@ export function usageFor(command: string | null): string {
   if (command === 'verify') return VERIFY_USAGE;
   if (command === 'stats') return STATS_USAGE;
   if (command === 'serve') return SERVE_USAGE;
+  if (command === 'ui') return UI_USAGE;
   return MAIN_USAGE;
 }

@@ -62,6 +62,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     else if (command === 'stats') status = await statsCommand(rest, { stdout, progress }, () => usageFor('stats'));
     else if (command === 'topics' || command === 'groups' || command === 'configs') {
       status = await operatorCommand(command, rest, stdout);
+    } else if (command === 'ui') {
+      const { uiCommand } = await import('./ui-command.js');
+      status = await uiCommand(rest, stdout);
     } else if (command === 'serve') {
       const { serveCommand } = await import('./serve.js');
       status = await serveCommand([...rest]);

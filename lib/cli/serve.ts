@@ -16,11 +16,12 @@
  *   6. `listening` printed.
  * Exit status: 0 clean stop, 1 a runtime failure (listen, open, or a shutdown step that failed —
  * each logged), 2 usage.
- * No authentication: keep it on 127.0.0.1.
+ * No authentication, on either port (--http-port: the web console and GET /metrics): keep them on 127.0.0.1.
  */
 import { createServer, type Server } from 'node:net';
 import { statSync } from 'node:fs';
 import { Broker } from '../broker/index.js';
+import { listenConsole } from '../console/index.js';
 import { InvalidArgumentError, ListenError, SeglogError, type LogConfig } from '../index.js';
 import { SERVE_PARTITIONS_MAX } from '../limits.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, SERVE_USAGE } from './help.js';
@@ -190,7 +191,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let probe: Server | null = null;
   let broker: Broker | null = null;
   let bound: { host: string; port: number };
-  let httpBound: { host: string; port: number } | null = null;
+  let httpBound: { host: string; port: number; url: string } | null = null;
   try {
     probe = await bindProbe(args.host, args.port);
     const address = probe.address();
@@ -213,7 +214,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...(args.advertisedHost === undefined ? {} : { advertisedHost: args.advertisedHost }),
       ...(args.advertisedPort === undefined ? {} : { advertisedPort: args.advertisedPort }),
     });
-    if (args.httpPort !== undefined) httpBound = await broker.listenHttp({ host: args.host, port: args.httpPort });
+    if (args.httpPort !== undefined) httpBound = await listenConsole(broker, { host: args.host, port: args.httpPort });
   } catch (caught) {
     probe?.close();
     const syscall = (caught as NodeJS.ErrnoException).syscall;
@@ -231,8 +232,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     log.info({ host: bound.host, port: bound.port, topics: broker.listTopics().length }, 'listening');
     console.log(`listening ${bound.host}:${bound.port}`);
     if (httpBound !== null) {
-      log.info({ host: httpBound.host, port: httpBound.port }, 'metrics listening');
-      console.log(`metrics http://${httpBound.host}:${httpBound.port}/metrics`);
+      log.info({ host: httpBound.host, port: httpBound.port }, 'console and metrics listening');
+      console.log(`console ${httpBound.url}`);
+      console.log(`metrics ${httpBound.url}metrics`);
     }
   }
   await stopped;

@@ -10,7 +10,8 @@ export {
   type DumpFileKind, type OffsetIndexDump, type TimeIndexDump, type RecordSink,
 } from './dump.js';
 export {
-  recordDecoder, controlLabel, METADATA_RECORD_TYPES, type DecodedRecord, type DecodedText, type DecoderName, type RecordDecoder,
+  recordDecoder, controlLabel, decodeConsumerAssignment, METADATA_RECORD_TYPES,
+  type DecodedRecord, type DecodedText, type DecoderName, type RecordDecoder,
   type JsonObject, type JsonValue,
 } from './decoders/index.js';
 export {

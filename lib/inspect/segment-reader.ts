@@ -26,6 +26,8 @@ export interface SegmentReaderOptions {
   chunkBytes?: number;
   /** Only batches lying wholly inside the first `maxBytes` bytes. */
   maxBytes?: number | undefined;
+  /** Start at this byte, a batch boundary (an offset index entry's position); default 0. */
+  startBytes?: number | undefined;
   /** Called after each read with bytes consumed so far and the size at open. */
   onProgress?: ((doneBytes: number, totalBytes: number) => void) | undefined;
 }
@@ -70,6 +72,7 @@ export class SegmentReader implements Iterable<RecordBatch> {
   /** Framing that ended the scan early, if any. */
   corruption: CorruptRecordError | null = null;
   private readonly chunkBytes: number;
+  private readonly startBytes: number;
   private readonly onProgress: ((doneBytes: number, totalBytes: number) => void) | undefined;
   private fd: number;
 
@@ -80,6 +83,8 @@ export class SegmentReader implements Iterable<RecordBatch> {
     this.fileSizeBytes = opened.sizeBytes;
     this.limitBytes = options.maxBytes === undefined ? opened.sizeBytes : Math.min(opened.sizeBytes, options.maxBytes);
     this.chunkBytes = Math.max(FRAME_PEEK_BYTES, options.chunkBytes ?? SCAN_CHUNK_BYTES);
+    this.startBytes = Math.min(Math.max(0, options.startBytes ?? 0), this.limitBytes);
+    this.validBytes = this.startBytes;
     this.onProgress = options.onProgress;
   }
 
@@ -101,7 +106,7 @@ export class SegmentReader implements Iterable<RecordBatch> {
     const limitBytes = this.limitBytes;
     const walker = new BatchWalker({ chunkBytes: Math.min(this.chunkBytes, Math.max(limitBytes, FRAME_PEEK_BYTES)),
       onRead: (readToBytes) => this.onProgress?.(Math.min(readToBytes, limitBytes), limitBytes) });
-    walker.attach(this.fd, path, 0, limitBytes);
+    walker.attach(this.fd, path, this.startBytes, limitBytes);
     while (walker.next()) {
       let batch: RecordBatch;
       try {

@@ -9,7 +9,7 @@ import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
 import { createLockDirectory } from '../../native-free-fallback/directory-lock.js';
 import { createMapFile } from '../../native-free-fallback/mapped-file.js';
 import { sendFileRange as fallbackSendFileRange } from '../../native-free-fallback/file-sender.js';
-import type { Crc32c, LockDirectory, MapFile, PlatformReport, SendFileRange } from './contract.js';
+import type { Crc32c, LockDirectory, MapFile, MappedFile, PlatformReport, SendFileRange } from './contract.js';
 import { platformFaults } from './faults.js';
 import { loadNative } from './native.js';
 
@@ -18,7 +18,47 @@ const native = forcedFallback ? undefined : loadNative(platformFaults);
 const FORCED_REASON = 'SEGLOG_NATIVE=0';
 
 export const crc32c: Crc32c = native?.crc32c ?? fallbackCrc32c;
-export const mapFile: MapFile = native?.mapFile ?? createMapFile(platformFaults);
+const chosenMapFile: MapFile = native?.mapFile ?? createMapFile(platformFaults);
+/** Bytes currently mapped (native) or mirrored in memory (fallback), for the broker's metrics. */
+let mappedBytesNow = 0;
+
+/** A mapping that takes its bytes off the live total when released (once, however often close() is called). */
+class CountedMapping implements MappedFile {
+  private released = false;
+  constructor(private readonly inner: MappedFile) {
+    mappedBytesNow += inner.sizeBytes;
+  }
+  get bytes(): Buffer {
+    return this.inner.bytes;
+  }
+  get sizeBytes(): number {
+    return this.inner.sizeBytes;
+  }
+  get writable(): boolean {
+    return this.inner.writable;
+  }
+  write(positionBytes: number, source: Uint8Array): void {
+    this.inner.write(positionBytes, source);
+  }
+  flush(): void {
+    this.inner.flush();
+  }
+  close(): void {
+    if (!this.released) {
+      this.released = true;
+      mappedBytesNow -= this.inner.sizeBytes;
+    }
+    this.inner.close();
+  }
+}
+
+/** Mapping is rare (a sealed segment or index, once): counting it costs nothing on the read path. */
+export const mapFile: MapFile = (fd, sizeBytes, writable) => new CountedMapping(chosenMapFile(fd, sizeBytes, writable));
+
+/** Bytes of files mapped into memory now (mirrored in memory on the fallback side). */
+export function mappedBytes(): number {
+  return mappedBytesNow;
+}
 export const lockDirectory: LockDirectory = native?.lockDirectory ?? createLockDirectory(platformFaults);
 /**
  * One sender for both sides: the native side's contribution is the mapping FileRegion passes in

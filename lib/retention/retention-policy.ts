@@ -87,3 +87,34 @@ export function selectRetention(segments: readonly SegmentInfo[], config: Retent
   if (byTime > 0) return { count: byTime, reason: 'time' };
   return { count: 0, reason: null };
 }
+
+/** One segment the next retention pass would delete, and the rule that selects it. */
+export interface RetentionPreviewEntry {
+  baseOffset: number;
+  sizeBytes: number;
+  reason: RetentionReason;
+}
+
+/**
+ * What the next pass would delete, without deleting: the same rounds enforceRetention runs, each on
+ * what the previous left, with the log start offset raised to the first surviving segment as a
+ * deletion raises it. The console shows this; nothing here touches a file.
+ */
+export function previewRetention(segments: readonly SegmentInfo[], config: RetentionConfig,
+    state: RetentionState): RetentionPreviewEntry[] {
+  const preview: RetentionPreviewEntry[] = [];
+  let remaining = segments;
+  let logStartOffset = state.logStartOffset;
+  for (let round = 0; round < 3; round++) {
+    const decision = selectRetention(remaining, config, { ...state, logStartOffset });
+    if (decision.count === 0 || decision.reason === null) break;
+    // Deleting every segment leaves a fresh empty one: the rules see nothing more to delete.
+    for (const s of remaining.slice(0, decision.count)) {
+      preview.push({ baseOffset: s.baseOffset, sizeBytes: s.sizeBytes, reason: decision.reason });
+    }
+    remaining = remaining.slice(decision.count);
+    if (remaining.length === 0) break;
+    logStartOffset = Math.max(logStartOffset, (remaining[0] as SegmentInfo).baseOffset);
+  }
+  return preview;
+}

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Kafka, logLevel } from 'kafkajs';
 import { Broker } from '../../lib/broker/index.js';
+import { listenConsole } from '../../lib/console/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
 test.after.each(() => removeTempDirs());
@@ -18,7 +19,7 @@ function sample(text: string, nameAndLabels: string): number | null {
 test('metrics match the broker after kafkajs produced, consumed and committed', async () => {
   const broker = await Broker.open(tempDir(), { initialRebalanceDelayMs: 0 });
   const server = await broker.listen({ port: 0 });
-  const http = await broker.listenHttp({ port: 0 });
+  const http = await listenConsole(broker, { port: 0 });
   try {
     await broker.createTopic('m', { partitions: 1 });
     const kafka = new Kafka({ brokers: [`127.0.0.1:${server.port}`], logLevel: logLevel.NOTHING });

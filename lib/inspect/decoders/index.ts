@@ -13,6 +13,7 @@ export function recordDecoder(name: DecoderName): RecordDecoder {
 }
 
 export { controlLabel } from './cluster-metadata-decoder.js';
+export { decodeConsumerAssignment } from './offsets-decoder.js';
 export { WireReader } from './wire-reader.js';
 export { decodeMessage, hasVersion, type JsonObject, type JsonValue, type MessageSchema } from './message-schema.js';
 export { METADATA_RECORD_TYPES, metadataRecordType, controlMessageType } from './metadata-schemas.js';

@@ -42,6 +42,23 @@ function replaceWithProtocol(member: JsonObject, fieldName: string, schema: Mess
   }
 }
 
+/**
+ * A consumer-protocol member assignment (a "consumer" group's SyncGroup bytes) as topics and
+ * partitions; null when the bytes are not one (another protocol type, or damage).
+ */
+export function decodeConsumerAssignment(bytes: Uint8Array): { topic: string; partitions: number[] }[] | null {
+  try {
+    const assigned = decodeVersioned(bytes, CONSUMER_PROTOCOL_ASSIGNMENT).data['assignedPartitions'];
+    if (!Array.isArray(assigned)) return null;
+    return assigned.map((a) => {
+      const entry = a as JsonObject;
+      return { topic: String(entry['topic']), partitions: (entry['partitions'] as JsonValue[]).map(Number) };
+    });
+  } catch {
+    return null;
+  }
+}
+
 function decodeGroupValue(value: Uint8Array): { version: number; data: JsonObject } {
   const decoded = decodeVersioned(value, GROUP_METADATA_VALUE);
   const members: JsonValue | undefined = decoded.data['members'];
