@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { Broker } from '../../lib/broker/index.js';
+import { RateSampler } from '../../lib/console/rate-sampler.js';
+import { CONSOLE_SAMPLE_INTERVAL_MS_DEFAULT } from '../../lib/limits.js';
 import { Log, encodeBatch, setBaseOffset } from '../../lib/index.js';
 import { startSeglogServe } from '../spawn.js';
 
@@ -177,6 +179,16 @@ for (let i = 0; i < observeRounds; i++) {
 }
 const observeNsPerRequest = Number(process.hrtime.bigint() - started) / observeRounds;
 await metered.metrics.text(); // one scrape, so the collectors run in this bench too
+// The console's sampler (seglog serve --http-port): one pass over the partitions every
+// CONSOLE_SAMPLE_INTERVAL_MS_DEFAULT, shared by every request produced in that interval.
+const sampler = new RateSampler(metered, CONSOLE_SAMPLE_INTERVAL_MS_DEFAULT);
+const sampleRounds = 200;
+started = process.hrtime.bigint();
+for (let i = 0; i < sampleRounds; i++) await sampler.sample();
+const sampleNs = Number(process.hrtime.bigint() - started) / sampleRounds;
+sampler.close();
+const requestsPerSampleInterval = (CONSOLE_SAMPLE_INTERVAL_MS_DEFAULT * 1e6) / produceNsPerRequest;
+const consoleNsPerRequest = observeNsPerRequest + sampleNs / requestsPerSampleInterval;
 await metered.close();
 
 const result = {
@@ -184,9 +196,11 @@ const result = {
   inProcess: { appendPerSec: Math.round(appendPerSec), transferToPerSec: Math.round(transferPerSec), appendCpuMsPerMB,
       transferCpuMsPerMB },
   kafkajs: { embeddedServer: embedded, childServer: separate },
-  metrics: { observeNsPerRequest: Math.round(observeNsPerRequest), produceNsPerRequest: Math.round(produceNsPerRequest) },
+  metrics: { observeNsPerRequest: Math.round(observeNsPerRequest), produceNsPerRequest: Math.round(produceNsPerRequest),
+    consoleSampleNs: Math.round(sampleNs) },
   ratios: {
     metricsCostPerProduceRequest: ratio(observeNsPerRequest, produceNsPerRequest),
+    metricsAndConsoleCostPerProduceRequest: ratio(consoleNsPerRequest, produceNsPerRequest),
     produceVsAppend: ratio(embedded.producePerSec, appendPerSec),
     producePipelinedVsAppend: ratio(embedded.producePipelinedPerSec, appendPerSec),
     consumeVsTransferTo: ratio(embedded.consumePerSec, transferPerSec),
