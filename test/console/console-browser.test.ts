@@ -247,6 +247,12 @@ test('the drop page decodes a real Kafka segment in the browser and shows the ba
     const stopped = (await page.textContent('[data-file$="00000000000000000100.log"] [data-testid="file-stopped"]')) ?? '';
     assert.match(stopped, /SEGLOG_CORRUPT_RECORD.*position 1901/, 'garbage after a batch stops the decode at its byte, with why');
     await shot(page, 'drop-corrupted');
+
+    // A whole partition folder (the folder chooser): its .log files decoded, the side files listed.
+    await page.setInputFiles('#folder', join(FIXTURE, 'TestTopicPatient-0'));
+    await page.waitForSelector('[data-file$="TestTopicPatient-0/00000000000000000000.log"]');
+    assert.is(await page.locator('tr.batch').count(), 3);
+    assert.match((await page.textContent('#results')) ?? '', /not decoded here: .*partition\.metadata/);
     assert.equal(errors, []);
   } finally {
     await browser.close();

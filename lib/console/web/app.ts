@@ -12,6 +12,8 @@ import type { SegmentView } from '../segment-view.js';
 import { card, formatBytes, formatMs, formatNumber, formatTime, h, link, table } from './dom.js';
 
 const POLL_MS = 2_000;
+/** The live charts' window, as the server keeps it (CONSOLE_HISTORY_MS). */
+const HISTORY_SECONDS = 15 * 60;
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f', '#7c3aed', '#b45309'];
 
 const main = document.getElementById('app') as HTMLElement;
@@ -45,6 +47,13 @@ function chartWidth(): number {
   return Math.max(320, Math.min(600, (main.clientWidth || window.innerWidth) - 40));
 }
 
+/** The largest y value of a chart's data (1 at least, so an idle chart still has an axis). */
+function largest(data: uPlot.AlignedData): number {
+  let max = 1;
+  for (let i = 1; i < data.length; i++) for (const v of data[i] ?? []) if (v !== null && v !== undefined && v > max) max = v;
+  return max;
+}
+
 /** A time-series line chart (x: seconds since the epoch), kept across redraws under `id`. */
 function lineChart(id: string, title: string, labels: readonly string[], data: uPlot.AlignedData,
     unit: (v: number) => string): HTMLElement {
@@ -61,7 +70,16 @@ function lineChart(id: string, title: string, labels: readonly string[], data: u
     series: [{}, ...labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length] as string, width: 2,
       value: (_u: uPlot, v: number | null) => (v === null ? '—' : unit(v)) }))],
     axes: [{}, { values: (_u: uPlot, splits: number[]) => splits.map(unit), size: 90 }],
-    scales: { y: { range: (_u: uPlot, min: number, max: number) => [0, Math.max(1, max, min)] } },
+    // The last 15 minutes, whatever has been sampled so far (a new broker's first points sit on the right),
+    // and from 0 to the largest value shown (uPlot's own ranges go astray with one point).
+    scales: {
+      x: { time: true, range: (u: uPlot) => {
+        const times = u.data[0];
+        const last = times[times.length - 1];
+        return last === undefined ? [0, 1] : [last - HISTORY_SECONDS, last];
+      } },
+      y: { range: (u: uPlot) => [0, largest(u.data) * 1.1] },
+    },
   };
   const plot = new uPlot(options, data, holder);
   charts.set(id, { plot, holder, labels: key });
