@@ -54,18 +54,26 @@ function largest(data: uPlot.AlignedData): number {
   return max;
 }
 
-/** A time-series line chart (x: seconds since the epoch), kept across redraws under `id`. */
-function lineChart(id: string, title: string, labels: readonly string[], data: uPlot.AlignedData,
-    unit: (v: number) => string): HTMLElement {
-  const key = labels.join('\u0000');
+/**
+ * The chart kept under `id` with new data, or a new one from `options()` when there is none yet or
+ * its shape (`shape`: series labels, categories) changed. A kept chart keeps its canvas: no flicker.
+ */
+function keptChart(id: string, shape: string, data: uPlot.AlignedData, options: () => uPlot.Options): HTMLElement {
   const kept = charts.get(id);
-  if (kept !== undefined && kept.labels === key) {
+  if (kept !== undefined && kept.labels === shape) {
     kept.plot.setData(data);
     return kept.holder;
   }
   kept?.plot.destroy();
   const holder = h('div', { class: 'chart', 'data-chart': id });
-  const options: uPlot.Options = {
+  charts.set(id, { plot: new uPlot(options(), data, holder), holder, labels: shape });
+  return holder;
+}
+
+/** A time-series line chart (x: seconds since the epoch), kept across redraws under `id`. */
+function lineChart(id: string, title: string, labels: readonly string[], data: uPlot.AlignedData,
+    unit: (v: number) => string): HTMLElement {
+  return keptChart(id, labels.join('\u0000'), data, () => ({
     title, width: chartWidth(), height: 220,
     series: [{}, ...labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length] as string, width: 2,
       value: (_u: uPlot, v: number | null) => (v === null ? '—' : unit(v)) }))],
@@ -80,33 +88,19 @@ function lineChart(id: string, title: string, labels: readonly string[], data: u
       } },
       y: { range: (u: uPlot) => [0, largest(u.data) * 1.1] },
     },
-  };
-  const plot = new uPlot(options, data, holder);
-  charts.set(id, { plot, holder, labels: key });
-  return holder;
+  }));
 }
 
 /** A bar chart over categories (x: 0..n-1, labelled), kept across redraws under `id`. */
 function barChart(id: string, title: string, categories: readonly string[], values: readonly number[], label: string): HTMLElement {
-  const key = `bars\u0000${categories.join('\u0000')}`;
-  const data: uPlot.AlignedData = [categories.map((_c, i) => i), [...values]];
-  const kept = charts.get(id);
-  if (kept !== undefined && kept.labels === key) {
-    kept.plot.setData(data);
-    return kept.holder;
-  }
-  kept?.plot.destroy();
-  const holder = h('div', { class: 'chart', 'data-chart': id });
   const bars = uPlot.paths.bars?.({ size: [0.6, 80] });
-  const plot = new uPlot({
+  return keptChart(id, `bars\u0000${categories.join('\u0000')}`, [categories.map((_c, i) => i), [...values]], () => ({
     title, width: chartWidth(), height: 200,
-    scales: { x: { time: false, range: () => [-0.5, categories.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    scales: { x: { time: false, range: () => [-0.5, categories.length - 0.5] }, y: { range: (u) => [0, largest(u.data) * 1.1] } },
     axes: [{ values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? categories[s] ?? '' : '')) }, { size: 70 }],
     series: [{}, { label, stroke: PALETTE[1] as string, fill: `${PALETTE[1] as string}88`,
       ...(bars === undefined ? {} : { paths: bars }) }],
-  }, data, holder);
-  charts.set(id, { plot, holder, labels: key });
-  return holder;
+  }));
 }
 
 function dropCharts(): void {
