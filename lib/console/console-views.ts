@@ -5,7 +5,7 @@
  * out from its segments, for both sources.
  */
 import {
-  cleanableRange, hasCompactPolicy, hasDeletePolicy, previewRetention,
+  cleanableRange, hasCompactPolicy, previewRetention,
   type CleanableSegmentInfo, type LogConfig, type RetentionPreviewEntry, type SegmentInfo,
 } from '../index.js';
 import type { LastClean, LastRetention } from '../broker/index.js';
@@ -166,7 +166,8 @@ export function partitionView(f: PartitionFacts): PartitionView {
   const segments: SegmentRow[] = f.segments.map((s) => ({ baseOffset: s.baseOffset, endOffset: s.endOffset, sizeBytes: s.sizeBytes,
     firstTimestampMs: s.firstBatchTimestampMs, largestTimestampMs: s.largestTimestampMs, isActive: s.isActive }));
   const state = { logStartOffset: f.logStartOffset, highWatermark: f.highWatermark, nowMs: f.nowMs };
-  const nextDeletes = hasDeletePolicy(f.config) || f.logStartOffset > 0 ? previewRetention(f.segments, f.config, state) : [];
+  // The policy's own rules decide (compact-only logs: only the log start offset rule), as enforceRetention's do.
+  const nextDeletes = previewRetention(f.segments, f.config, state);
   let compaction: PartitionView['compaction'] = null;
   if (hasCompactPolicy(f.config)) {
     const infos: CleanableSegmentInfo[] = f.segments.map((s) => ({ baseOffset: s.baseOffset, sizeBytes: s.sizeBytes, endOffset: s.endOffset,
