@@ -189,6 +189,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   log.info({ dataDir: args.dataDir, host: args.host, port: args.port, autoCreateTopics: args.autoCreateTopics, durability: args.durability,
     flushMessages: defaults.flushMessages ?? 'never', flushMs: defaults.flushMs ?? 'never' }, 'starting');
   let probe: Server | null = null;
+  let httpProbe: Server | null = null;
   let broker: Broker | null = null;
   let bound: { host: string; port: number };
   let httpBound: { host: string; port: number; url: string } | null = null;
@@ -196,6 +197,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     probe = await bindProbe(args.host, args.port);
     const address = probe.address();
     const port = typeof address === 'object' && address !== null ? address.port : args.port;
+    // The HTTP port too: taken, it fails the run before the broker writes anything.
+    if (args.httpPort !== undefined) httpProbe = await bindProbe(args.host, args.httpPort);
+    const httpAddress = httpProbe?.address();
+    const httpPort = typeof httpAddress === 'object' && httpAddress !== null ? httpAddress.port : args.httpPort;
     broker = await Broker.open(args.dataDir, {
       defaults,
       onRecovery: (event) => logRecovery(log, event),
@@ -214,9 +219,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...(args.advertisedHost === undefined ? {} : { advertisedHost: args.advertisedHost }),
       ...(args.advertisedPort === undefined ? {} : { advertisedPort: args.advertisedPort }),
     });
-    if (args.httpPort !== undefined) httpBound = await listenConsole(broker, { host: args.host, port: args.httpPort });
+    if (httpProbe !== null) {
+      httpProbe.close();
+      httpProbe = null;
+      httpBound = await listenConsole(broker, { host: args.host, port: httpPort ?? 0 });
+    }
   } catch (caught) {
     probe?.close();
+    httpProbe?.close();
     const syscall = (caught as NodeJS.ErrnoException).syscall;
     // The port taken between the probe's release and the server's bind (a few microseconds): still SEGLOG_LISTEN.
     const error = syscall === 'listen' || syscall === 'bind'

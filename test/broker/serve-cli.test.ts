@@ -127,6 +127,22 @@ test('the same on an existing directory: a taken port leaves every file as it wa
   assert.equal(readdirSync(dir).sort(), before);
 });
 
+test('a taken --http-port also fails before the directory is touched', async () => {
+  const dir = tempDir('seglog-serve-cli-');
+  const holder = await startCli(['--data', tempDir('seglog-serve-cli-'), '--port', '0']);
+  writeFileSync(join(dir, 'keep'), 'x');
+  const before = readdirSync(dir).sort();
+  const run = spawnSync(process.execPath, [MAIN, 'serve', '--data', dir, '--port', '0', '--http-port', String(holder.port)],
+      { encoding: 'utf8', timeout: 15_000 });
+  holder.kill('SIGTERM');
+  assert.is(await holder.exited, 0);
+  assert.is(run.status, 1, run.stderr);
+  const plain = plainLines(run.stderr);
+  assert.is(plain.length, 1, `one line, no stack trace: ${run.stderr}`);
+  assert.match(plain[0] as string, /SEGLOG_LISTEN: .*EADDRINUSE/);
+  assert.equal(readdirSync(dir).sort(), before, 'nothing written, no file added');
+});
+
 test('usage errors are one line with a code and exit 2, and write nothing', () => {
   const dir = tempDir('seglog-serve-cli-');
   const file = join(dir, 'a-file');
