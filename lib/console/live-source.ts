@@ -22,13 +22,18 @@ export class LiveSource implements ConsoleSource {
   constructor(private readonly broker: Broker, private readonly sampler: RateSampler) {}
 
   overview(): OverviewView {
-    const figures = this.broker.partitionFigures();
-    const topics: TopicSummary[] = this.broker.listTopics().map((t) => {
-      const mine = figures.filter((f) => f.topic === t.name);
-      return { name: t.name, partitions: t.partitions, offlinePartitions: this.broker.offlinePartitionsOf(t.name).length,
-        segments: mine.reduce((sum, f) => sum + f.segments, 0), sizeBytes: mine.reduce((sum, f) => sum + f.sizeBytes, 0),
-        messages: mine.reduce((sum, f) => sum + f.logEndOffset - f.logStartOffset, 0), internal: isInternalTopic(t.name) };
-    });
+    // One pass over the partitions (a broker may hold thousands), summed per topic.
+    const byTopic = new Map<string, TopicSummary>(this.broker.listTopics().map((t) => [t.name, { name: t.name,
+      partitions: t.partitions, offlinePartitions: this.broker.offlinePartitionsOf(t.name).length, segments: 0, sizeBytes: 0, messages: 0,
+      internal: isInternalTopic(t.name) }]));
+    for (const f of this.broker.partitionFigures()) {
+      const topic = byTopic.get(f.topic);
+      if (topic === undefined) continue;
+      topic.segments += f.segments;
+      topic.sizeBytes += f.sizeBytes;
+      topic.messages += f.logEndOffset - f.logStartOffset;
+    }
+    const topics = [...byTopic.values()];
     return {
       mode: 'live', dataDir: this.broker.dataDir, nowMs: this.broker.clock.nowMs(),
       totals: { topics: topics.length, partitions: topics.reduce((sum, t) => sum + t.partitions, 0),
