@@ -128,6 +128,8 @@ export const CONSOLE_SAMPLE_INTERVAL_MS_DEFAULT = 5_000;
 /** Console segment view: most batches one page shows, and the longest key/value/header text shown per record. */
 export const CONSOLE_SEGMENT_BATCHES_MAX = 500;
 export const CONSOLE_RECORD_TEXT_CHARS_MAX = 512;
+/** Console segment view: largest segment whose indexes a page checks against the log (a whole read of it). */
+export const CONSOLE_INDEX_CHECK_BYTES_MAX = 16 * 1024 * 1024;
 
 if (SEGMENT_BYTES_MAX > 2 ** 31 - 1) throw new Error('limits: segment positions must fit in int32');
 if (BATCH_BYTES_MAX < DEFAULT_MAX_MESSAGE_BYTES) throw new Error('limits: batch ceiling below default max.message.bytes');

@@ -6,12 +6,12 @@
  * `seglog dump --deep-iteration --print-data-log` agree. Internal topics' records are decoded with the
  * matching decoder. Reads only; the path is one the source resolved from a known partition.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
-  dumpLog, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, readOffsetIndex,
+  dumpLog, dumpOffsetIndex, dumpTimeIndex, dumpTxnIndex, readOffsetIndex, readTimeIndex,
   type BatchDump, type DecoderName, type LogDumpSummary, type OffsetIndexEntry, type TimeIndexEntry, type TxnIndexEntry,
 } from '../inspect/index.js';
-import { CONSOLE_RECORD_TEXT_CHARS_MAX, CONSOLE_SEGMENT_BATCHES_MAX } from '../limits.js';
+import { CONSOLE_INDEX_CHECK_BYTES_MAX, CONSOLE_RECORD_TEXT_CHARS_MAX, CONSOLE_SEGMENT_BATCHES_MAX } from '../limits.js';
 import { OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC, KAFKA_METADATA_TOPIC } from '../broker/index.js';
 
 /** Index entries shown per file; the counts say how many there are in all. */
@@ -32,8 +32,9 @@ export interface SegmentView {
   /** Only when the page reached the end (the walk's verdict on the whole rest of the file). */
   summary: LogDumpSummary | null;
   crcInvalidBatches: number;
-  offsetIndex: IndexView<OffsetIndexEntry> & { mismatches: number };
-  timeIndex: IndexView<TimeIndexEntry> & { errors: number };
+  /** Entries checked against the log (`seglog dump`'s check); null: not checked, the segment is too large for a page. */
+  offsetIndex: IndexView<OffsetIndexEntry> & { mismatches: number | null };
+  timeIndex: IndexView<TimeIndexEntry> & { errors: number | null };
   txnIndex: IndexView<TxnIndexEntry> | null;
 }
 
@@ -90,15 +91,21 @@ export function segmentView(logPath: string, topic: string, partition: number, b
     }
     batches.push(batch);
   }
-  const offsets = existsSync(`${stem}.index`) ? dumpOffsetIndex(`${stem}.index`) : null;
-  const times = existsSync(`${stem}.timeindex`) ? dumpTimeIndex(`${stem}.timeindex`) : null;
+  // Checking the indexes reads the whole segment: on a live broker that is the serving thread's time, so a
+  // page does it only for segments up to CONSOLE_INDEX_CHECK_BYTES_MAX (seglog verify checks any size).
+  const check = statSync(logPath).size <= CONSOLE_INDEX_CHECK_BYTES_MAX;
+  const offsets = !existsSync(`${stem}.index`) ? null
+    : check ? dumpOffsetIndex(`${stem}.index`) : { index: readOffsetIndex(`${stem}.index`), mismatches: null };
+  const times = !existsSync(`${stem}.timeindex`) ? null
+    : check ? dumpTimeIndex(`${stem}.timeindex`) : { index: readTimeIndex(`${stem}.timeindex`), errors: null };
   const txns = existsSync(`${stem}.txnindex`) ? dumpTxnIndex(`${stem}.txnindex`) : null;
-  const timeErrors = times === null ? 0
+  const timeErrors = times === null ? 0 : times.errors === null ? null
     : times.errors.notFound.length + times.errors.timestampMismatches.length + times.errors.outOfOrder.length;
   return {
     topic, partition, baseOffset, fromOffset, batches, nextOffset, summary,
     crcInvalidBatches: batches.filter((b) => !b.crcValid).length,
-    offsetIndex: { ...shown(offsets?.index.entries ?? [], offsets?.index.fileSizeBytes ?? 0), mismatches: offsets?.mismatches.length ?? 0 },
+    offsetIndex: { ...shown(offsets?.index.entries ?? [], offsets?.index.fileSizeBytes ?? 0),
+      mismatches: offsets === null ? 0 : offsets.mismatches?.length ?? null },
     timeIndex: { ...shown(times?.index.entries ?? [], times?.index.fileSizeBytes ?? 0), errors: timeErrors },
     txnIndex: txns === null ? null : shown(txns.entries, txns.fileSizeBytes),
   };

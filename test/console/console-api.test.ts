@@ -119,6 +119,31 @@ test('live: overview, topic, group and segment figures are the broker\'s own', a
   }
 });
 
+test('live: a large segment\'s page shows its index entries without reading all of it to check them', async () => {
+  const broker = await Broker.open(tempDir());
+  const server = await listenConsole(broker, { port: 0 });
+  try {
+    // 17 MiB segments: the first one rolls (sealed: its index is on disk) holding more than 16 MiB.
+    await broker.createTopic('big', { partitions: 1, config: { segmentBytes: 17 * 1024 * 1024 } });
+    await broker.createTopic('small', { partitions: 1 });
+    const value = Buffer.alloc(512 * 1024, 7);
+    for (let i = 0; i < 36; i++) await broker.produce('big', 0, [{ value }]);
+    await broker.produce('small', 0, [{ value: 'v' }]);
+    const sealed = broker.log('big', 0).segmentInfos()[0];
+    assert.ok(sealed !== undefined && !sealed.isActive && sealed.sizeBytes > 16 * 1024 * 1024);
+    const big = await getJson<SegmentView>(server, 'api/segment?topic=big&partition=0&base=0&limit=3');
+    assert.is(big.batches.length, 3);
+    assert.is(big.offsetIndex.mismatches, null, 'not checked: the check would read the whole segment on the serving thread');
+    assert.is(big.timeIndex.errors, null);
+    assert.ok(big.offsetIndex.entryCount > 0, 'the entries are still shown');
+    const small = await getJson<SegmentView>(server, 'api/segment?topic=small&partition=0&base=0');
+    assert.is(small.offsetIndex.mismatches, 0, 'a small segment is checked');
+    assert.is(small.timeIndex.errors, 0);
+  } finally {
+    await broker.close();
+  }
+});
+
 test('live: /metrics has the retention and compaction counters and the mapped bytes', async () => {
   const broker = await Broker.open(tempDir());
   const server = await listenConsole(broker, { port: 0 });
