@@ -36,7 +36,7 @@ export { OFFSETS_TOPIC } from './offset-store.js';
 export { TransactionCoordinator, TRANSACTION_STATE_TOPIC, TRANSACTION_TIMEOUT_MAX_MS } from './transaction-coordinator.js';
 export type { TransactionDescription, TransactionHost } from './transaction-coordinator.js';
 export { TXN_STATES, decodeTransactionKey, decodeTransactionValue, encodeTransactionKey,
-  encodeTransactionValue } from './transaction-log-record.js';
+  encodeTransactionValue, visitTransactionLogBatch } from './transaction-log-record.js';
 export type { StoredTransaction, TxnState } from './transaction-log-record.js';
 export { ApiKey, SUPPORTED_APIS } from './protocol/api-keys.js';
 export { ErrorCode } from './protocol/error-codes.js';

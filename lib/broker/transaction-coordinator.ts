@@ -18,9 +18,9 @@
  * INVALID_PRODUCER_EPOCH before, as Kafka answers older clients.
  */
 import type { Clock } from '../clock.js';
-import { decodeBatches, type Log } from '../index.js';
+import type { Log } from '../index.js';
 import { ErrorCode } from './protocol/error-codes.js';
-import { decodeTransactionKey, decodeTransactionValue, encodeTransactionKey, encodeTransactionValue, type StoredTransaction,
+import { encodeTransactionKey, encodeTransactionValue, visitTransactionLogBatch, type StoredTransaction,
   type TxnState } from './transaction-log-record.js';
 import { replayBatches } from './partition.js';
 
@@ -87,19 +87,10 @@ export class TransactionCoordinator {
   restore(): void {
     const log = this.host.stateLog();
     replayBatches(log, log.logStartOffset, (bytes) => {
-      for (const batch of decodeBatches(bytes)) {
-        if (batch.isControl) continue;
-        for (const record of batch.records()) {
-          if (record.key === null) continue;
-          try {
-            const transactionalId = decodeTransactionKey(Buffer.from(record.key));
-            if (record.value === null) this.txns.delete(transactionalId);
-            else this.txns.set(transactionalId, { transactionalId, ...decodeTransactionValue(Buffer.from(record.value)) });
-          } catch {
-            this.recordsSkipped += 1;
-          }
-        }
-      }
+      this.recordsSkipped += visitTransactionLogBatch(bytes, (transactionalId, stored) => {
+        if (stored === null) this.txns.delete(transactionalId);
+        else this.txns.set(transactionalId, { transactionalId, ...stored });
+      });
     });
     for (const txn of this.txns.values()) {
       this.byProducer.set(txn.producerId, txn);

@@ -10,6 +10,7 @@
  * tombstone: the transactional id expired.
  */
 import { CorruptRecordError } from '../errors.js';
+import { decodeBatches } from '../index.js';
 import { ProtocolError, Reader, Writer } from './protocol/wire.js';
 
 const TXN_KEY_VERSION = 0;
@@ -91,4 +92,32 @@ function decoding<T>(bytes: Buffer, what: string, read: (r: Reader) => T): T {
     if (error instanceof ProtocolError) throw new CorruptRecordError(`transaction log ${what} does not decode: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * The records of one `__transaction_state` batch in order, each as its transactional id and state
+ * (null: a tombstone): the coordinator's restore and the offline console read the log this one way.
+ * Control batches are skipped; a record that does not decode is counted and skipped, as Kafka's loader
+ * does. Returns how many were skipped.
+ */
+export function visitTransactionLogBatch(bytes: Uint8Array,
+    visit: (transactionalId: string, stored: StoredTransaction | null) => void): number {
+  let skipped = 0;
+  for (const batch of decodeBatches(bytes)) {
+    if (batch.isControl) continue;
+    for (const record of batch.records()) {
+      if (record.key === null) continue;
+      let transactionalId: string;
+      let stored: StoredTransaction | null;
+      try {
+        transactionalId = decodeTransactionKey(Buffer.from(record.key));
+        stored = record.value === null ? null : decodeTransactionValue(Buffer.from(record.value));
+      } catch {
+        skipped += 1;
+        continue;
+      }
+      visit(transactionalId, stored);
+    }
+  }
+  return skipped;
 }

@@ -11,11 +11,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeConsumerAssignment } from '../inspect/index.js';
 import {
-  BatchWalker, CURRENT_MAGIC, LAST_OFFSET_DELTA, LOG_SUFFIX, MAX_TIMESTAMP, decodeBatches, partitionDirName, readCleanerCheckpoint,
+  BatchWalker, CURRENT_MAGIC, LAST_OFFSET_DELTA, LOG_SUFFIX, MAX_TIMESTAMP, partitionDirName, readCleanerCheckpoint,
   readNewestSnapshot, systemClock, type SegmentInfo,
 } from '../index.js';
 import {
-  TRANSACTION_STATE_TOPIC, decodeTransactionKey, decodeTransactionValue, isInternalTopic, readOfflineDirectory,
+  TRANSACTION_STATE_TOPIC, isInternalTopic, readOfflineDirectory, visitTransactionLogBatch,
   type OfflineDirectoryView, type StoredTransaction,
 } from '../broker/index.js';
 import {
@@ -202,18 +202,10 @@ export class OfflineSource implements ConsoleSource {
         const walker = new BatchWalker().open(join(dir, name));
         try {
           while (walker.next()) {
-            for (const batch of decodeBatches(walker.batchBytes())) {
-              if (batch.isControl) continue;
-              for (const record of batch.records()) {
-                try {
-                  const id = decodeTransactionKey(Buffer.from(record.key ?? new Uint8Array(0)));
-                  if (record.value === null) latest.delete(id);
-                  else latest.set(id, decodeTransactionValue(Buffer.from(record.value)));
-                } catch {
-                  // A record that is not a transaction-log record: skipped, as Kafka's loader does.
-                }
-              }
-            }
+            visitTransactionLogBatch(walker.batchBytes(), (id, stored) => {
+              if (stored === null) latest.delete(id);
+              else latest.set(id, stored);
+            });
           }
         } finally {
           walker.close();
