@@ -6,7 +6,7 @@
  */
 import {
   cleanableRange, hasCompactPolicy, previewRetention,
-  type CleanableSegmentInfo, type LogConfig, type RetentionPreviewEntry, type SegmentInfo,
+  type CleanableSegmentInfo, type LogConfig, type ProducerStateTable, type RetentionPreviewEntry, type SegmentInfo,
 } from '../index.js';
 import type { LastClean, LastRetention } from '../broker/index.js';
 
@@ -189,4 +189,13 @@ export function partitionView(f: PartitionFacts): PartitionView {
 export function offlinePartitionView(partition: number, reason: string): PartitionView {
   return { partition, offline: reason, logStartOffset: -1, highWatermark: -1, lastStableOffset: -1, logEndOffset: -1, sizeBytes: 0,
     segments: [], retention: { nextDeletes: [], lastDeletion: null }, compaction: null };
+}
+
+/** A producer state table's rows: each producer's epoch and its newest retained batch. */
+export function producerRows(table: ProducerStateTable): ProducerRow[] {
+  return [...table.producers.values()].map((e) => {
+    const last = e.batches[e.batches.length - 1];
+    return { producerId: e.producerId, producerEpoch: e.epoch, lastSequence: last?.lastSequence ?? -1, lastOffset: last?.lastOffset ?? -1,
+      lastTimestampMs: last?.timestampMs ?? -1, coordinatorEpoch: e.coordinatorEpoch, currentTxnFirstOffset: e.currentTxnFirstOffset };
+  });
 }

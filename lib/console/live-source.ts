@@ -8,9 +8,9 @@ import { isInternalTopic } from '../broker/index.js';
 import { decodeConsumerAssignment } from '../inspect/index.js';
 import { readCleanerCheckpoint, type Log } from '../index.js';
 import {
-  offlinePartitionView, partitionView,
+  offlinePartitionView, partitionView, producerRows,
   type GroupSummary, type GroupView, type OverviewView, type PartitionFacts, type PartitionView,
-  type ProducerRow, type ProducersView, type TopicSummary,
+  type ProducersView, type TopicSummary,
   type TopicView,
 } from './console-views.js';
 import { ConsoleNotFoundError, type ConsoleSource, type SegmentLocation } from './console-source.js';
@@ -105,12 +105,7 @@ export class LiveSource implements ConsoleSource {
       const offline = this.broker.offlinePartitionsOf(t.name);
       for (let p = 0; p < t.partitions; p++) {
         if (offline.includes(p)) continue;
-        const producers: ProducerRow[] = [...this.broker.log(t.name, p).producers.producers.values()].map((e) => {
-          const last = e.batches[e.batches.length - 1];
-          return { producerId: e.producerId, producerEpoch: e.epoch, lastSequence: last?.lastSequence ?? -1,
-            lastOffset: last?.lastOffset ?? -1, lastTimestampMs: last?.timestampMs ?? -1, coordinatorEpoch: e.coordinatorEpoch,
-            currentTxnFirstOffset: e.currentTxnFirstOffset };
-        });
+        const producers = producerRows(this.broker.log(t.name, p).producers);
         if (producers.length > 0) partitions.push({ topic: t.name, partition: p, source: 'log', producers });
       }
     }

@@ -19,7 +19,7 @@ import {
   type OfflineDirectoryView, type StoredTransaction,
 } from '../broker/index.js';
 import {
-  partitionView, type GroupSummary, type GroupView, type OverviewView, type PartitionView, type ProducerRow, type ProducersView,
+  partitionView, producerRows, type GroupSummary, type GroupView, type OverviewView, type PartitionView, type ProducersView,
   type TopicView,
 } from './console-views.js';
 import { ConsoleNotFoundError, type ConsoleSource, type SegmentLocation } from './console-source.js';
@@ -178,12 +178,7 @@ export class OfflineSource implements ConsoleSource {
       for (const p of t.partitions) {
         const snapshot = readNewestSnapshot(join(this.dataDir, partitionDirName(t.name, p.partition)), p.logEndOffset);
         if (snapshot === null) continue;
-        const producers: ProducerRow[] = [...snapshot.table.producers.values()].map((e) => {
-          const last = e.batches[e.batches.length - 1];
-          return { producerId: e.producerId, producerEpoch: e.epoch, lastSequence: last?.lastSequence ?? -1,
-            lastOffset: last?.lastOffset ?? -1, lastTimestampMs: last?.timestampMs ?? -1, coordinatorEpoch: e.coordinatorEpoch,
-            currentTxnFirstOffset: e.currentTxnFirstOffset };
-        });
+        const producers = producerRows(snapshot.table);
         if (producers.length > 0) {
           partitions.push({ topic: t.name, partition: p.partition, source: `snapshot at offset ${snapshot.offset}`, producers });
         }
