@@ -16,7 +16,7 @@ import {
   CURRENT_MAGIC,
   InvalidArgumentError,
   LAST_OFFSET_DELTA,
-  MAGIC,
+  MAX_TIMESTAMP,
   LOG_START_OFFSET_CHECKPOINT,
   LOG_SUFFIX,
   REPLICATION_OFFSET_CHECKPOINT,
@@ -121,18 +121,40 @@ function readPartition(dir: string, topic: string, partition: number): OfflinePa
 
 /** The offset after the last whole batch of a segment; null when it holds none. */
 function segmentEndOffset(path: string): number | null {
-  const walker = new BatchWalker({ verifyCrc: false }).open(path);
-  let end: number | null = null;
+  return readSegmentHeaders(path).endOffset;
+}
+
+/** What a segment's batch headers say: where its offsets end and its first batch's and largest timestamps. */
+export interface SegmentHeaders {
+  /** The offset after the last whole batch; null when the segment holds none. */
+  endOffset: number | null;
+  /** Max timestamp of the first batch and the largest of all (v2 batches), -1 when none. */
+  firstBatchTimestampMs: number;
+  largestTimestampMs: number;
+}
+
+/** One walk of a segment's batch headers (records are hopped over, not read); stops where the framing does. */
+export function readSegmentHeaders(path: string): SegmentHeaders {
+  const headers: SegmentHeaders = { endOffset: null, firstBatchTimestampMs: -1, largestTimestampMs: -1 };
+  const walker = new BatchWalker({ wholeBatchBytesMax: 0 }).open(path);
   try {
     while (walker.next()) {
-      const bytes = walker.batchBytes();
-      const base = Number(bytes.readBigInt64BE(0));
-      end = bytes[MAGIC] === CURRENT_MAGIC ? base + bytes.readInt32BE(LAST_OFFSET_DELTA) + 1 : base + 1;
+      const bytes = walker.chunk;
+      const at = walker.batchStart;
+      const base = Number(bytes.readBigInt64BE(at));
+      if (walker.magic !== CURRENT_MAGIC) {
+        headers.endOffset = base + 1;
+        continue;
+      }
+      headers.endOffset = base + bytes.readInt32BE(at + LAST_OFFSET_DELTA) + 1;
+      const maxTimestampMs = Number(bytes.readBigInt64BE(at + MAX_TIMESTAMP));
+      if (headers.firstBatchTimestampMs === -1) headers.firstBatchTimestampMs = maxTimestampMs;
+      headers.largestTimestampMs = Math.max(headers.largestTimestampMs, maxTimestampMs);
     }
   } finally {
     walker.close();
   }
-  return end;
+  return headers;
 }
 
 function readGroups(dirs: readonly string[]): { groups: OfflineGroupView[]; recordsSkipped: number } {

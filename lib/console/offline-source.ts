@@ -11,12 +11,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeConsumerAssignment } from '../inspect/index.js';
 import {
-  BatchWalker, CURRENT_MAGIC, LAST_OFFSET_DELTA, LOG_SUFFIX, MAX_TIMESTAMP, partitionDirName, readCleanerCheckpoint,
+  BatchWalker, LOG_SUFFIX, partitionDirName, readCleanerCheckpoint,
   readNewestSnapshot, systemClock, type SegmentInfo,
 } from '../index.js';
 import {
-  TRANSACTION_STATE_TOPIC, isInternalTopic, readOfflineDirectory, visitTransactionLogBatch,
-  type OfflineDirectoryView, type StoredTransaction,
+  TRANSACTION_STATE_TOPIC, isInternalTopic, readOfflineDirectory, readSegmentHeaders, visitTransactionLogBatch,
+  type OfflineDirectoryView, type SegmentHeaders, type StoredTransaction,
 } from '../broker/index.js';
 import {
   partitionView, producerRows, type GroupSummary, type GroupView, type OverviewView, type PartitionView, type ProducersView,
@@ -26,13 +26,10 @@ import { ConsoleNotFoundError, type ConsoleSource, type SegmentLocation } from '
 
 type OfflineSegment = SegmentInfo & { firstBatchTimestampMs: number };
 
-interface WalkedSegment {
+/** A segment's headers as of its size and modification time (the cache key). */
+interface WalkedSegment extends SegmentHeaders {
   sizeBytes: number;
   mtimeMs: number;
-  /** Offset after the last whole batch; null when the segment holds none. */
-  endOffset: number | null;
-  firstBatchTimestampMs: number;
-  largestTimestampMs: number;
 }
 
 /** How long one read of the directory's listing serves the pages (they poll; the directory is stopped). */
@@ -119,25 +116,7 @@ export class OfflineSource implements ConsoleSource {
     }
     const cached = this.walked.get(path);
     if (cached !== undefined && cached.sizeBytes === sizeBytes && cached.mtimeMs === mtimeMs) return cached;
-    const walked: WalkedSegment = { sizeBytes, mtimeMs, endOffset: null, firstBatchTimestampMs: -1, largestTimestampMs: -1 };
-    const walker = new BatchWalker({ wholeBatchBytesMax: 0 }).open(path);
-    try {
-      while (walker.next()) {
-        const bytes = walker.chunk;
-        const at = walker.batchStart;
-        const base = Number(bytes.readBigInt64BE(at));
-        if (walker.magic === CURRENT_MAGIC) {
-          walked.endOffset = base + bytes.readInt32BE(at + LAST_OFFSET_DELTA) + 1;
-          const maxTimestampMs = Number(bytes.readBigInt64BE(at + MAX_TIMESTAMP));
-          if (walked.firstBatchTimestampMs === -1) walked.firstBatchTimestampMs = maxTimestampMs;
-          walked.largestTimestampMs = Math.max(walked.largestTimestampMs, maxTimestampMs);
-        } else {
-          walked.endOffset = base + 1;
-        }
-      }
-    } finally {
-      walker.close();
-    }
+    const walked: WalkedSegment = { sizeBytes, mtimeMs, ...readSegmentHeaders(path) };
     this.walked.set(path, walked);
     return walked;
   }
