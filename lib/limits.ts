@@ -56,10 +56,11 @@ export const CRC32C_NATIVE_MIN_BYTES = 192;
 /** At most this many problem lines from one index sanity check: the first break is what matters. */
 export const INDEX_SANITY_PROBLEMS_MAX = 8;
 /**
- * Batches the active segment remembers the place of, so tail reads skip the index and the header read:
- * 36 KiB per active segment (sealed ones hold none), a consumer up to 1,024 batches behind the log end.
+ * What the in-memory batch tables of all segments may hold together (batch-table.ts): 12 bytes per
+ * batch, so 5.6 M batches — 5.6 GiB of 1 KiB batches, far more of producer-sized ones. Past it the
+ * oldest segments' tables go and their lookups use the sparse index.
  */
-export const RECENT_BATCHES_MAX = 1024;
+export const BATCH_TABLES_BYTES_MAX = 64 * 1024 * 1024;
 /** Segment file handles kept open at once per log; older inactive segments close lazily. */
 export const OPEN_SEGMENT_FILES_MAX = 64;
 /** Read descriptors a broker's partitions share (one FilePool for every Log it opens). */

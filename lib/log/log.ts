@@ -644,7 +644,7 @@ export class Log extends EventEmitter {
       // A large uncompressed batch is read only as far as the record (record-seek.ts).
       this.recordSeeker ??= new RecordSeeker();
       record = this.recordSeeker.find((from, length, target) => region.readRange(from, length, target), region.sizeBytes, offset,
-        region.positionBytes, region.path);
+        region.positionBytes, region.path, region.firstOffset, region.firstBatchLastOffset);
     }
     if (record === undefined) {
       if (this.recordBuffer.length < region.sizeBytes) this.recordBuffer = Buffer.allocUnsafe(region.sizeBytes);

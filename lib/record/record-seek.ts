@@ -25,6 +25,17 @@ const WINDOW_SLACK_BYTES = 512;
 /** Reads `lengthBytes` of the batch from `fromBytes` (batch-relative) into `target` at 0. */
 type BatchRangeReader = (fromBytes: number, lengthBytes: number, target: Buffer) => void;
 
+/**
+ * The first read: as far as the record probably ends if the batch's records are of the average size
+ * (plus slack), when the batch's offsets are known; else the header and the first few records.
+ */
+function firstWindowBytes(sizeBytes: number, offset: number, baseOffset: number, lastOffset: number): number {
+  if (baseOffset < 0 || offset < baseOffset || offset > lastOffset) return Math.min(sizeBytes, SEEK_FIRST_WINDOW_BYTES);
+  const averageRecordBytes = (sizeBytes - RECORDS) / (lastOffset - baseOffset + 1);
+  const estimate = RECORDS + Math.ceil(averageRecordBytes * (offset - baseOffset + 1)) + WINDOW_SLACK_BYTES;
+  return Math.min(sizeBytes, Math.max(estimate, RECORD_BATCH_OVERHEAD_BYTES + RECORD_LEAD_BYTES_MAX));
+}
+
 export class RecordSeeker {
   private buffer: Buffer = Buffer.alloc(0);
   private readonly header = new BatchHeaderView();
@@ -37,10 +48,13 @@ export class RecordSeeker {
   /**
    * The record at `offset` of the batch of `sizeBytes` bytes read through `read`; null when the batch
    * does not hold it; undefined when the batch is compressed or not v2 (read it whole instead).
+   * `baseOffsetHint`..`lastOffsetHint`, the batch's offsets as the lookup found them (-1 when not
+   * known), size the first read to reach the record at once when records are of similar sizes.
    * The record's key and value are views into a reused buffer: copy what must outlive the next call.
    */
-  find(read: BatchRangeReader, sizeBytes: number, offset: number, positionBytes: number, path: string): LogRecord | null | undefined {
-    this.fill(read, 0, Math.min(sizeBytes, SEEK_FIRST_WINDOW_BYTES));
+  find(read: BatchRangeReader, sizeBytes: number, offset: number, positionBytes: number, path: string, baseOffsetHint = -1,
+      lastOffsetHint = -1): LogRecord | null | undefined {
+    this.fill(read, 0, firstWindowBytes(sizeBytes, offset, baseOffsetHint, lastOffsetHint));
     if (this.windowLength < RECORD_BATCH_OVERHEAD_BYTES || this.buffer[MAGIC] !== CURRENT_MAGIC) return undefined;
     const header = this.header.load(this.buffer, 0, { path, basePositionBytes: positionBytes });
     if (header.compression !== 'none') return undefined;

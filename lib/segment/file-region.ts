@@ -53,8 +53,13 @@ export class FileRegion {
    * drops (what a Fetch v4+ response carries). null for read_uncommitted reads.
    */
   abortedTransactions: AbortedTransaction[] | null = null;
+  /**
+   * The last offset of the region's first batch, as the lookup found it (-1 when not known): with
+   * `firstOffset` it tells a point read how far into a large batch its record probably sits.
+   */
+  readonly firstBatchLastOffset: number;
 
-  constructor(file: FileHandle | null, positionBytes: number, sizeBytes: number, firstOffset: number) {
+  constructor(file: FileHandle | null, positionBytes: number, sizeBytes: number, firstOffset: number, firstBatchLastOffset = -1) {
     assert(Number.isSafeInteger(positionBytes) && positionBytes >= 0, `region position ${positionBytes}`);
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `region size ${sizeBytes}`);
     assert(file !== null || sizeBytes === 0, 'a region with bytes needs a file');
@@ -62,6 +67,7 @@ export class FileRegion {
     this.positionBytes = positionBytes;
     this.sizeBytes = sizeBytes;
     this.firstOffset = firstOffset;
+    this.firstBatchLastOffset = firstBatchLastOffset;
   }
 
   /** A region of no bytes (a read at the log end). */

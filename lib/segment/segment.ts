@@ -30,10 +30,10 @@ import { CorruptRecordError, ioError } from '../errors.js';
 import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, SCAN_CHUNK_BYTES } from '../limits.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
-import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, PARTITION_LEADER_EPOCH,
+import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC,
   decodeBatches, frameBatch, framingProblem, readInt32 } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
-import { RecentBatches, type BatchLocation } from './recent-batches.js';
+import { BatchTable, type BatchSpan } from './batch-table.js';
 import { FileHandle, type FilePool } from './file-handle.js';
 import { FileRegion } from './file-region.js';
 import { segmentFileName, type TemporaryState } from './file-names.js';
@@ -41,6 +41,12 @@ import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 import { TransactionIndex } from './transaction-index.js';
 
+
+/** A batch's place and the header fields lookups by position need (a header read's answer). */
+interface BatchLocation extends BatchSpan {
+  maxTimestampMs: number;
+  partitionLeaderEpoch: number;
+}
 
 export interface SegmentOptions {
   segmentIndexBytes: number;
@@ -91,7 +97,8 @@ export class Segment {
   private readonly scratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
   private locateChunk: Buffer = Buffer.allocUnsafe(0);
   /** Where the last appends went (active segment only): tail lookups answered from memory. */
-  private recent: RecentBatches | null = null;
+  /** Every batch's place, for the batches this process appended or recovered (batch-table.ts). */
+  private table: BatchTable | null = null;
   private closed = false;
 
   private constructor(dir: string, baseOffset: number, options: SegmentOptions, pool: FilePool, active: boolean, createdAtMs: number,
@@ -209,9 +216,8 @@ export class Segment {
     this.bytesSinceLastIndexEntry += sizeBytes;
     this.sizeBytes = positionBytes + sizeBytes;
     this.cachedNextOffset = lastOffset + 1;
-    this.recent ??= new RecentBatches();
-    const baseOffset = readInt32(bytes, BASE_OFFSET) * 2 ** 32 + (readInt32(bytes, BASE_OFFSET + 4) >>> 0);
-    this.recent.add(baseOffset, lastOffset, positionBytes, sizeBytes, maxTimestampMs, readInt32(bytes, PARTITION_LEADER_EPOCH));
+    if (this.table === null || !this.table.live) this.table = new BatchTable(this.baseOffset);
+    this.table.add(readInt32(bytes, BASE_OFFSET) * 2 ** 32 + (readInt32(bytes, BASE_OFFSET + 4) >>> 0), lastOffset, positionBytes);
     return positionBytes;
   }
 
@@ -336,10 +342,10 @@ export class Segment {
    * in memory; when the next entry's batch starts at or before `offset` (large batches, every one
    * indexed) it is the answer after one header read. Otherwise: Kafka's forward scan.
    */
-  locate(offset: number): BatchLocation | null {
-    // A tail read: the batch was appended moments ago and its place is known.
-    const recent = this.recent?.find(offset);
-    if (recent !== undefined && recent !== null) return recent;
+  locate(offset: number): BatchSpan | null {
+    // A batch this process appended or recovered: its place is known.
+    const known = this.table?.find(offset, this.sizeBytes);
+    if (known !== undefined && known !== null) return known;
     const index = this.offsetIndex;
     const slot = index.lookupSlot(offset);
     let startPosition = 0;
@@ -409,7 +415,7 @@ export class Segment {
     if (start === null) return null;
     const limit = minOneMessage ? Math.max(maxBytes, start.sizeBytes) : maxBytes;
     const sizeBytes = Math.max(0, Math.min(maxPositionBytes - start.positionBytes, limit));
-    return new FileRegion(this.file, start.positionBytes, sizeBytes, start.baseOffset);
+    return new FileRegion(this.file, start.positionBytes, sizeBytes, start.baseOffset, start.lastOffset);
   }
 
   /** Kafka's timestamp lookup inside this segment: the first record with timestamp ≥ target and offset ≥ startingOffset. */
@@ -475,7 +481,9 @@ export class Segment {
    * about to go are still in the file, so the caller can keep them (recovery never destroys them).
    */
   recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void): RecoveryResult {
-    this.recent = null;
+    this.table?.drop();
+    const table = new BatchTable(this.baseOffset);
+    this.table = table;
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTimestampSoFarMs = -1;
@@ -516,6 +524,7 @@ export class Segment {
           this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar);
           lastIndexedPosition = validBytes;
         }
+        table.add(h.baseOffset, h.lastOffset, validBytes);
         nextOffset = h.lastOffset + 1;
         validBytes = walker.validBytes;
         batches++;
@@ -537,6 +546,7 @@ export class Segment {
     this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
     this.bytesSinceLastIndexEntry = validBytes - lastIndexedPosition;
     this.cachedNextOffset = nextOffset;
+    if (this.writeFd < 0) table.trim();
     return { validBytes, truncatedBytes, batches, nextOffset, stopReason: truncatedBytes > 0 ? stopReason : null, producerBatches };
   }
 
@@ -629,8 +639,8 @@ export class Segment {
    * `offset` goes whole. Returns the bytes removed. The segment becomes appendable afterwards.
    */
   truncateTo(offset: number): number {
-    this.recent = null;
     const location = this.locate(offset);
+    if (location !== null) this.table?.truncateAt(location.positionBytes);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
     this.txnIndex.truncateTo(offset);
@@ -673,7 +683,7 @@ export class Segment {
   /** Roll: final time-index entry, trim indexes and a preallocated .log, seal the file. */
   onBecomeInactive(): void {
     if (this.writeFd < 0) return;
-    this.recent = null; // sealed: lookups go through the index, and a log of many segments holds one ring
+    this.table?.trim();
     // Both indexes written before either is sealed, so a failure leaves them both active.
     this.prepareToSeal();
     this.offsetIndex.trimToValidSize();
@@ -743,6 +753,8 @@ export class Segment {
       this.writeFd = -1;
     }
     this.closed = true;
+    this.table?.drop();
+    this.table = null;
     this.offsetIndex.close();
     this.timeIndex.close();
   }
