@@ -14,7 +14,6 @@
  * Decompressed size is capped at DECOMPRESSED_BYTES_MAX: a zip bomb in a batch is a typed error.
  */
 import { createRequire } from 'node:module';
-import { gunzipSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { CodecUnavailableError, CorruptRecordError, type ErrorPlace } from '../errors.js';
 import { DECOMPRESSED_BYTES_MAX } from '../limits.js';
 import type { CompressionType } from './layout.js';
@@ -43,6 +42,15 @@ const PACKAGE_BY_CODEC = { snappy: 'snappy', lz4: 'lz4-napi', zstd: 'zstd-napi' 
 type PackagedCodec = keyof typeof PACKAGE_BY_CODEC;
 
 const requireFromHere = createRequire(import.meta.url);
+/**
+ * node:zlib loads on the first gzip batch: a process that never meets one (most logs) does not pay
+ * its ~2 MiB of resident code and tables.
+ */
+let zlib: typeof import('node:zlib') | null = null;
+function gzip(): typeof import('node:zlib') {
+  zlib ??= requireFromHere('node:zlib') as typeof import('node:zlib');
+  return zlib;
+}
 const loaded = new Map<PackagedCodec, unknown>();
 const loadFailures = new Map<PackagedCodec, string>();
 const disabled = new Set((process.env['SEGLOG_DISABLE_CODECS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''));
@@ -89,7 +97,7 @@ export function compress(codec: CompressionType, bytes: Uint8Array, level?: numb
     case 'none':
       return input;
     case 'gzip':
-      return gzipSync(input, { level: level ?? zlibConstants.Z_DEFAULT_COMPRESSION });
+      return gzip().gzipSync(input, { level: level ?? gzip().constants.Z_DEFAULT_COMPRESSION });
     case 'snappy':
       return compressXerial(load<SnappyModule>('snappy'), input);
     case 'lz4':
@@ -107,7 +115,7 @@ export function decompress(codec: CompressionType, bytes: Uint8Array, place: Err
       case 'none':
         return input;
       case 'gzip':
-        output = gunzipSync(input, { maxOutputLength: DECOMPRESSED_BYTES_MAX });
+        output = gzip().gunzipSync(input, { maxOutputLength: DECOMPRESSED_BYTES_MAX });
         break;
       case 'snappy':
         output = decompressSnappy(load<SnappyModule>('snappy'), input);
