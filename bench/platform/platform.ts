@@ -1,5 +1,5 @@
 /**
- * Platform benchmark: crc32c native (sse4_crc32) vs fallback (slice-by-8) at 1 KiB and 1 MiB, and
+ * Platform benchmark: crc32c native (sse4_crc32) vs fallback (slice-by-16) at 1 KiB and 1 MiB, and
  * mapFile writes of 8-byte index entries native (mmap-io) vs fallback (Buffer + pwrite), next to the
  * raw baseline of the same 8-byte `fs.writeSync`. Inputs are built outside the timed functions; a
  * checksum of the results is printed so the work cannot be optimised away; one JSON file per run
