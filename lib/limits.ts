@@ -61,6 +61,12 @@ export const INDEX_SANITY_PROBLEMS_MAX = 8;
  * oldest segments' tables go and their lookups use the sparse index.
  */
 export const BATCH_TABLES_BYTES_MAX = 64 * 1024 * 1024;
+/**
+ * Inside an uncompressed batch the encoder notes where a record starts about this often (the
+ * `.index` interval, one level down), and the batch table keeps the notes: a point read of a record
+ * deep in a large batch then reads from the nearest note instead of from the batch's first record.
+ */
+export const RECORD_MARK_INTERVAL_BYTES = 4096;
 /** Segment file handles kept open at once per log; older inactive segments close lazily. */
 export const OPEN_SEGMENT_FILES_MAX = 64;
 /** Read descriptors a broker's partitions share (one FilePool for every Log it opens). */

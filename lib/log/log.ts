@@ -35,6 +35,8 @@ import {
   RecordBatch,
   RecordSeeker,
   SEEK_FIRST_WINDOW_BYTES,
+  type RecordMarks,
+  type RecordStart,
   encodeControlBatch,
   setBaseOffset,
   setLogAppendTime,
@@ -117,6 +119,8 @@ export class Log extends EventEmitter {
   private counters = { appendedBatches: 0, appendedRecords: 0, appendedBytes: 0, flushes: 0, rolls: 0 };
   /** readRecord's reused batch buffer (allocated on first use, grown to the largest batch read). */
   private recordBuffer: Buffer = Buffer.alloc(0);
+  /** Where readRecord's walk may start inside a batch (reused). */
+  private readonly recordStart: RecordStart = { recordIndex: 0, positionInBatch: 0 };
   /** readRecord inside large uncompressed batches (created on first use). */
   private recordSeeker: RecordSeeker | null = null;
   /** Producer state: idempotent sequences, open transactions (producer-state.ts); restored at open. */
@@ -335,7 +339,7 @@ export class Log extends EventEmitter {
     }
     const h = this.header.load(bytes, 0);
     return this.appendValidated(bytes, h.baseOffset, h.lastOffset, h.maxTimestampMs, h.recordsCount, logAppendTimeMs,
-      h.producerId >= 0 ? h : null);
+      h.producerId >= 0 ? h : null, this.encoder.recordMarks);
   }
 
   /** Where a refused append would have gone (for its error). */
@@ -431,11 +435,11 @@ export class Log extends EventEmitter {
 
   /** `producer`: the batch's header when it names a producer (its state is updated after the write), else null. */
   private appendValidated(bytes: Uint8Array, baseOffset: number, lastOffset: number, maxTimestampMs: number, recordsCount: number,
-    logAppendTimeMs: number, producer: ProducerBatch | null): AppendResult {
+    logAppendTimeMs: number, producer: ProducerBatch | null, recordMarks: RecordMarks | null = null): AppendResult {
     const reason = this.rollReason(bytes.length, maxTimestampMs, lastOffset);
     if (reason !== null) this.roll(baseOffset);
     const segment = this.segments.active;
-    segment.append(bytes, lastOffset, maxTimestampMs);
+    segment.append(bytes, lastOffset, maxTimestampMs, recordMarks);
     this.nextOffset = lastOffset + 1;
     if (producer !== null) {
       const completed = this.producerTable.apply(producer, baseOffset, lastOffset, maxTimestampMs,
@@ -642,9 +646,12 @@ export class Log extends EventEmitter {
     let record: LogRecord | null | undefined;
     if (region.sizeBytes > SEEK_FIRST_WINDOW_BYTES) {
       // A large uncompressed batch is read only as far as the record (record-seek.ts).
+      // From the nearest record mark when this process wrote the batch, else from its first record.
       this.recordSeeker ??= new RecordSeeker();
+      const segment = this.segments.at(this.segments.indexFor(region.firstOffset));
+      const start = segment.recordStart(offset, region.positionBytes, this.recordStart) ? this.recordStart : null;
       record = this.recordSeeker.find((from, length, target) => region.readRange(from, length, target), region.sizeBytes, offset,
-        region.positionBytes, region.path, region.firstOffset, region.firstBatchLastOffset);
+        region.positionBytes, region.path, region.firstOffset, region.firstBatchLastOffset, start);
     }
     if (record === undefined) {
       if (this.recordBuffer.length < region.sizeBytes) this.recordBuffer = Buffer.allocUnsafe(region.sizeBytes);

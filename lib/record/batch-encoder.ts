@@ -9,7 +9,7 @@
  * The CRC is computed last, over the final attributes and max timestamp.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { DECOMPRESSED_BYTES_MAX, ENCODER_INITIAL_BYTES } from '../limits.js';
+import { DECOMPRESSED_BYTES_MAX, ENCODER_INITIAL_BYTES, RECORD_MARK_INTERVAL_BYTES } from '../limits.js';
 import { crc32c } from '../platform/index.js';
 import { compress } from './compression.js';
 import { controlKey, endTxnMarkerValue } from './control-record.js';
@@ -50,6 +50,16 @@ export interface EncodeOptions {
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Where records start inside one encoded batch, about every RECORD_MARK_INTERVAL_BYTES: `count`
+ * pairs of (record index, batch-relative position) in `pairs`. Only for uncompressed batches whose
+ * offset deltas are the record indexes (what `Log.append` encodes); empty otherwise.
+ */
+export interface RecordMarks {
+  pairs: Int32Array;
+  count: number;
+}
+
+/**
  * Encoded size of a key, value or header value (-1 for null). Anything that is not
  * `Uint8Array | string | null` is refused here, naming the field, instead of being encoded as
  * garbage (`value: 42` has no length and would otherwise surface later as a corrupt batch).
@@ -79,6 +89,8 @@ export class BatchEncoder {
   private scratch: Buffer;
   /** Body size of record i of the batch being encoded (grow-only). */
   private bodySizes: Float64Array;
+  /** The last batch's record marks (valid until the next call). */
+  readonly recordMarks: RecordMarks = { pairs: new Int32Array(32), count: 0 };
 
   constructor(initialCapacityBytes = ENCODER_INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialCapacityBytes);
@@ -139,8 +151,10 @@ export class BatchEncoder {
     if (compression === 'none') {
       sizeBytes = RECORDS + recordsBytes;
       out = this.ensure(sizeBytes);
-      this.writeRecords(out, RECORDS, records, baseTimestampMs, nowMs, offsetDeltas);
+      this.recordMarks.count = 0;
+      this.writeRecords(out, RECORDS, records, baseTimestampMs, nowMs, offsetDeltas, offsetDeltas === undefined);
     } else {
+      this.recordMarks.count = 0;
       if (this.scratch.length < recordsBytes) this.scratch = Buffer.allocUnsafe(Math.max(recordsBytes, this.scratch.length * 2));
       this.writeRecords(this.scratch, 0, records, baseTimestampMs, nowMs, offsetDeltas);
       const compressed = count === 0 ? EMPTY : compress(compression, this.scratch.subarray(0, recordsBytes), options.compressionLevel);
@@ -204,10 +218,15 @@ export class BatchEncoder {
   }
 
   private writeRecords(out: Buffer, position: number, records: readonly RecordInput[], baseTimestampMs: number, nowMs: number | undefined,
-      offsetDeltas: readonly number[] | undefined): number {
+      offsetDeltas: readonly number[] | undefined, markRecords = false): number {
     const bodySizes = this.bodySizes;
+    let nextMarkAt = markRecords ? position + RECORD_MARK_INTERVAL_BYTES : Number.POSITIVE_INFINITY;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
+      if (position >= nextMarkAt) {
+        this.markRecord(i, position);
+        nextMarkAt = position + RECORD_MARK_INTERVAL_BYTES;
+      }
       position = writeVarint(out, position, bodySizes[i]!);
       out[position++] = 0;
       position = writeVarlong(out, position, (record.timestampMs ?? nowMs!) - baseTimestampMs);
@@ -224,6 +243,18 @@ export class BatchEncoder {
       }
     }
     return position;
+  }
+
+  private markRecord(index: number, positionInBatch: number): void {
+    const marks = this.recordMarks;
+    if (marks.count * 2 === marks.pairs.length) {
+      const grown = new Int32Array(marks.pairs.length * 2);
+      grown.set(marks.pairs);
+      marks.pairs = grown;
+    }
+    marks.pairs[marks.count * 2] = index;
+    marks.pairs[marks.count * 2 + 1] = positionInBatch;
+    marks.count++;
   }
 }
 

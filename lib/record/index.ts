@@ -14,7 +14,8 @@ export { compress, decompress, codecAvailable } from './compression.js';
 export { parseControlRecord, controlKey, endTxnMarkerValue, type ControlType, type ControlRecordInfo } from './control-record.js';
 export type { LogRecord, RecordHeader, RecordInput, RecordBytes } from './record.js';
 export { RecordBatch, BatchIterator, decodeBatches, type DecodeOptions } from './batch-decoder.js';
-export { BatchEncoder, encodeBatch, encodeControlBatch, type EncodeOptions, type ControlBatchOptions } from './batch-encoder.js';
+export { BatchEncoder, encodeBatch, encodeControlBatch, type EncodeOptions, type ControlBatchOptions,
+  type RecordMarks } from './batch-encoder.js';
 export { setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime, setMaxTimestamp, validateBatchRecords } from './batch-mutate.js';
 export { crc32Ieee } from './legacy.js';
-export { RecordSeeker, SEEK_FIRST_WINDOW_BYTES } from './record-seek.js';
+export { RecordSeeker, SEEK_FIRST_WINDOW_BYTES, type RecordStart } from './record-seek.js';

@@ -22,6 +22,12 @@ export const SEEK_FIRST_WINDOW_BYTES = 8 * 1024;
 /** Slack added to an estimated window so a record a little longer than the average still fits. */
 const WINDOW_SLACK_BYTES = 512;
 
+/** A record that starts at a known place inside its batch (its index in the batch, and its first byte there). */
+export interface RecordStart {
+  recordIndex: number;
+  positionInBatch: number;
+}
+
 /** Reads `lengthBytes` of the batch from `fromBytes` (batch-relative) into `target` at 0. */
 type BatchRangeReader = (fromBytes: number, lengthBytes: number, target: Buffer) => void;
 
@@ -50,11 +56,14 @@ export class RecordSeeker {
    * does not hold it; undefined when the batch is compressed or not v2 (read it whole instead).
    * `baseOffsetHint`..`lastOffsetHint`, the batch's offsets as the lookup found them (-1 when not
    * known), size the first read to reach the record at once when records are of similar sizes.
+   * `start`, a record known to start at a place in the batch at or before the one wanted (a record
+   * mark), lets the walk begin there: the header is read on its own, then the records from `start`.
    * The record's key and value are views into a reused buffer: copy what must outlive the next call.
    */
   find(read: BatchRangeReader, sizeBytes: number, offset: number, positionBytes: number, path: string, baseOffsetHint = -1,
-      lastOffsetHint = -1): LogRecord | null | undefined {
-    this.fill(read, 0, firstWindowBytes(sizeBytes, offset, baseOffsetHint, lastOffsetHint));
+      lastOffsetHint = -1, start: RecordStart | null = null): LogRecord | null | undefined {
+    const from = start !== null && start.positionInBatch > RECORDS && start.positionInBatch < sizeBytes ? start : null;
+    this.fill(read, 0, from !== null ? RECORDS : firstWindowBytes(sizeBytes, offset, baseOffsetHint, lastOffsetHint));
     if (this.windowLength < RECORD_BATCH_OVERHEAD_BYTES || this.buffer[MAGIC] !== CURRENT_MAGIC) return undefined;
     const header = this.header.load(this.buffer, 0, { path, basePositionBytes: positionBytes });
     if (header.compression !== 'none') return undefined;
@@ -64,8 +73,8 @@ export class RecordSeeker {
     const cursor = this.cursor;
     cursor.path = path;
     cursor.offset = header.baseOffset;
-    let position = RECORDS;
-    for (let i = 0; i < header.recordsCount; i++) {
+    let position = from === null ? RECORDS : from.positionInBatch;
+    for (let i = from === null ? 0 : from.recordIndex; i < header.recordsCount; i++) {
       const left = sizeBytes - position;
       if (left <= 0) return null;
       if (position + Math.min(RECORD_LEAD_BYTES_MAX, left) > this.windowStart + this.windowLength) {
@@ -77,6 +86,8 @@ export class RecordSeeker {
       this.point(position, positionBytes);
       const lead = this.lead;
       readRecordLead(cursor, sizeBytes - this.windowStart, lead);
+      // A mark names the record at its index (its offset delta, in the batches marks are kept for).
+      if (from !== null && i === from.recordIndex && lead.offsetDelta !== i) return undefined;
       const recordBytes = lead.bodyStart - (position - this.windowStart) + lead.lengthBytes;
       if (lead.offsetDelta === wantedDelta) {
         if (position + recordBytes > this.windowStart + this.windowLength) this.fill(read, position, recordBytes);

@@ -11,6 +11,10 @@
  * (from its first entry to the segment's end): appends add at the end, truncation cuts it, recovery
  * rebuilds it.
  *
+ * Record marks (the encoder's notes of where a record starts, about every 4 KiB inside a large
+ * uncompressed batch that `Log.append` wrote) are kept beside the batches, 12 bytes each, so a point
+ * read of a record deep in a 100 KiB batch reads from the nearest mark, not from the first record.
+ *
  * Memory is bounded per process (`BATCH_TABLES_BYTES_MAX`): when growing a table would pass the
  * budget, the oldest tables are dropped first (a dropped table's segment falls back to the index),
  * so the segments written last, where Kafka's reads mostly land, keep theirs. 1 KiB batches cost
@@ -18,6 +22,7 @@
  */
 import { assert } from '../assert.js';
 import { BATCH_TABLES_BYTES_MAX } from '../limits.js';
+import type { RecordMarks, RecordStart } from '../record/index.js';
 
 /** Where a batch sits in its segment file: what a read or a truncation needs. */
 export interface BatchSpan {
@@ -32,6 +37,10 @@ const BASE = 0;
 const LAST = 1;
 const POSITION = 2;
 const ENTRY_BYTES = FIELDS * Int32Array.BYTES_PER_ELEMENT;
+/** Marks: offset (relative), position in the segment, record index in its batch. */
+const MARK_OFFSET = 0;
+const MARK_POSITION = 1;
+const MARK_INDEX = 2;
 const INITIAL_ENTRIES = 64;
 
 /** The bytes all live tables may hold; tables join in creation order and the oldest leave first. */
@@ -69,8 +78,10 @@ export class BatchTableBudget {
 const batchTableBudget = new BatchTableBudget(BATCH_TABLES_BYTES_MAX);
 
 export class BatchTable {
-  private entries = new Int32Array(0);
+  private entries: Int32Array = new Int32Array(0);
   private count = 0;
+  private marks: Int32Array = new Int32Array(0);
+  private markCount = 0;
   private dropped = false;
 
   /** `baseOffset` is the segment's: offsets are held relative to it, as the index holds them. */
@@ -95,6 +106,45 @@ export class BatchTable {
     entries[at + LAST] = lastOffset - this.baseOffset;
     entries[at + POSITION] = positionBytes;
     this.count++;
+  }
+
+  /** Keeps the record marks of the batch just added (at `positionBytes`, first offset `baseOffset`). */
+  addMarks(baseOffset: number, positionBytes: number, recordMarks: RecordMarks): void {
+    const n = recordMarks.count;
+    if (this.dropped || n === 0) return;
+    const needed = (this.markCount + n) * FIELDS;
+    if (needed > this.marks.length && !this.resizeMarks(Math.max(INITIAL_ENTRIES, this.markCount * 2, this.markCount + n))) return;
+    const marks = this.marks;
+    const pairs = recordMarks.pairs;
+    const relativeBase = baseOffset - this.baseOffset;
+    for (let k = 0; k < n; k++) {
+      const at = (this.markCount + k) * FIELDS;
+      const index = pairs[k * 2]!;
+      marks[at + MARK_OFFSET] = relativeBase + index;
+      marks[at + MARK_POSITION] = positionBytes + pairs[k * 2 + 1]!;
+      marks[at + MARK_INDEX] = index;
+    }
+    this.markCount += n;
+  }
+
+  /** The last record mark at or before `offset` inside the batch at `batchPositionBytes`, into `out`; false when none. */
+  recordStart(offset: number, batchPositionBytes: number, out: RecordStart): boolean {
+    const marks = this.marks;
+    const relative = offset - this.baseOffset;
+    let lo = 0;
+    let hi = this.markCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (marks[mid * FIELDS + MARK_OFFSET]! <= relative) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return false;
+    const at = (lo - 1) * FIELDS;
+    const positionBytes = marks[at + MARK_POSITION]!;
+    if (positionBytes <= batchPositionBytes) return false; // the mark is in an earlier batch
+    out.recordIndex = marks[at + MARK_INDEX]!;
+    out.positionInBatch = positionBytes - batchPositionBytes;
+    return true;
   }
 
   /**
@@ -122,42 +172,66 @@ export class BatchTable {
       lastOffset: this.baseOffset + entries[at + LAST]! };
   }
 
-  /** Forgets the batches at or after `positionBytes` (a truncation cut the file there). */
+  /** Forgets the batches (and marks) at or after `positionBytes` (a truncation cut the file there). */
   truncateAt(positionBytes: number): void {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.entries[mid * FIELDS + POSITION]! < positionBytes) lo = mid + 1;
-      else hi = mid;
-    }
-    this.count = lo;
+    this.count = countBelow(this.entries, this.count, POSITION, positionBytes);
+    this.markCount = countBelow(this.marks, this.markCount, MARK_POSITION, positionBytes);
   }
 
   /** Sealed: no batch will join, so the slack goes back to the budget. */
   trim(): void {
     if (!this.dropped && this.count * FIELDS < this.entries.length) this.resize(this.count);
+    if (!this.dropped && this.markCount * FIELDS < this.marks.length) this.resizeMarks(this.markCount);
   }
 
   /** Returns the memory to the budget for good (the segment closed, or the budget needs room). */
   drop(): void {
     if (this.dropped) return;
     this.dropped = true;
-    this.budget.give(this, this.entries.byteLength, true);
+    this.budget.give(this, this.entries.byteLength + this.marks.byteLength, true);
     this.entries = new Int32Array(0);
     this.count = 0;
+    this.marks = new Int32Array(0);
+    this.markCount = 0;
   }
 
   private resize(capacityEntries: number): boolean {
-    const moreBytes = capacityEntries * ENTRY_BYTES - this.entries.byteLength;
+    const next = this.regrow(this.entries, this.count, capacityEntries);
+    if (next === null) return false;
+    this.entries = next;
+    return true;
+  }
+
+  private resizeMarks(capacityMarks: number): boolean {
+    const next = this.regrow(this.marks, this.markCount, capacityMarks);
+    if (next === null) return false;
+    this.marks = next;
+    return true;
+  }
+
+  /** `array`'s first `used` rows copied into room for `capacity`, paid from the budget; null (the table dropped) if it cannot be. */
+  private regrow(array: Int32Array, used: number, capacity: number): Int32Array | null {
+    const moreBytes = capacity * ENTRY_BYTES - array.byteLength;
     if (moreBytes > 0 && !this.budget.grow(this, moreBytes)) {
       this.drop();
-      return false;
+      return null;
     }
     if (moreBytes < 0) this.budget.give(this, -moreBytes, false);
-    const next = new Int32Array(capacityEntries * FIELDS);
-    next.set(this.entries.subarray(0, this.count * FIELDS));
-    this.entries = next;
-    return !this.dropped;
+    if (this.dropped) return null;
+    const next = new Int32Array(capacity * FIELDS);
+    next.set(array.subarray(0, used * FIELDS));
+    return next;
   }
+}
+
+/** Rows of `array` (of FIELDS each, increasing in `field`) whose `field` is below `limit`. */
+function countBelow(array: Int32Array, rows: number, field: number, limit: number): number {
+  let lo = 0;
+  let hi = rows;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (array[mid * FIELDS + field]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

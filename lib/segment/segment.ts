@@ -31,7 +31,8 @@ import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, S
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC,
-  decodeBatches, frameBatch, framingProblem, readInt32 } from '../record/index.js';
+  decodeBatches, frameBatch, framingProblem, readInt32, type RecordMarks,
+  type RecordStart } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
 import { BatchTable, type BatchSpan } from './batch-table.js';
 import { FileHandle, type FilePool } from './file-handle.js';
@@ -191,7 +192,7 @@ export class Segment {
    * a failed append leaves no byte of itself in any file that a reader or recovery would count —
    * the .log bytes past `sizeBytes` are cut, or torn so recovery's CRC check drops them.
    */
-  append(bytes: Uint8Array, lastOffset: number, maxTimestampMs: number): number {
+  append(bytes: Uint8Array, lastOffset: number, maxTimestampMs: number, recordMarks: RecordMarks | null = null): number {
     assert(this.writeFd >= 0, 'append to a segment that is not active');
     const positionBytes = this.sizeBytes;
     const sizeBytes = bytes.length;
@@ -217,7 +218,9 @@ export class Segment {
     this.sizeBytes = positionBytes + sizeBytes;
     this.cachedNextOffset = lastOffset + 1;
     if (this.table === null || !this.table.live) this.table = new BatchTable(this.baseOffset);
-    this.table.add(readInt32(bytes, BASE_OFFSET) * 2 ** 32 + (readInt32(bytes, BASE_OFFSET + 4) >>> 0), lastOffset, positionBytes);
+    const baseOffset = readInt32(bytes, BASE_OFFSET) * 2 ** 32 + (readInt32(bytes, BASE_OFFSET + 4) >>> 0);
+    this.table.add(baseOffset, lastOffset, positionBytes);
+    if (recordMarks !== null) this.table.addMarks(baseOffset, positionBytes, recordMarks);
     return positionBytes;
   }
 
@@ -367,6 +370,14 @@ export class Segment {
       }
     }
     return this.translateOffset(offset, startPosition);
+  }
+
+  /**
+   * Where a record at or before `offset` starts inside the batch at `batchPositionBytes`, when this
+   * process appended the batch with record marks (batch-table.ts); false otherwise.
+   */
+  recordStart(offset: number, batchPositionBytes: number, out: RecordStart): boolean {
+    return this.table !== null && this.table.recordStart(offset, batchPositionBytes, out);
   }
 
   /**

@@ -72,6 +72,34 @@ test('readRecord inside large uncompressed batches reads only as far as the reco
   await log.close();
 });
 
+test('readRecord from record marks: every record right after a truncation and new batches in its place, and after a reopen', async () => {
+  const dir = tempDir();
+  let log = await Log.open(dir);
+  const appendBatches = (batches: number, seed: number): void => {
+    for (let b = 0; b < batches; b++) {
+      log.append(Array.from({ length: 100 }, (_, r) => ({ key: `k${seed}-${b}-${r}`,
+        value: Buffer.alloc(200 + ((r * seed * 37 + b) % 1800), r + seed), timestampMs: 1_700_000_000_000 + r })));
+    }
+  };
+  const check = (label: string): void => {
+    const expected: LogRecord[] = [];
+    for (const batch of decodeBatches(log.read(0, { maxBytes: 64 * 1024 * 1024 }).toBuffer())) expected.push(...batch.records());
+    assert.is(expected.length, log.logEndOffset);
+    for (let i = 0; i < expected.length; i++) {
+      assert.equal(comparable(log.readRecord(i)!), comparable(expected[i]!), `${label}: offset ${i}`);
+    }
+  };
+  appendBatches(8, 1);
+  check('appended');
+  log.truncateTo(450); // the batch 400..499 goes whole
+  appendBatches(4, 7); // other record sizes where the cut batches' marks pointed
+  check('after truncation');
+  await log.close();
+  log = await Log.open(dir);
+  check('reopened');
+  await log.close();
+});
+
 test('RecordBatch.recordAt decodes one record and says null for an offset the batch does not hold', () => {
   const bytes = encodeBatch([{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }], { baseOffset: 10,
     nowMs: 1 });

@@ -38,6 +38,29 @@ test('the table: hits, gaps, misses, truncation', () => {
   assert.is(table.find(SEGMENT_BASE + 49 * 15 + 9, 5_000)?.positionBytes, 4_900, 'trimmed, still whole');
 });
 
+test('record marks: the nearest one at or before an offset, inside the batch asked about only; cut with their batches', () => {
+  const table = new BatchTable(SEGMENT_BASE, new BatchTableBudget(1024 * 1024));
+  // Two batches of 100 records: at 0 (marks at records 30 and 60) and at 10_000 (marks at records 40 and 80).
+  table.add(SEGMENT_BASE, SEGMENT_BASE + 99, 0);
+  table.addMarks(SEGMENT_BASE, 0, { pairs: Int32Array.of(30, 3_000, 60, 6_000), count: 2 });
+  table.add(SEGMENT_BASE + 100, SEGMENT_BASE + 199, 10_000);
+  table.addMarks(SEGMENT_BASE + 100, 10_000, { pairs: Int32Array.of(40, 4_000, 80, 8_000), count: 2 });
+  const out = { recordIndex: -1, positionInBatch: -1 };
+  const at = (offset: number, batchPosition: number): [number, number] | null =>
+    table.recordStart(SEGMENT_BASE + offset, batchPosition, out) ? [out.recordIndex, out.positionInBatch] : null;
+  assert.is(at(10, 0), null, 'before the first mark');
+  assert.equal(at(30, 0), [30, 3_000]);
+  assert.equal(at(99, 0), [60, 6_000]);
+  assert.is(at(120, 10_000), null, "the first batch's marks are not the second's");
+  assert.equal(at(140, 10_000), [40, 4_000]);
+  assert.equal(at(199, 10_000), [80, 8_000]);
+  table.truncateAt(10_000);
+  assert.is(at(199, 10_000), null, 'cut with the batch');
+  assert.equal(at(99, 0), [60, 6_000], 'the batch kept keeps its marks');
+  table.trim();
+  assert.equal(at(70, 0), [60, 6_000]);
+});
+
 test('the budget: growing past it drops the oldest tables first, and a table that alone cannot fit drops itself', () => {
   const entryBytes = 12;
   const budget = new BatchTableBudget(256 * entryBytes);
