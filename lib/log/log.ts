@@ -649,7 +649,7 @@ export class Log extends EventEmitter {
       // From the nearest record mark when this process wrote the batch, else from its first record.
       this.recordSeeker ??= new RecordSeeker();
       const segment = this.segments.at(this.segments.indexFor(region.firstOffset));
-      const start = segment.recordStart(offset, region.positionBytes, this.recordStart) ? this.recordStart : null;
+      const start = segment.recordStart(offset, region.positionBytes, region.firstOffset, this.recordStart) ? this.recordStart : null;
       record = this.recordSeeker.find((from, length, target) => region.readRange(from, length, target), region.sizeBytes, offset,
         region.positionBytes, region.path, region.firstOffset, region.firstBatchLastOffset, start);
     }

@@ -11,8 +11,8 @@
  * (from its first entry to the segment's end): appends add at the end, truncation cuts it, recovery
  * rebuilds it.
  *
- * Record marks (the encoder's notes of where a record starts, about every 4 KiB inside a large
- * uncompressed batch that `Log.append` wrote) are kept beside the batches, 12 bytes each, so a point
+ * Record marks (the encoder's notes of where a record starts, about every 16 KiB inside a large
+ * uncompressed batch that `Log.append` wrote) are kept beside the batches, 8 bytes each, so a point
  * read of a record deep in a 100 KiB batch reads from the nearest mark, not from the first record.
  *
  * Memory is bounded per process (`BATCH_TABLES_BYTES_MAX`): when growing a table would pass the
@@ -36,11 +36,10 @@ const FIELDS = 3;
 const BASE = 0;
 const LAST = 1;
 const POSITION = 2;
-const ENTRY_BYTES = FIELDS * Int32Array.BYTES_PER_ELEMENT;
-/** Marks: offset (relative), position in the segment, record index in its batch. */
+/** Marks: offset (relative) and position in the segment; the record's index is its offset less its batch's base. */
+const MARK_FIELDS = 2;
 const MARK_OFFSET = 0;
 const MARK_POSITION = 1;
-const MARK_INDEX = 2;
 const INITIAL_ENTRIES = 64;
 
 /** The bytes all live tables may hold; tables join in creation order and the oldest leave first. */
@@ -112,37 +111,38 @@ export class BatchTable {
   addMarks(baseOffset: number, positionBytes: number, recordMarks: RecordMarks): void {
     const n = recordMarks.count;
     if (this.dropped || n === 0) return;
-    const needed = (this.markCount + n) * FIELDS;
+    const needed = (this.markCount + n) * MARK_FIELDS;
     if (needed > this.marks.length && !this.resizeMarks(Math.max(INITIAL_ENTRIES, this.markCount * 2, this.markCount + n))) return;
     const marks = this.marks;
     const pairs = recordMarks.pairs;
     const relativeBase = baseOffset - this.baseOffset;
     for (let k = 0; k < n; k++) {
-      const at = (this.markCount + k) * FIELDS;
-      const index = pairs[k * 2]!;
-      marks[at + MARK_OFFSET] = relativeBase + index;
+      const at = (this.markCount + k) * MARK_FIELDS;
+      marks[at + MARK_OFFSET] = relativeBase + pairs[k * 2]!;
       marks[at + MARK_POSITION] = positionBytes + pairs[k * 2 + 1]!;
-      marks[at + MARK_INDEX] = index;
     }
     this.markCount += n;
   }
 
-  /** The last record mark at or before `offset` inside the batch at `batchPositionBytes`, into `out`; false when none. */
-  recordStart(offset: number, batchPositionBytes: number, out: RecordStart): boolean {
+  /**
+   * The last record mark at or before `offset` inside the batch at `batchPositionBytes` (whose first
+   * offset is `batchBaseOffset`), into `out`; false when none.
+   */
+  recordStart(offset: number, batchPositionBytes: number, batchBaseOffset: number, out: RecordStart): boolean {
     const marks = this.marks;
     const relative = offset - this.baseOffset;
     let lo = 0;
     let hi = this.markCount;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (marks[mid * FIELDS + MARK_OFFSET]! <= relative) lo = mid + 1;
+      if (marks[mid * MARK_FIELDS + MARK_OFFSET]! <= relative) lo = mid + 1;
       else hi = mid;
     }
     if (lo === 0) return false;
-    const at = (lo - 1) * FIELDS;
+    const at = (lo - 1) * MARK_FIELDS;
     const positionBytes = marks[at + MARK_POSITION]!;
     if (positionBytes <= batchPositionBytes) return false; // the mark is in an earlier batch
-    out.recordIndex = marks[at + MARK_INDEX]!;
+    out.recordIndex = this.baseOffset + marks[at + MARK_OFFSET]! - batchBaseOffset;
     out.positionInBatch = positionBytes - batchPositionBytes;
     return true;
   }
@@ -174,14 +174,14 @@ export class BatchTable {
 
   /** Forgets the batches (and marks) at or after `positionBytes` (a truncation cut the file there). */
   truncateAt(positionBytes: number): void {
-    this.count = countBelow(this.entries, this.count, POSITION, positionBytes);
-    this.markCount = countBelow(this.marks, this.markCount, MARK_POSITION, positionBytes);
+    this.count = countBelow(this.entries, this.count, FIELDS, POSITION, positionBytes);
+    this.markCount = countBelow(this.marks, this.markCount, MARK_FIELDS, MARK_POSITION, positionBytes);
   }
 
   /** Sealed: no batch will join, so the slack goes back to the budget. */
   trim(): void {
     if (!this.dropped && this.count * FIELDS < this.entries.length) this.resize(this.count);
-    if (!this.dropped && this.markCount * FIELDS < this.marks.length) this.resizeMarks(this.markCount);
+    if (!this.dropped && this.markCount * MARK_FIELDS < this.marks.length) this.resizeMarks(this.markCount);
   }
 
   /** Returns the memory to the budget for good (the segment closed, or the budget needs room). */
@@ -196,41 +196,41 @@ export class BatchTable {
   }
 
   private resize(capacityEntries: number): boolean {
-    const next = this.regrow(this.entries, this.count, capacityEntries);
+    const next = this.regrow(this.entries, FIELDS, this.count, capacityEntries);
     if (next === null) return false;
     this.entries = next;
     return true;
   }
 
   private resizeMarks(capacityMarks: number): boolean {
-    const next = this.regrow(this.marks, this.markCount, capacityMarks);
+    const next = this.regrow(this.marks, MARK_FIELDS, this.markCount, capacityMarks);
     if (next === null) return false;
     this.marks = next;
     return true;
   }
 
   /** `array`'s first `used` rows copied into room for `capacity`, paid from the budget; null (the table dropped) if it cannot be. */
-  private regrow(array: Int32Array, used: number, capacity: number): Int32Array | null {
-    const moreBytes = capacity * ENTRY_BYTES - array.byteLength;
+  private regrow(array: Int32Array, fields: number, used: number, capacity: number): Int32Array | null {
+    const moreBytes = capacity * fields * Int32Array.BYTES_PER_ELEMENT - array.byteLength;
     if (moreBytes > 0 && !this.budget.grow(this, moreBytes)) {
       this.drop();
       return null;
     }
     if (moreBytes < 0) this.budget.give(this, -moreBytes, false);
     if (this.dropped) return null;
-    const next = new Int32Array(capacity * FIELDS);
-    next.set(array.subarray(0, used * FIELDS));
+    const next = new Int32Array(capacity * fields);
+    next.set(array.subarray(0, used * fields));
     return next;
   }
 }
 
-/** Rows of `array` (of FIELDS each, increasing in `field`) whose `field` is below `limit`. */
-function countBelow(array: Int32Array, rows: number, field: number, limit: number): number {
+/** Rows of `array` (of `fields` each, increasing in `field`) whose `field` is below `limit`. */
+function countBelow(array: Int32Array, rows: number, fields: number, field: number, limit: number): number {
   let lo = 0;
   let hi = rows;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (array[mid * FIELDS + field]! < limit) lo = mid + 1;
+    if (array[mid * fields + field]! < limit) lo = mid + 1;
     else hi = mid;
   }
   return lo;

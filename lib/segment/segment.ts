@@ -97,7 +97,6 @@ export class Segment {
   private readonly header = new BatchHeaderView();
   private readonly scratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD_BYTES);
   private locateChunk: Buffer = Buffer.allocUnsafe(0);
-  /** Where the last appends went (active segment only): tail lookups answered from memory. */
   /** Every batch's place, for the batches this process appended or recovered (batch-table.ts). */
   private table: BatchTable | null = null;
   private closed = false;
@@ -373,11 +372,12 @@ export class Segment {
   }
 
   /**
-   * Where a record at or before `offset` starts inside the batch at `batchPositionBytes`, when this
+   * Where a record at or before `offset` starts inside the batch at `batchPositionBytes` (first offset
+   * `batchBaseOffset`), when this
    * process appended the batch with record marks (batch-table.ts); false otherwise.
    */
-  recordStart(offset: number, batchPositionBytes: number, out: RecordStart): boolean {
-    return this.table !== null && this.table.recordStart(offset, batchPositionBytes, out);
+  recordStart(offset: number, batchPositionBytes: number, batchBaseOffset: number, out: RecordStart): boolean {
+    return this.table !== null && this.table.recordStart(offset, batchPositionBytes, batchBaseOffset, out);
   }
 
   /**

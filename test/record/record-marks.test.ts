@@ -1,5 +1,5 @@
 /**
- * Record marks (batch-encoder.ts): an uncompressed batch from the encoder notes, about every 4 KiB,
+ * Record marks (batch-encoder.ts): an uncompressed batch from the encoder notes, about every 16 KiB,
  * the index and first byte of a record; every note must name a real record start, found here by
  * walking the records' length varints from the batch's first record.
  */

@@ -47,7 +47,8 @@ test('record marks: the nearest one at or before an offset, inside the batch ask
   table.addMarks(SEGMENT_BASE + 100, 10_000, { pairs: Int32Array.of(40, 4_000, 80, 8_000), count: 2 });
   const out = { recordIndex: -1, positionInBatch: -1 };
   const at = (offset: number, batchPosition: number): [number, number] | null =>
-    table.recordStart(SEGMENT_BASE + offset, batchPosition, out) ? [out.recordIndex, out.positionInBatch] : null;
+    table.recordStart(SEGMENT_BASE + offset, batchPosition, SEGMENT_BASE + (batchPosition === 0 ? 0 : 100), out)
+      ? [out.recordIndex, out.positionInBatch] : null;
   assert.is(at(10, 0), null, 'before the first mark');
   assert.equal(at(30, 0), [30, 3_000]);
   assert.equal(at(99, 0), [60, 6_000]);
