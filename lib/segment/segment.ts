@@ -30,9 +30,8 @@ import { CorruptRecordError, ioError } from '../errors.js';
 import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, SCAN_CHUNK_BYTES } from '../limits.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
-import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC,
-  decodeBatches, frameBatch, framingProblem, readInt32, type RecordMarks,
-  type RecordStart } from '../record/index.js';
+import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
+  framingProblem, readInt32, type RecordMarks, type RecordStart } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
 import { BatchTable, type BatchSpan } from './batch-table.js';
 import { FileHandle, type FilePool } from './file-handle.js';
@@ -339,7 +338,8 @@ export class Segment {
   }
 
   /**
-   * The batch containing (or first after) `offset`. The sparse index names the batch at or before
+   * The batch containing (or first after) `offset`: from the batch table, with no syscall, when this
+   * process appended or recovered the batch. Otherwise the sparse index names the batch at or before
    * it; the next entry bounds where it can be. Small gaps are read in one positioned read and parsed
    * in memory; when the next entry's batch starts at or before `offset` (large batches, every one
    * indexed) it is the answer after one header read. Otherwise: Kafka's forward scan.
@@ -373,8 +373,8 @@ export class Segment {
 
   /**
    * Where a record at or before `offset` starts inside the batch at `batchPositionBytes` (first offset
-   * `batchBaseOffset`), when this
-   * process appended the batch with record marks (batch-table.ts); false otherwise.
+   * `batchBaseOffset`), when this process appended the batch with record marks (batch-table.ts);
+   * false otherwise.
    */
   recordStart(offset: number, batchPositionBytes: number, batchBaseOffset: number, out: RecordStart): boolean {
     return this.table !== null && this.table.recordStart(offset, batchPositionBytes, batchBaseOffset, out);
