@@ -9,3 +9,11 @@ export class AssertionError extends Error {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionError(`assertion failed: ${message}`);
 }
+
+/**
+ * The same failure, for hot paths whose message would cost a string on every call: the caller
+ * checks, and builds the message only when the check fails.
+ */
+export function assertionFailed(message: string): never {
+  throw new AssertionError(`assertion failed: ${message}`);
+}

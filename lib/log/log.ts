@@ -35,6 +35,7 @@ import {
   RecordBatch,
   RecordSeeker,
   SEEK_FIRST_WINDOW_BYTES,
+  type CompressionType,
   type RecordMarks,
   type RecordStart,
   encodeControlBatch,
@@ -59,7 +60,7 @@ import { LogCheckpoints, takeCleanShutdownMarker, writeCleanShutdownMarker } fro
 import { loadLog, type RecoveryReport } from './log-loader.js';
 import { indexAbort, markerOf, restoreProducerState } from './producer-replay.js';
 import { ProducerStateTable, writeSnapshot, type ProducerBatch } from './producer-state.js';
-import { rollJitterMs, shouldRoll, type RollReason } from './roll-policy.js';
+import { rollJitterMs, shouldRoll, type ActiveSegmentState, type IncomingBatch, type RollReason } from './roll-policy.js';
 import { SegmentDeletion, deleteSegmentFiles } from './segment-deletion.js';
 import { SegmentList, type SegmentInfo } from './segment-list.js';
 import { swapSegments } from './segment-swap.js';
@@ -119,6 +120,15 @@ export class Log extends EventEmitter {
   private counters = { appendedBatches: 0, appendedRecords: 0, appendedBytes: 0, flushes: 0, rolls: 0 };
   /** readRecord's reused batch buffer (allocated on first use, grown to the largest batch read). */
   private recordBuffer: Buffer = Buffer.alloc(0);
+  /**
+   * Per-append inputs kept in reused objects: an append allocates its result and little else, so a
+   * long run of appends does not keep V8's young generation busy (and growing, which is resident memory).
+   */
+  private readonly encodeOptions = { baseOffset: 0, partitionLeaderEpoch: -1, compression: 'none' as CompressionType,
+    timestampType: 'CreateTime' as const, nowMs: 0, producerId: -1, producerEpoch: -1, baseSequence: -1, isTransactional: false };
+  private readonly rollActive: ActiveSegmentState = { baseOffset: 0, sizeBytes: 0, firstBatchTimestampMs: -1, createdAtMs: 0,
+    indexesFull: false, rollJitterMs: 0 };
+  private readonly rollIncoming: IncomingBatch = { sizeBytes: 0, maxTimestampMs: -1, lastOffset: 0 };
   /** Where readRecord's walk may start inside a batch (reused). */
   private readonly recordStart: RecordStart = { recordIndex: 0, positionInBatch: 0 };
   /** readRecord inside large uncompressed batches (created on first use). */
@@ -318,17 +328,16 @@ export class Log extends EventEmitter {
     const nowMs = this.clock.nowMs();
     const timestampType = options.timestampType ?? this.config.messageTimestampType;
     if (hasCompactPolicy(this.config)) requireRecordKeys(records, this.appendPlace());
-    const bytes = this.encoder.encode(records as RecordInput[], {
-      baseOffset: this.nextOffset,
-      partitionLeaderEpoch: options.leaderEpoch ?? -1,
-      compression: options.compression ?? 'none',
-      timestampType: 'CreateTime',
-      nowMs,
-      producerId: options.producerId ?? -1,
-      producerEpoch: options.producerEpoch ?? -1,
-      baseSequence: options.baseSequence ?? -1,
-      isTransactional: options.isTransactional ?? false,
-    });
+    const encode = this.encodeOptions;
+    encode.baseOffset = this.nextOffset;
+    encode.partitionLeaderEpoch = options.leaderEpoch ?? -1;
+    encode.compression = options.compression ?? 'none';
+    encode.nowMs = nowMs;
+    encode.producerId = options.producerId ?? -1;
+    encode.producerEpoch = options.producerEpoch ?? -1;
+    encode.baseSequence = options.baseSequence ?? -1;
+    encode.isTransactional = options.isTransactional ?? false;
+    const bytes = this.encoder.encode(records as RecordInput[], encode);
     checkBatchSize(this.config, bytes.length, true, this.dir, this.nextOffset);
     let logAppendTimeMs = -1;
     if (timestampType === 'LogAppendTime') {
@@ -458,20 +467,18 @@ export class Log extends EventEmitter {
 
   private rollReason(incomingBytes: number, incomingMaxTimestampMs: number, incomingLastOffset: number): RollReason {
     const a = this.segments.active;
-    return shouldRoll(
-      {
-        baseOffset: a.baseOffset,
-        sizeBytes: a.sizeBytes,
-        firstBatchTimestampMs: a.firstBatchTimestamp(),
-        createdAtMs: a.createdAtMs,
-        indexesFull: a.indexesFull,
-        rollJitterMs: a.options.rollJitterMs,
-      },
-      { sizeBytes: incomingBytes, maxTimestampMs: incomingMaxTimestampMs, lastOffset: incomingLastOffset },
-      this.config.segmentBytes,
-      this.config.segmentMs,
-      this.clock.nowMs(),
-    );
+    const active = this.rollActive;
+    active.baseOffset = a.baseOffset;
+    active.sizeBytes = a.sizeBytes;
+    active.firstBatchTimestampMs = a.firstBatchTimestamp();
+    active.createdAtMs = a.createdAtMs;
+    active.indexesFull = a.indexesFull;
+    active.rollJitterMs = a.options.rollJitterMs;
+    const incoming = this.rollIncoming;
+    incoming.sizeBytes = incomingBytes;
+    incoming.maxTimestampMs = incomingMaxTimestampMs;
+    incoming.lastOffset = incomingLastOffset;
+    return shouldRoll(active, incoming, this.config.segmentBytes, this.config.segmentMs, this.clock.nowMs());
   }
 
   /**

@@ -15,7 +15,7 @@ export interface ActiveSegmentState {
   rollJitterMs: number;
 }
 
-interface IncomingBatch {
+export interface IncomingBatch {
   sizeBytes: number;
   maxTimestampMs: number;
   lastOffset: number;

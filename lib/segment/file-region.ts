@@ -24,7 +24,7 @@
 import type { AbortedTransaction } from './transaction-index.js';
 import { Socket } from 'node:net';
 import { Readable, type Writable } from 'node:stream';
-import { assert } from '../assert.js';
+import { assert, assertionFailed } from '../assert.js';
 import { SeglogError, TransferAbortedError } from '../errors.js';
 import { LOG_OVERHEAD_BYTES, STREAM_CHUNK_BYTES } from '../limits.js';
 import { BATCH_LENGTH } from '../record/layout.js';
@@ -60,8 +60,9 @@ export class FileRegion {
   readonly firstBatchLastOffset: number;
 
   constructor(file: FileHandle | null, positionBytes: number, sizeBytes: number, firstOffset: number, firstBatchLastOffset = -1) {
-    assert(Number.isSafeInteger(positionBytes) && positionBytes >= 0, `region position ${positionBytes}`);
-    assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `region size ${sizeBytes}`);
+    // Checked on every read: the messages are built only on failure.
+    if (!(Number.isSafeInteger(positionBytes) && positionBytes >= 0)) assertionFailed(`region position ${positionBytes}`);
+    if (!(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0)) assertionFailed(`region size ${sizeBytes}`);
     assert(file !== null || sizeBytes === 0, 'a region with bytes needs a file');
     this.file = file;
     this.positionBytes = positionBytes;

@@ -46,7 +46,7 @@
 import {
   closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync,
 } from 'node:fs';
-import { assert } from '../assert.js';
+import { assertionFailed } from '../assert.js';
 import { InvalidArgumentError, ioError } from '../errors.js';
 import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES_MAX, INDEX_SANITY_PROBLEMS_MAX,
   INDEX_WARM_SECTION_BYTES } from '../limits.js';
@@ -188,7 +188,9 @@ export abstract class IndexFile {
 
   /** Asserts `i` is an entry: reading past `entries` is a caller bug (the slot is zero or stale). */
   protected checkSlot(i: number): void {
-    assert(Number.isInteger(i) && i >= 0 && i < this.entries, `index entry ${i} outside [0, ${this.entryCount}) of ${this.filePath}`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.entries)) {
+      assertionFailed(`index entry ${i} outside [0, ${this.entryCount}) of ${this.filePath}`);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -414,9 +416,9 @@ export abstract class IndexFile {
 
   /** Adds the entry prepared in `scratch` after the last one, in memory (see writePending). */
   protected appendScratch(): void {
-    assert(this.mode === 'active', `append to ${this.filePath}, which is not active`);
+    if (this.mode !== 'active') assertionFailed(`append to ${this.filePath}, which is not active`);
     const n = this.entryCount;
-    assert(n < this.slotCount, `append to the full index ${this.filePath} (the segment must roll first)`);
+    if (n >= this.slotCount) assertionFailed(`append to the full index ${this.filePath} (the segment must roll first)`);
     const entryBytes = this.entryBytes;
     let bytes = this.bytes;
     if (bytes.length < (n + 1) * entryBytes) {
