@@ -148,13 +148,12 @@ export class BatchEncoder {
 
     let sizeBytes: number;
     let out: Buffer;
+    this.recordMarks.count = 0;
     if (compression === 'none') {
       sizeBytes = RECORDS + recordsBytes;
       out = this.ensure(sizeBytes);
-      this.recordMarks.count = 0;
       this.writeRecords(out, RECORDS, records, baseTimestampMs, nowMs, offsetDeltas, offsetDeltas === undefined);
     } else {
-      this.recordMarks.count = 0;
       if (this.scratch.length < recordsBytes) this.scratch = Buffer.allocUnsafe(Math.max(recordsBytes, this.scratch.length * 2));
       this.writeRecords(this.scratch, 0, records, baseTimestampMs, nowMs, offsetDeltas);
       const compressed = count === 0 ? EMPTY : compress(compression, this.scratch.subarray(0, recordsBytes), options.compressionLevel);

@@ -55,7 +55,7 @@ export class BatchTableBudget {
 
   /** Grants `table` `moreBytes`, dropping older tables as needed; false when even that cannot make room. */
   grow(table: BatchTable, moreBytes: number): boolean {
-    if (!this.tables.has(table)) this.tables.add(table);
+    this.tables.add(table); // a table already held keeps its place in the order
     for (const oldest of this.tables) {
       if (this.usedBytes + moreBytes <= this.limitBytes || oldest === table) break;
       oldest.drop();
@@ -130,16 +130,10 @@ export class BatchTable {
    */
   recordStart(offset: number, batchPositionBytes: number, batchBaseOffset: number, out: RecordStart): boolean {
     const marks = this.marks;
-    const relative = offset - this.baseOffset;
-    let lo = 0;
-    let hi = this.markCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (marks[mid * MARK_FIELDS + MARK_OFFSET]! <= relative) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === 0) return false;
-    const at = (lo - 1) * MARK_FIELDS;
+    // Marks at or before the offset (offsets are integers): the last of them is the one.
+    const atOrBefore = countBelow(marks, this.markCount, MARK_FIELDS, MARK_OFFSET, offset - this.baseOffset + 1);
+    if (atOrBefore === 0) return false;
+    const at = (atOrBefore - 1) * MARK_FIELDS;
     const positionBytes = marks[at + MARK_POSITION]!;
     if (positionBytes <= batchPositionBytes) return false; // the mark is in an earlier batch
     out.recordIndex = this.baseOffset + marks[at + MARK_OFFSET]! - batchBaseOffset;
@@ -157,17 +151,11 @@ export class BatchTable {
     const entries = this.entries;
     const relative = offset - this.baseOffset;
     if (relative < entries[BASE]! || relative > entries[(count - 1) * FIELDS + LAST]!) return null;
-    // The first batch whose last offset is ≥ relative.
-    let lo = 0;
-    let hi = count - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (entries[mid * FIELDS + LAST]! < relative) lo = mid + 1;
-      else hi = mid;
-    }
-    const at = lo * FIELDS;
+    // The first batch whose last offset is ≥ relative (there is one: relative ≤ the last batch's).
+    const slot = countBelow(entries, count, FIELDS, LAST, relative);
+    const at = slot * FIELDS;
     const positionBytes = entries[at + POSITION]!;
-    const endBytes = lo + 1 < count ? entries[at + FIELDS + POSITION]! : segmentBytes;
+    const endBytes = slot + 1 < count ? entries[at + FIELDS + POSITION]! : segmentBytes;
     return { positionBytes, sizeBytes: endBytes - positionBytes, baseOffset: this.baseOffset + entries[at + BASE]!,
       lastOffset: this.baseOffset + entries[at + LAST]! };
   }
