@@ -17,8 +17,11 @@
 // and removes mmap-io before the project's own scripts run, so the postinstall fetches the pinned
 // version from npm's cache into the project's node_modules and builds it there.
 //
-// Nothing is ever installed inside seglog's folder when seglog is a dependency, and no `npm
-// install` runs here at all. Any failure is one line on stderr; seglog then works through
+// seglog's own CRC-32C addon (lib/platform/native-crc32c/) is built by node-gyp here, in both
+// cases, into that folder's build/ (where lib/platform/native.ts looks for it).
+//
+// Nothing is ever installed inside seglog's folder when seglog is a dependency (the addon's build
+// output is the one thing written there), and no `npm install` runs here at all. Any failure is one line on stderr; seglog then works through
 // native-free-fallback/ (lib/platform decides at load which side is active).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -114,7 +117,8 @@ function fetchMmapIo(dir) {
   }
 }
 
-function buildMmapIo(dir) {
+/** `node-gyp rebuild` in `dir`, against this machine's Node headers when they are there. Returns a failure or null. */
+function nodeGypRebuild(dir) {
   const nodeGyp = process.env.npm_config_node_gyp
     ?? join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   // The machine's own Node headers, so node-gyp never tries to download them.
@@ -142,14 +146,27 @@ function setUpMmapIo() {
     if (failed) return note(`could not fetch mmap-io (${failed}); using the pure-TypeScript mapped-file fallback`);
   }
   if (!addMmapIoGypi(dir)) return note(`mmap-io at ${dir} is not the pinned ${pkg.optionalDependencies[MMAP_IO]}; left as it is`);
-  const failed = buildMmapIo(dir);
+  const failed = nodeGypRebuild(dir);
   if (failed || !loads(MMAP_IO)) return note(`mmap-io did not build (${failed ?? 'does not load'}); using the pure-TypeScript mapped-file fallback`);
   note('mmap-io built with -std=c++17');
+}
+
+const CRC32C_ADDON_DIR = join(root, 'lib', 'platform', 'native-crc32c');
+const CRC32C_ADDON_FILE = join(CRC32C_ADDON_DIR, 'build', 'Release', 'seglog_crc32c.node');
+const CRC32C_ADDON_MISSING = 'using sse4_crc32 or the pure-TypeScript CRC-32C';
+
+/** Builds seglog's CRC-32C addon every time (a stale build from older sources must not survive an install). */
+function setUpCrc32cAddon() {
+  if (process.env.SEGLOG_SKIP_NATIVE_BUILD === '1') return note(`SEGLOG_SKIP_NATIVE_BUILD=1: seglog-crc32c not built, ${CRC32C_ADDON_MISSING}`);
+  if (!existsSync(join(CRC32C_ADDON_DIR, 'binding.gyp'))) return note(`seglog-crc32c sources are missing; ${CRC32C_ADDON_MISSING}`);
+  const failed = nodeGypRebuild(CRC32C_ADDON_DIR);
+  if (failed || !loads(CRC32C_ADDON_FILE)) return note(`seglog-crc32c did not build (${failed ?? 'does not load'}); ${CRC32C_ADDON_MISSING}`);
 }
 
 try {
   if (process.argv[2] === 'preinstall') preinstall();
   else {
+    setUpCrc32cAddon();
     setUpMmapIo();
     for (const name of Object.keys(pkg.optionalDependencies ?? {})) {
       if (!loads(name)) note(`${name} is not available; its native-free fallback will be used`);

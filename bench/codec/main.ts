@@ -45,7 +45,8 @@ function makeRecords(shape: Shape): RecordInput[] {
   });
 }
 
-const nativeCrc32c = loadNative(platformFaults).crc32c;
+const nativeSides = loadNative(platformFaults);
+const nativeCrc32c = nativeSides.crc32c;
 
 async function measure(shape: Shape): Promise<Row[]> {
   const records = makeRecords(shape);
@@ -73,7 +74,7 @@ async function measure(shape: Shape): Promise<Row[]> {
   ];
   if (nativeCrc32c !== undefined) {
     const native = nativeCrc32c;
-    cases.push(['CRC-32C native (sse4_crc32)', () => { sink += native(plain, 21, plainBytes); }]);
+    cases.push([`CRC-32C native (${nativeSides.crc32cName})`, () => { sink += native(plain, 21, plainBytes); }]);
   }
   for (const codec of CODECS) {
     const bytes = encoded.get(codec)!;

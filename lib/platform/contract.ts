@@ -94,7 +94,7 @@ export interface PlatformFaults {
 
 /** What is active, for `seglog --version`, the bench output and the tests. */
 export interface PlatformReport {
-  crc32c: 'native:sse4_crc32' | 'fallback:slice-by-16';
+  crc32c: 'native:seglog-crc32c' | 'native:sse4_crc32' | 'fallback:slice-by-16';
   mapFile: 'native:mmap-io' | 'fallback:buffer';
   lockDirectory: 'native:fs-ext-flock' | 'fallback:lock-file';
   forcedFallback: boolean;

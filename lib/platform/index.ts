@@ -67,7 +67,7 @@ export const lockDirectory: LockDirectory = native?.lockDirectory ?? createLockD
 export const sendFileRange: SendFileRange = fallbackSendFileRange;
 
 const report: PlatformReport = {
-  crc32c: native?.crc32c !== undefined ? 'native:sse4_crc32' : 'fallback:slice-by-16',
+  crc32c: native?.crc32cName !== undefined ? `native:${native.crc32cName}` : 'fallback:slice-by-16',
   mapFile: native?.mapFile !== undefined ? 'native:mmap-io' : 'fallback:buffer',
   lockDirectory: native?.lockDirectory !== undefined ? 'native:fs-ext-flock' : 'fallback:lock-file',
   forcedFallback,

@@ -85,6 +85,34 @@ test('as a dependency, a failed mmap-io build ends the postinstall with 0, a fal
   assert.not.ok(existsSync(join(seglog, 'node_modules')), 'nothing installed inside seglog');
 });
 
+/** The addon's sources, as the package ships them, inside a dependency layout. */
+function withAddonSources(seglog: string): string {
+  const dir = join(seglog, 'lib', 'platform', 'native-crc32c');
+  mkdirSync(dir, { recursive: true });
+  for (const file of ['binding.gyp', 'crc32c.c']) cpSync(join(repo, 'lib/platform/native-crc32c', file), join(dir, file));
+  return join(dir, 'build', 'Release', 'seglog_crc32c.node');
+}
+
+test('as a dependency, the postinstall builds seglog-crc32c in its own folder, and the build loads', () => {
+  const { seglog } = dependencyLayout();
+  const addon = withAddonSources(seglog);
+  const result = runHook(seglog, 'postinstall', cleanEnv());
+  assert.is(result.status, 0, result.stderr);
+  assert.not.match(result.stderr, /seglog-crc32c/);
+  const check = node(['-e', `process.stdout.write(String(require(${JSON.stringify(addon)}).crc32c(Buffer.from('123456789'), 0, 9, 0)))`],
+    seglog, cleanEnv());
+  assert.is(check.stdout, String(0xe3069283), check.stderr);
+});
+
+test('a seglog-crc32c build that fails ends the postinstall with 0 and a note naming the CRC in use', () => {
+  const { seglog } = dependencyLayout();
+  const addon = withAddonSources(seglog);
+  const result = runHook(seglog, 'postinstall', cleanEnv({ CXX: 'false', CC: 'false' }));
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stderr, /seglog install: seglog-crc32c did not build \(.+\); using sse4_crc32 or the pure-TypeScript CRC-32C/);
+  assert.not.ok(existsSync(addon));
+});
+
 test('as a dependency whose mmap-io npm already removed, the postinstall only reports', () => {
   const { seglog } = dependencyLayout();
   const result = runHook(seglog, 'postinstall', cleanEnv());
@@ -114,7 +142,8 @@ test('as the project itself, an mmap-io that cannot be fetched ends the postinst
 function checkoutWithout(leftOut: string[]): string {
   const dir = tempDir('seglog-missing-');
   cpSync(join(repo, 'package.json'), join(dir, 'package.json'));
-  for (const part of ['dist/lib', 'dist/native-free-fallback', 'dist/test/platform/sides.js', 'scripts/test.mjs']) {
+  const addon = 'lib/platform/native-crc32c/build/Release/seglog_crc32c.node'; // built by the postinstall, as in any checkout
+  for (const part of ['dist/lib', 'dist/native-free-fallback', 'dist/test/platform/sides.js', 'scripts/test.mjs', addon]) {
     cpSync(join(repo, part), join(dir, part), { recursive: true });
   }
   mkdirSync(join(dir, 'node_modules'));

@@ -83,6 +83,22 @@ for (const { name, impl: crc32c } of crc32cSides) {
   });
 }
 
+// seglog-crc32c runs three streams over blocks of 3 x 8192 and 3 x 256 bytes after aligning to 8:
+// lengths just around those blocks, from every alignment, are where a join or a tail would break.
+test('every side matches the reference around the three-stream block lengths, from every alignment', () => {
+  const bytes = randomBytes(seededRandom(seed ^ 0xb10c), 3 * 3 * 8192 + 64);
+  const lengths = [0, 1, 7, 8, 9, 767, 768, 769, 775, 776, 1535, 1536, 24575, 24576, 24577, 24583, 24584, 25343, 25344, 25352,
+    49151, 49152, 49153, 73727, 73728, 73729];
+  for (const lengthBytes of lengths) {
+    for (let start = 0; start < 9; start++) {
+      const expected = referenceCrc32c(bytes, start, start + lengthBytes, 0x1234567);
+      for (const { name, impl } of crc32cSides) {
+        assert.is(impl(bytes, start, start + lengthBytes, 0x1234567), expected, `${name} length ${lengthBytes} start ${start}`);
+      }
+    }
+  }
+});
+
 test('every side agrees on a 1 MiB buffer', () => {
   const bytes = randomBytes(seededRandom(seed ^ 0x1234), 1024 * 1024);
   const expected = referenceCrc32c(bytes, 0, bytes.length, 0);

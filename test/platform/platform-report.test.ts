@@ -20,6 +20,7 @@ function reportInChild(nativeSetting: string | undefined): { report: PlatformRep
     const { platformReport } = await import(${JSON.stringify(INDEX_URL)});
     const cache = Object.keys(createRequire(import.meta.url).cache);
     const loaded = ['sse4_crc32', 'mmap-io', 'fs-ext'].filter((name) => cache.some((p) => p.includes('/node_modules/' + name + '/')));
+    if (cache.some((p) => p.endsWith('/seglog_crc32c.node'))) loaded.push('seglog-crc32c');
     process.stdout.write(JSON.stringify({ report: platformReport(), loaded }));`;
   const env = { ...process.env };
   if (nativeSetting === undefined) delete env['SEGLOG_NATIVE'];
@@ -45,7 +46,8 @@ test('SEGLOG_NATIVE=0 reports the fallback for every capability and loads no nat
 test('without SEGLOG_NATIVE=0 every native package that loads is chosen, and every miss has a reason', () => {
   const { report } = reportInChild(undefined);
   assert.is(report.forcedFallback, false);
-  assert.is(report.crc32c === 'native:sse4_crc32', nativeReasons['crc32c'] === undefined);
+  // The addon is the first choice: a reason is recorded whenever it is not the one in use.
+  assert.is(report.crc32c === 'native:seglog-crc32c', nativeReasons['crc32c'] === undefined);
   assert.is(report.mapFile === 'native:mmap-io', nativeReasons['mapFile'] === undefined);
   assert.is(report.lockDirectory === 'native:fs-ext-flock', nativeReasons['lockDirectory'] === undefined);
   assert.equal(report.reasons, nativeReasons);

@@ -26,7 +26,8 @@ export const nativeReasons = native.reasons;
 /** The capabilities whose native side is missing here, with why ("crc32c: sse4_crc32 did not load: ..."). */
 export function missingNativeSides(): string[] {
   const missing: string[] = [];
-  if (native.crc32c === undefined) missing.push(`crc32c: ${nativeReasons['crc32c'] ?? 'no reason recorded'}`);
+  // seglog's own addon is what the native side means for crc32c; sse4_crc32 standing in is still a miss.
+  if (native.crc32cName !== 'seglog-crc32c') missing.push(`crc32c: ${nativeReasons['crc32c'] ?? 'no reason recorded'}`);
   if (native.mapFile === undefined) missing.push(`mapFile: ${nativeReasons['mapFile'] ?? 'no reason recorded'}`);
   if (native.lockDirectory === undefined) missing.push(`lockDirectory: ${nativeReasons['lockDirectory'] ?? 'no reason recorded'}`);
   return missing;
@@ -48,7 +49,11 @@ function sides<T>(nativeImpl: T | undefined, fallbackImpl: T, chosenImpl: T): Si
   return list;
 }
 
-export const crc32cSides: Side<Crc32c>[] = sides(native.crc32c, fallbackCrc32c, chosen.crc32c);
+/** Every native CRC-32C that loaded (the addon and sse4_crc32), each held to the contract, then fallback and chosen. */
+export const crc32cSides: Array<{ name: string; impl: Crc32c }> = [
+  ...Object.entries(native.crc32cByName).map(([name, impl]) => ({ name: `native:${name}`, impl: impl! })),
+  ...sides(undefined, fallbackCrc32c, chosen.crc32c),
+];
 export const mapFileSides: Side<MapFile>[] = sides(native.mapFile, createMapFile(platformFaults), chosen.mapFile);
 export const lockSides: Side<LockDirectory>[] = sides(native.lockDirectory, createLockDirectory(platformFaults), chosen.lockDirectory);
 
