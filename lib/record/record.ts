@@ -167,3 +167,94 @@ export function skipRecord(cursor: RecordCursor, expectedOffsetDelta: number): n
   cursor.end = outerEnd;
   return timestampDelta;
 }
+
+/** What walkPlainRecords found: the largest timestamp delta of the records (reused: no allocation). */
+export const plainWalk = { maxTimestampDelta: 0 };
+
+/** Where the last varintAt() ended; a module slot instead of a returned pair, so the walk allocates nothing. */
+let varintEnd = 0;
+
+/**
+ * The zigzag varint at `p` (at most VARINT_BYTES_MAX bytes, all before `end`), leaving its end in
+ * varintEnd; NaN where the cursor's readVarint would fail. Same arithmetic as RecordCursor.readVarint.
+ */
+function varintAt(bytes: Uint8Array, p: number, end: number): number {
+  let raw = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (p >= end) return Number.NaN;
+    const b = bytes[p++]!;
+    raw |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      varintEnd = p;
+      return (raw >>> 1) ^ -(raw & 1);
+    }
+  }
+  return Number.NaN;
+}
+
+/** Largest zigzag varlong walkPlainRecords decodes itself (four bytes, |delta| < 2^27 ms ≈ 37 hours); longer ones go to skipRecord. */
+const FAST_VARLONG_BYTES_MAX = 4;
+
+/**
+ * skipRecord over all `count` records of plain (uncompressed) records in [position, end), as one
+ * loop with no cursor: true when the records walk exactly as skipRecord(cursor, i) would accept them
+ * (same checks: lengths within the record, offset deltas 0..count-1, headers, nothing left over),
+ * with the largest timestamp delta in plainWalk. False on anything it does not accept, including
+ * valid records it leaves to the general walk (a timestamp delta of more than four bytes): the
+ * caller then walks with skipRecord, which accepts those and names any problem with its position.
+ *
+ * Why a second walk: the producer append path runs this over every record of every batch, and the
+ * cursor's per-field method calls cost ~60 ns a record against ~15 ns here (1 KiB x 100 batch: 6.2 us
+ * to 1.5 us).
+ */
+export function walkPlainRecords(bytes: Uint8Array, position: number, end: number, count: number): boolean {
+  let p = position;
+  let maxDelta = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const length = varintAt(bytes, p, end);
+    if (!(length >= 0)) return false; // NaN or negative
+    const bodyStart = varintEnd;
+    const recordEnd = bodyStart + length;
+    if (recordEnd > end) return false;
+    p = bodyStart + 1; // attributes
+    if (p > recordEnd) return false;
+    // timestampDelta: a zigzag varlong, decoded here only when it is short.
+    let raw = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= recordEnd || shift === 7 * FAST_VARLONG_BYTES_MAX) return false;
+      const b = bytes[p++]!;
+      raw |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    const delta = (raw >>> 1) ^ -(raw & 1);
+    if (delta > maxDelta) maxDelta = delta;
+    if (varintAt(bytes, p, recordEnd) !== i) return false; // offset delta
+    const keyLength = varintAt(bytes, varintEnd, recordEnd);
+    if (!(keyLength >= -1)) return false;
+    p = varintEnd + (keyLength > 0 ? keyLength : 0);
+    if (p > recordEnd) return false;
+    const valueLength = varintAt(bytes, p, recordEnd);
+    if (!(valueLength >= -1)) return false;
+    p = varintEnd + (valueLength > 0 ? valueLength : 0);
+    if (p > recordEnd) return false;
+    const headersCount = varintAt(bytes, p, recordEnd);
+    if (!(headersCount >= 0)) return false;
+    p = varintEnd;
+    for (let h = 0; h < headersCount; h++) {
+      const headerKeyLength = varintAt(bytes, p, recordEnd);
+      if (!(headerKeyLength >= 0)) return false;
+      p = varintEnd + headerKeyLength;
+      if (p > recordEnd) return false;
+      const headerValueLength = varintAt(bytes, p, recordEnd);
+      if (!(headerValueLength >= -1)) return false;
+      p = varintEnd + (headerValueLength > 0 ? headerValueLength : 0);
+      if (p > recordEnd) return false;
+    }
+    if (p !== recordEnd) return false;
+  }
+  if (p !== end) return false;
+  plainWalk.maxTimestampDelta = maxDelta;
+  return true;
+}
