@@ -119,16 +119,14 @@ export class RecordCursor {
 }
 
 export function sizeOfVarint(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  let size = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    size++;
-  }
-  return size;
+  const v = ((value << 1) ^ (value >> 31)) >>> 0;
+  // Compares, not a loop: the encoder sizes four or five varints per record.
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
 export function sizeOfVarlong(value: number): number {
+  // Timestamp deltas are small: the int32 arithmetic covers them (zigzag of |value| < 2^30 fits 31 bits).
+  if (value >= -0x40000000 && value < 0x40000000 && (value | 0) === value) return sizeOfVarint(value);
   let v = value >= 0 ? value * 2 : -value * 2 - 1;
   let size = 1;
   while (v >= 128) {
@@ -150,8 +148,14 @@ export function writeVarint(bytes: Uint8Array, position: number, value: number):
 }
 
 export function writeVarlong(bytes: Uint8Array, position: number, value: number): number {
+  // Small enough for writeVarint (the common case: a timestamp delta), decided with int32 compares;
+  // everything else, and anything that is not a safe integer, takes the wide path.
+  if (value >= -0x40000000 && value < 0x40000000 && (value | 0) === value) return writeVarint(bytes, position, value);
+  return writeWideVarlong(bytes, position, value);
+}
+
+function writeWideVarlong(bytes: Uint8Array, position: number, value: number): number {
   if (!Number.isSafeInteger(value)) throw new UnsafeIntegerError(`${value} is not a safe integer for a varlong`);
-  if (value >= -0x40000000 && value < 0x40000000) return writeVarint(bytes, position, value);
   if (Math.abs(value) > 2 ** 52) {
     // zigzag doubles the magnitude past 2^53, where doubles lose odd integers: BigInt for these.
     let big = value >= 0 ? BigInt(value) * 2n : -BigInt(value) * 2n - 1n;
