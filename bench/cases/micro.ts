@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
 import { platformFaults } from '../../lib/platform/faults.js';
-import { loadNative } from '../../lib/platform/native.js';
+import { loadNative, loadSse4Crc32c } from '../../lib/platform/native.js';
 import { BatchEncoder, decodeBatches, type RecordInput } from '../../lib/record/index.js';
 import { higherIsBetter, targetMin, type BenchCase, type BenchContext, type BenchRow, type CaseResult } from '../case.js';
 import { KIB, MIB, fold, payload } from '../util.js';
@@ -52,7 +52,7 @@ export const crcCase: BenchCase = {
   async run(ctx) {
     const sides = loadNative(platformFaults);
     const native = sides.crc32c;
-    const sse4 = sides.crc32cByName['sse4_crc32'];
+    const sse4 = loadSse4Crc32c().crc32c;
     let checksum = 0;
     const rows: BenchRow[] = [];
     const details: CaseResult['details'] = { native: sides.crc32cName ?? 'unavailable' };

@@ -68,8 +68,6 @@ type NativeCrc32cName = 'seglog-crc32c' | 'sse4_crc32';
 interface NativeSides {
   crc32c: Crc32c | undefined;
   crc32cName: NativeCrc32cName | undefined;
-  /** Each native CRC-32C that loaded, so the tests hold both to the contract and the bench can compare them. */
-  crc32cByName: Partial<Record<NativeCrc32cName, Crc32c>>;
   mapFile: MapFile | undefined;
   lockDirectory: LockDirectory | undefined;
   /** Why each missing side is missing, keyed by capability (crc32c, mapFile, lockDirectory). */
@@ -186,6 +184,48 @@ function makeLockDirectory(fsExt: FsExtModule, faults: PlatformFaults): LockDire
   return createSideLockDirectory(side, faults);
 }
 
+/** One native CRC-32C: the function where it loaded and passed the check value, else why not. */
+interface LoadedCrc32c {
+  crc32c: Crc32c | undefined;
+  reason: string | undefined;
+}
+
+function loadAddonCrc32c(require: NodeRequire): LoadedCrc32c {
+  try {
+    const addon = require(fileURLToPath(CRC32C_ADDON_URL)) as Crc32cAddon;
+    if (addon.hardwareSupport !== true) return { crc32c: undefined, reason: 'seglog-crc32c built but the CPU lacks the crc32 instruction' };
+    const check = addon.crc32c(Buffer.from(CRC32C_CHECK_INPUT, 'latin1'), 0, CRC32C_CHECK_INPUT.length, 0);
+    if (check === CRC32C_CHECK_VALUE) return { crc32c: makeAddonCrc32c(addon), reason: undefined };
+    return { crc32c: undefined, reason: `seglog-crc32c gave check value 0x${check.toString(16)}, expected 0xe3069283` };
+  } catch (error) {
+    return { crc32c: undefined, reason: `seglog-crc32c did not load: ${describe(error)}` };
+  }
+}
+
+let sse4Loaded: LoadedCrc32c | undefined;
+
+/**
+ * sse4_crc32, loaded once on first call: by loadNative where the addon is missing, and by the tests
+ * and the bench, which hold it to the same contract and compare the two.
+ */
+export function loadSse4Crc32c(): LoadedCrc32c {
+  if (sse4Loaded !== undefined) return sse4Loaded;
+  try {
+    const sse4 = createRequire(import.meta.url)('sse4_crc32') as Sse4Crc32Module;
+    if (sse4.hardware_support === false) {
+      const reason = 'sse4_crc32 loaded but the CPU lacks SSE4.2 (its table code is no faster than the fallback)';
+      sse4Loaded = { crc32c: undefined, reason };
+    } else {
+      const check = sse4.calculate(Buffer.from(CRC32C_CHECK_INPUT, 'latin1'), 0) >>> 0;
+      sse4Loaded = check === CRC32C_CHECK_VALUE ? { crc32c: makeCrc32c(sse4), reason: undefined }
+        : { crc32c: undefined, reason: `sse4_crc32 gave check value 0x${check.toString(16)}, expected 0xe3069283` };
+    }
+  } catch (error) {
+    sse4Loaded = { crc32c: undefined, reason: `sse4_crc32 did not load: ${describe(error)}` };
+  }
+  return sse4Loaded;
+}
+
 let loaded: NativeSides | undefined;
 
 /**
@@ -197,36 +237,14 @@ export function loadNative(faults: PlatformFaults): NativeSides {
   const require = createRequire(import.meta.url);
   const reasons: Record<string, string> = {};
 
-  const crc32cByName: Partial<Record<NativeCrc32cName, Crc32c>> = {};
-  const crcReasons: string[] = [];
-  try {
-    const addon = require(fileURLToPath(CRC32C_ADDON_URL)) as Crc32cAddon;
-    if (addon.hardwareSupport !== true) crcReasons.push('seglog-crc32c built but the CPU lacks the crc32 instruction');
-    else {
-      const check = addon.crc32c(Buffer.from(CRC32C_CHECK_INPUT, 'latin1'), 0, CRC32C_CHECK_INPUT.length, 0);
-      if (check === CRC32C_CHECK_VALUE) crc32cByName['seglog-crc32c'] = makeAddonCrc32c(addon);
-      else crcReasons.push(`seglog-crc32c gave check value 0x${check.toString(16)}, expected 0xe3069283`);
-    }
-  } catch (error) {
-    crcReasons.push(`seglog-crc32c did not load: ${describe(error)}`);
-  }
-  try {
-    const sse4 = require('sse4_crc32') as Sse4Crc32Module;
-    if (sse4.hardware_support === false) {
-      crcReasons.push('sse4_crc32 loaded but the CPU lacks SSE4.2 (its table code is no faster than the fallback)');
-    } else {
-      const check = sse4.calculate(Buffer.from(CRC32C_CHECK_INPUT, 'latin1'), 0) >>> 0;
-      if (check === CRC32C_CHECK_VALUE) crc32cByName['sse4_crc32'] = makeCrc32c(sse4);
-      else crcReasons.push(`sse4_crc32 gave check value 0x${check.toString(16)}, expected 0xe3069283`);
-    }
-  } catch (error) {
-    crcReasons.push(`sse4_crc32 did not load: ${describe(error)}`);
-  }
-  const crc32cName: NativeCrc32cName | undefined = crc32cByName['seglog-crc32c'] !== undefined ? 'seglog-crc32c'
-    : crc32cByName['sse4_crc32'] !== undefined ? 'sse4_crc32' : undefined;
-  const crc32c = crc32cName === undefined ? undefined : crc32cByName[crc32cName];
+  const addon = loadAddonCrc32c(require);
+  // sse4_crc32 is loaded only to stand in for the addon: its library costs 2.4 MiB of resident memory.
+  const sse4 = addon.crc32c === undefined ? loadSse4Crc32c() : undefined;
+  const crc32cName: NativeCrc32cName | undefined = addon.crc32c !== undefined ? 'seglog-crc32c'
+    : sse4?.crc32c !== undefined ? 'sse4_crc32' : undefined;
+  const crc32c = addon.crc32c ?? sse4?.crc32c;
   // A reason is kept whenever the first choice is missing, even if the second stands in for it.
-  if (crc32cName !== 'seglog-crc32c') reasons['crc32c'] = crcReasons.join('; ');
+  if (crc32cName !== 'seglog-crc32c') reasons['crc32c'] = [addon.reason, sse4?.reason].filter((r) => r !== undefined).join('; ');
 
   let mapFile: MapFile | undefined;
   try {
@@ -246,6 +264,6 @@ export function loadNative(faults: PlatformFaults): NativeSides {
     reasons['lockDirectory'] = `fs-ext did not load: ${describe(error)}`;
   }
 
-  loaded = { crc32c, crc32cName, crc32cByName, mapFile, lockDirectory, reasons };
+  loaded = { crc32c, crc32cName, mapFile, lockDirectory, reasons };
   return loaded;
 }

@@ -11,7 +11,7 @@ import { createMapFile } from '../../native-free-fallback/mapped-file.js';
 import type { Crc32c, LockDirectory, MapFile } from '../../lib/platform/contract.js';
 import { platformFaults } from '../../lib/platform/faults.js';
 import * as chosen from '../../lib/platform/index.js';
-import { loadNative } from '../../lib/platform/native.js';
+import { loadNative, loadSse4Crc32c } from '../../lib/platform/native.js';
 
 export type SideName = 'native' | 'fallback' | 'chosen';
 
@@ -49,9 +49,11 @@ function sides<T>(nativeImpl: T | undefined, fallbackImpl: T, chosenImpl: T): Si
   return list;
 }
 
-/** Every native CRC-32C that loaded (the addon and sse4_crc32), each held to the contract, then fallback and chosen. */
+/** Every native CRC-32C that loads (the chosen one and sse4_crc32), each held to the contract, then fallback and chosen. */
+const sse4 = loadSse4Crc32c().crc32c;
 export const crc32cSides: Array<{ name: string; impl: Crc32c }> = [
-  ...Object.entries(native.crc32cByName).map(([name, impl]) => ({ name: `native:${name}`, impl: impl! })),
+  ...(native.crc32c !== undefined ? [{ name: `native:${native.crc32cName}`, impl: native.crc32c }] : []),
+  ...(sse4 !== undefined && sse4 !== native.crc32c ? [{ name: 'native:sse4_crc32', impl: sse4 }] : []),
   ...sides(undefined, fallbackCrc32c, chosen.crc32c),
 ];
 export const mapFileSides: Side<MapFile>[] = sides(native.mapFile, createMapFile(platformFaults), chosen.mapFile);
