@@ -102,6 +102,8 @@ export class BatchEncoder {
   readonly recordMarks: RecordMarks = { pairs: new Int32Array(32), count: 0 };
   /** The largest record timestamp writeRecords saw (-1 for none). */
   private recordsMaxTimestampMs = -1;
+  /** Where writeRecords notes the next record mark (infinite when the batch takes none). */
+  private nextMarkAt = Number.POSITIVE_INFINITY;
 
   constructor(initialCapacityBytes = ENCODER_INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialCapacityBytes);
@@ -192,7 +194,7 @@ export class BatchEncoder {
     const start = position;
     let out = this.buffer;
     let maxTimestampMs = -1;
-    let nextMarkAt = markRecords ? position + RECORD_MARK_INTERVAL_BYTES : Number.POSITIVE_INFINITY;
+    this.nextMarkAt = markRecords ? position + RECORD_MARK_INTERVAL_BYTES : Number.POSITIVE_INFINITY;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       if (typeof record !== 'object' || record === null) recordTimestamp(record, i, nowMs); // throws, naming the record
@@ -215,14 +217,7 @@ export class BatchEncoder {
         const body = 2 + sizeOfVarint(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfVarint(keyBytes) + (keyBytes > 0 ? keyBytes : 0)
           + sizeOfVarint(valueBytes) + (valueBytes > 0 ? valueBytes : 0);
         const recordEnd = position + sizeOfVarint(body) + body;
-        if (recordEnd - start > DECOMPRESSED_BYTES_MAX) {
-          throw new InvalidArgumentError(`batch records exceed ${DECOMPRESSED_BYTES_MAX} bytes by record ${i}`);
-        }
-        if (recordEnd > out.length) out = this.ensure(recordEnd, position);
-        if (position >= nextMarkAt) {
-          this.markRecord(i, position);
-          nextMarkAt = position + RECORD_MARK_INTERVAL_BYTES;
-        }
+        out = this.roomFor(i, position, recordEnd, start);
         position = writeVarint(out, position, body);
         out[position++] = 0; // attributes
         position = writeVarint(out, position, timestampDelta);
@@ -256,14 +251,7 @@ export class BatchEncoder {
         body += sizeOfVarint(headerKeyBytes) + headerKeyBytes + sizeOfVarint(headerValueBytes) + Math.max(headerValueBytes, 0);
       }
       const recordEnd = position + sizeOfVarint(body) + body;
-      if (recordEnd - start > DECOMPRESSED_BYTES_MAX) {
-        throw new InvalidArgumentError(`batch records exceed ${DECOMPRESSED_BYTES_MAX} bytes by record ${i}`);
-      }
-      if (recordEnd > out.length) out = this.ensure(recordEnd, position);
-      if (position >= nextMarkAt) {
-        this.markRecord(i, position);
-        nextMarkAt = position + RECORD_MARK_INTERVAL_BYTES;
-      }
+      out = this.roomFor(i, position, recordEnd, start);
       position = writeVarint(out, position, body);
       out[position++] = 0;
       position = writeVarlong(out, position, timestampDelta);
@@ -280,6 +268,23 @@ export class BatchEncoder {
     }
     this.recordsMaxTimestampMs = maxTimestampMs;
     return position;
+  }
+
+  /**
+   * Before record `i` is written at `position` (ending at `recordEnd`; records began at `start`):
+   * refuses a batch past DECOMPRESSED_BYTES_MAX, grows the buffer, and marks the record when a
+   * mark is due. Returns the buffer to write into.
+   */
+  private roomFor(i: number, position: number, recordEnd: number, start: number): Buffer {
+    if (recordEnd - start > DECOMPRESSED_BYTES_MAX) {
+      throw new InvalidArgumentError(`batch records exceed ${DECOMPRESSED_BYTES_MAX} bytes by record ${i}`);
+    }
+    const out = recordEnd > this.buffer.length ? this.ensure(recordEnd, position) : this.buffer;
+    if (position >= this.nextMarkAt) {
+      this.markRecord(i, position);
+      this.nextMarkAt = position + RECORD_MARK_INTERVAL_BYTES;
+    }
+    return out;
   }
 
   private markRecord(index: number, positionInBatch: number): void {
