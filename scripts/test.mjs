@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: compile with tsc (and bundle the web console), then run every dist/test/**/*.test.js in its own process (uvu
+// `npm test`: compile with tsc (and bundle the web console and the package's entries), then run every dist/test/**/*.test.js in its own process (uvu
 // prints a summary per file), two at a time. Core tests run twice — native modules active, and
 // SEGLOG_NATIVE=0 forcing every native-free fallback — because both paths ship.
 // Before the tests it prints which side each platform capability and codec uses here; with
@@ -36,6 +36,14 @@ const consoleBuild = preflightOnly ? { status: 0 }
   : spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { stdio: 'inherit' });
 if (consoleBuild.status !== 0) {
   console.error('the console build failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// The package's bundled entries (dist/pkg): what an app imports; test/install and the bench's memory case load them.
+const bundleBuild = preflightOnly ? { status: 0 }
+  : spawnSync(process.execPath, [join(root, 'scripts/build-bundle.mjs')], { stdio: 'inherit' });
+if (bundleBuild.status !== 0) {
+  console.error('the package bundle failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

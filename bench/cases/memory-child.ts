@@ -58,8 +58,10 @@ if (mode === 'raw') {
   }
   closeSync(fd);
 } else {
-  // Loaded only on this side, so the raw writer's RSS does not carry seglog's code.
-  const { Log } = await import('../../lib/index.js');
+  // Loaded only on this side, so the raw writer's RSS does not carry seglog's code; and loaded as an
+  // app loads `seglog` (the package's bundled entry, dist/pkg), not module by module as the tests do.
+  const packageEntry = new URL('../../pkg/index.js', import.meta.url).href;
+  const { Log } = (await import(packageEntry)) as typeof import('../../lib/index.js');
   const log = await Log.open(join(dir, 'bench-0'));
   const batch: RecordInput[] = values.map((value, r) => ({ value, timestampMs: BASE_TIMESTAMP_MS + r }));
   for (const checkpoint of checkpoints) {

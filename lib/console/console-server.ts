@@ -6,7 +6,7 @@
  * port. A bad request is a 4xx with a one-line JSON error; a failure while answering is a 500 with
  * one line; neither ever stops the server.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ListenError, SeglogError, StorageError } from '../errors.js';
 import type { Broker } from '../broker/index.js';
@@ -56,7 +56,9 @@ const HTML_SECURITY = {
 
 /** The built pages, read once; a missing build is a typed error naming the file. */
 function loadAssets(): Map<string, Asset> {
-  const root = new URL('../../console/', import.meta.url);
+  // dist/console, from this file as tsc writes it (dist/lib/console/) or as the package bundles it (dist/pkg/).
+  const root = [new URL('../../console/', import.meta.url), new URL('../console/', import.meta.url)]
+    .find((url) => existsSync(new URL('index.html', url))) ?? new URL('../../console/', import.meta.url);
   const assets = new Map<string, Asset>();
   for (const [route, file, contentType] of ASSET_FILES) {
     const url = new URL(file, root);

@@ -28,7 +28,7 @@
  * Crash behaviour: mapped writes survive a process crash (they are in the page cache), reach disk
  * at msync; a lock holder's flock vanishes with it, so the file it left is free to take over.
  */
-import { closeSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CRC32C_ADDON_MIN_BYTES, CRC32C_NATIVE_MIN_BYTES } from '../limits.js';
@@ -55,8 +55,12 @@ interface Crc32cAddon {
   hardwareSupport: boolean;
 }
 
-/** Where the postinstall's node-gyp build leaves the addon, from dist/lib/platform/ (this file, compiled). */
-const CRC32C_ADDON_URL = new URL('../../../lib/platform/native-crc32c/build/Release/seglog_crc32c.node', import.meta.url);
+/**
+ * Where the postinstall's node-gyp build leaves the addon: the package root's lib/platform/native-crc32c,
+ * reached from this file as tsc writes it (dist/lib/platform/) or as the package bundles it (dist/pkg/).
+ */
+const CRC32C_ADDON_PATHS = ['../../../', '../../'].map((up) =>
+  fileURLToPath(new URL(`${up}lib/platform/native-crc32c/build/Release/seglog_crc32c.node`, import.meta.url)));
 
 interface FsExtModule {
   flockSync(fd: number, flags: 'exnb' | 'un'): void;
@@ -192,7 +196,7 @@ interface LoadedCrc32c {
 
 function loadAddonCrc32c(require: NodeRequire): LoadedCrc32c {
   try {
-    const addon = require(fileURLToPath(CRC32C_ADDON_URL)) as Crc32cAddon;
+    const addon = require(CRC32C_ADDON_PATHS.find((path) => existsSync(path)) ?? CRC32C_ADDON_PATHS[0]!) as Crc32cAddon;
     if (addon.hardwareSupport !== true) return { crc32c: undefined, reason: 'seglog-crc32c built but the CPU lacks the crc32 instruction' };
     const check = addon.crc32c(Buffer.from(CRC32C_CHECK_INPUT, 'latin1'), 0, CRC32C_CHECK_INPUT.length, 0);
     if (check === CRC32C_CHECK_VALUE) return { crc32c: makeAddonCrc32c(addon), reason: undefined };

@@ -72,7 +72,14 @@ const [names, codecs] = JSON.parse(process.argv[1]);
 const out = {};
 for (const name of names) {
   const seglog = await import(name);
-  const entry = { report: seglog.platformReport(), codecs: {}, roundTrips: {} };
+  // The entries share one copy of the library: an error from seglog/broker is seglog's SeglogError.
+  let sharedErrors = false;
+  try {
+    (await import(name + '/broker')).parseTopicConfigs([{ name: 'no.such.config', value: '1' }]);
+  } catch (error) {
+    sharedErrors = error instanceof seglog.SeglogError && error.code === 'SEGLOG_INVALID_CONFIG';
+  }
+  const entry = { report: seglog.platformReport(), sharedErrors, codecs: {}, roundTrips: {} };
   const dir = mkdtempSync(join(tmpdir(), 'seglog-app-'));
   try {
     const log = await seglog.Log.open(dir);
@@ -103,6 +110,7 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 interface AppEntry {
+  sharedErrors: boolean;
   report: { crc32c: string; mapFile: string; lockDirectory: string; forcedFallback: boolean; reasons: Record<string, string> };
   codecs: Record<string, boolean>;
   roundTrips: Record<string, { batch: string[]; stored: string }>;
@@ -123,8 +131,8 @@ test('packed tarball and git URL install into an app with every native module an
     filename: string; files: Array<{ path: string }>;
   }>;
   const shipped = new Set(packed[0]?.files.map((f) => f.path));
-  const mustShip = ['dist/lib/index.js', 'dist/lib/cli/main.js', 'dist/native-free-fallback/crc32c.js', 'scripts/install-native.mjs',
-    'LICENSE'];
+  const mustShip = ['dist/pkg/index.js', 'dist/pkg/broker/index.js', 'dist/pkg/cli/main.js', 'dist/lib/index.d.ts',
+    'dist/native-free-fallback/crc32c.js', 'scripts/install-native.mjs', 'lib/platform/native-crc32c/crc32c.c', 'LICENSE'];
   for (const file of mustShip) assert.ok(shipped.has(file), `npm pack ships ${file}`);
   assert.not.ok([...shipped].some((f) => f.startsWith('dist/test/') || f.startsWith('node_modules/')), 'no tests or modules shipped');
 
@@ -157,6 +165,7 @@ test('packed tarball and git URL install into an app with every native module an
     const { crc32c, mapFile, lockDirectory } = entry.report;
     assert.equal({ crc32c, mapFile, lockDirectory }, expectedSides, `${name}: ${JSON.stringify(entry.report.reasons)}`);
     assert.is(entry.report.forcedFallback, false);
+    assert.ok(entry.sharedErrors, `${name}: seglog and seglog/broker share one SeglogError`);
     for (const codec of CODECS) {
       assert.is(entry.codecs[codec], codecAvailable(codec), `${name}: codec ${codec} available as in this checkout`);
       if (!codecAvailable(codec)) continue;
@@ -166,6 +175,10 @@ test('packed tarball and git URL install into an app with every native module an
     assert.is(entry.reopenedEndOffset, 2 * CODECS.filter((c) => codecAvailable(c)).length, `${name}: reopened log keeps every batch`);
   }
   assert.ok(codecAvailable('zstd') || process.env['SEGLOG_REQUIRE_NATIVE'] !== '1', 'zstd loads in this checkout');
+  // The installed bin (the bundled CLI) finds the package's version and the same native sides.
+  const version = run(join(app, 'node_modules', '.bin', 'seglog'), ['--version'], app).stdout;
+  assert.match(version, /^seglog \d+\.\d+\.\d+ /);
+  assert.match(version, new RegExp(`crc32c: ${here.crc32c}\\b`));
 });
 
 test('the packed package.json names a license file, a repository, and the lazily loaded codecs as optional', () => {
