@@ -25,28 +25,19 @@ const SLOW_FILE_TIMEOUT_MS = Math.max(FILE_TIMEOUT_MS, 600_000);
 const requireNative = process.env.SEGLOG_REQUIRE_NATIVE === '1';
 
 const preflightOnly = args.includes('--preflight-only');
-const tsc = preflightOnly ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
-if (tsc.status !== 0) {
-  console.error('tsc failed');
+/** One build step before the tests (skipped for --preflight-only); a failure ends the run as one failed test. */
+function buildStep(commandArgs, failure) {
+  if (preflightOnly) return;
+  if (spawnSync(process.execPath, commandArgs, { stdio: 'inherit' }).status === 0) return;
+  console.error(failure);
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+buildStep([join(root, 'node_modules/typescript/bin/tsc'), '-p', root], 'tsc failed');
 // The web console's pages (dist/console): test/console loads them in a browser, the server serves them.
-const consoleBuild = preflightOnly ? { status: 0 }
-  : spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], { stdio: 'inherit' });
-if (consoleBuild.status !== 0) {
-  console.error('the console build failed');
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+buildStep([join(root, 'scripts/build-console.mjs')], 'the console build failed');
 // The package's bundled entries (dist/pkg): what an app imports; test/install and the bench's memory case load them.
-const bundleBuild = preflightOnly ? { status: 0 }
-  : spawnSync(process.execPath, [join(root, 'scripts/build-bundle.mjs')], { stdio: 'inherit' });
-if (bundleBuild.status !== 0) {
-  console.error('the package bundle failed');
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+buildStep([join(root, 'scripts/build-bundle.mjs')], 'the package bundle failed');
 
 /**
  * What loads here, from a fresh process (the dist/ just compiled): each capability's side and each
