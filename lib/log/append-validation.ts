@@ -18,7 +18,7 @@ import {
   decodeBatches,
   frameBatch,
   framingProblem,
-  validateBatchRecords,
+  walkBatchRecords,
   type BatchHeaderView,
   type RecordInput,
 } from '../record/index.js';
@@ -78,7 +78,7 @@ export function checkRecordTimestamps(config: LogConfig, nowMs: number, bytes: U
 /**
  * One producer batch as a client sends it: exactly `bytes`, CRC intact, base offset 0, not a control
  * batch, a record count that matches its offsets, a base sequence when idempotent, and records that
- * walk (validateBatchRecords). `header` is loaded from `bytes` by the caller. Returns the records' max timestamp.
+ * walk (walkBatchRecords, over the header the caller loaded from `bytes`). Returns the records' max timestamp.
  */
 export function validateClientBatch(bytes: Uint8Array, header: BatchHeaderView, place: AppendPlace): { maxTimestampMs: number } {
   const h = header;
@@ -93,7 +93,7 @@ export function validateClientBatch(bytes: Uint8Array, header: BatchHeaderView, 
     throw new CorruptRecordError(`record count ${h.recordsCount} does not match last offset delta ${h.lastOffsetDelta}`, place);
   }
   if (h.producerId >= 0 && h.baseSequence < 0) throw new InvalidRecordError('idempotent batches need a base sequence', place);
-  return validateBatchRecords(bytes, 0);
+  return walkBatchRecords(bytes, 0, h);
 }
 
 /** A client batch is at least a v2 header long (checked before the header is loaded). */

@@ -54,8 +54,15 @@ const validationHeader: BatchHeaderFields = new BatchHeaderView();
  * count; returns the max record timestamp (CreateTime). Throws CorruptRecordError/InvalidRecordError.
  */
 export function validateBatchRecords(bytes: Uint8Array, position: number, path?: string): { maxTimestampMs: number } {
-  const h = validationHeader;
-  readHeader(h, bytes, position, path === undefined ? undefined : { path });
+  readHeader(validationHeader, bytes, position, path === undefined ? undefined : { path });
+  return walkBatchRecords(bytes, position, validationHeader, path);
+}
+
+/**
+ * validateBatchRecords for a caller that has already read the batch's header into `h` (the append
+ * path, which needs it anyway): the header is not parsed a second time.
+ */
+export function walkBatchRecords(bytes: Uint8Array, position: number, h: BatchHeaderFields, path?: string): { maxTimestampMs: number } {
   const end = position + h.sizeBytes;
   if (end > bytes.length) throw new CorruptRecordError(`batch of ${h.sizeBytes} bytes runs past the ${bytes.length} given`, { path,
       positionBytes: position });

@@ -16,6 +16,7 @@ export type { LogRecord, RecordHeader, RecordInput, RecordBytes } from './record
 export { RecordBatch, BatchIterator, decodeBatches, type DecodeOptions } from './batch-decoder.js';
 export { BatchEncoder, encodeBatch, encodeControlBatch, type EncodeOptions, type ControlBatchOptions,
   type RecordMarks } from './batch-encoder.js';
-export { setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime, setMaxTimestamp, validateBatchRecords } from './batch-mutate.js';
+export { setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime, setMaxTimestamp, validateBatchRecords,
+  walkBatchRecords } from './batch-mutate.js';
 export { crc32Ieee } from './legacy.js';
 export { RecordSeeker, SEEK_FIRST_WINDOW_BYTES, type RecordStart } from './record-seek.js';
