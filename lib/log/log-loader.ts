@@ -385,8 +385,14 @@ function setAsideSegment(dir: string, base: number, report: RecoveryReport, reas
   report.actions.push({ action: 'set-aside', file: name, bytes, records, keptAs, reason });
 }
 
-export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, recoveryPoint: number, cleanShutdown: boolean,
-    recoverAllSegments = false): LoadedLog {
+/** Waits for every promise, then throws the first failure (Promise.all would go on while the others still run). */
+async function settleAll(promises: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
+
+export async function loadLog(dir: string, options: SegmentOptions, pool: FilePool, recoveryPoint: number, cleanShutdown: boolean,
+    recoverAllSegments = false): Promise<LoadedLog> {
   const report: RecoveryReport = {
     dir,
     cleanShutdown,
@@ -414,56 +420,66 @@ export function loadLog(dir: string, options: SegmentOptions, pool: FilePool, re
   if (recoverAllSegments) for (const base of bases) needsRecovery.add(base);
 
   const segments: Segment[] = [];
+  // Sealing fsyncs in flight; each settles before the load goes on or fails (none outlives its descriptor).
+  const sealing: Promise<void>[] = [];
   let unflushedCut: string | null = null;
-  for (let i = 0; i < bases.length; i++) {
-    const base = bases[i] as number;
-    const isLast = i === bases.length - 1;
-    if (unflushedCut !== null) {
-      setAsideSegment(dir, base, report, `follows ${unflushedCut}, which lost its unflushed tail`);
-      continue;
-    }
-    let recover = needsRecovery.has(base);
-    let segment = Segment.open(dir, base, options, pool, isLast || recover);
-    if (!recover) {
-      const problem = segment.tailProblem();
-      if (problem !== null) {
-        recover = true;
-        report.indexesRebuilt.push(base);
-        report.actions.push({ action: 'index-rebuilt', file: segmentFileName(base, 'log'), bytes: 0, records: -1, keptAs: null,
-          reason: problem });
-        if (!isLast) {
-          segment.close();
-          segment = Segment.open(dir, base, options, pool, true);
+  try {
+    for (let i = 0; i < bases.length; i++) {
+      const base = bases[i] as number;
+      const isLast = i === bases.length - 1;
+      if (unflushedCut !== null) {
+        setAsideSegment(dir, base, report, `follows ${unflushedCut}, which lost its unflushed tail`);
+        continue;
+      }
+      let recover = needsRecovery.has(base);
+      let segment = Segment.open(dir, base, options, pool, isLast || recover);
+      if (!recover) {
+        const problem = segment.tailProblem();
+        if (problem !== null) {
+          recover = true;
+          report.indexesRebuilt.push(base);
+          report.actions.push({ action: 'index-rebuilt', file: segmentFileName(base, 'log'), bytes: 0, records: -1, keptAs: null,
+            reason: problem });
+          if (!isLast) {
+            segment.close();
+            segment = Segment.open(dir, base, options, pool, true);
+          }
         }
       }
-    }
-    if (recover) {
-      const name = segmentFileName(base, 'log');
-      let kept: { keptAs: string | null; records: number } = { keptAs: null, records: 0 };
-      const result = segment.recover((validBytes, fileSizeBytes) => {
-        kept = keepTail(dir, name, validBytes, fileSizeBytes);
-      });
-      report.recovered.push({ baseOffset: base, batches: result.batches, producerBatches: result.producerBatches,
-        truncatedBytes: result.truncatedBytes,
-        reason: result.stopReason });
-      if (result.truncatedBytes > 0) {
-        report.bytesTruncated += result.truncatedBytes;
-        report.recordsTruncated += kept.records;
-        // Unflushed: a crash tore it, as Kafka assumes. Otherwise the bytes were durable: damage.
-        const unflushed = !cleanShutdown && i >= firstUnflushed && result.nextOffset >= recoveryPoint;
-        report.actions.push({ action: 'truncated', file: name, bytes: result.truncatedBytes, records: kept.records, keptAs: kept.keptAs,
-          reason: `${result.stopReason ?? 'invalid tail'} at byte ${result.validBytes}${unflushed ? ' (unflushed tail after a crash)'
-            : ' (damage in flushed data; later segments are kept)'}` });
-        if (unflushed && !isLast) unflushedCut = name;
+      if (recover) {
+        const name = segmentFileName(base, 'log');
+        let kept: { keptAs: string | null; records: number } = { keptAs: null, records: 0 };
+        const result = await segment.recover((validBytes, fileSizeBytes) => {
+          kept = keepTail(dir, name, validBytes, fileSizeBytes);
+        });
+        report.recovered.push({ baseOffset: base, batches: result.batches, producerBatches: result.producerBatches,
+          truncatedBytes: result.truncatedBytes,
+          reason: result.stopReason });
+        if (result.truncatedBytes > 0) {
+          report.bytesTruncated += result.truncatedBytes;
+          report.recordsTruncated += kept.records;
+          // Unflushed: a crash tore it, as Kafka assumes. Otherwise the bytes were durable: damage.
+          const unflushed = !cleanShutdown && i >= firstUnflushed && result.nextOffset >= recoveryPoint;
+          report.actions.push({ action: 'truncated', file: name, bytes: result.truncatedBytes, records: kept.records, keptAs: kept.keptAs,
+            reason: `${result.stopReason ?? 'invalid tail'} at byte ${result.validBytes}${unflushed ? ' (unflushed tail after a crash)'
+              : ' (damage in flushed data; later segments are kept)'}` });
+          if (unflushed && !isLast) unflushedCut = name;
+        }
+        if (!isLast && unflushedCut === null) {
+          segment.onBecomeInactive();
+          // The fsync runs in the thread pool while the next segment is scanned; the writer closes after it.
+          const sealed = segment.flush().then(() => segment.releaseWriter());
+          sealed.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled first
+          sealing.push(sealed);
+        }
       }
-      if (!isLast && unflushedCut === null) {
-        segment.onBecomeInactive();
-        segment.flushSync();
-        segment.releaseWriter();
-      }
+      segments.push(segment);
     }
-    segments.push(segment);
+  } catch (error) {
+    await Promise.allSettled(sealing);
+    throw error;
   }
+  await settleAll(sealing);
   // A cut may have made an earlier, now-sealed segment the last one: it becomes active again.
   const last = segments[segments.length - 1];
   if (last !== undefined && unflushedCut !== null) last.reactivate();

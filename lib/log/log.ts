@@ -178,7 +178,7 @@ export class Log extends EventEmitter {
     const pool = options.filePool ?? new FilePool();
     const log = new Log(dir, validated, options.clock ?? systemClock, pool, options.filePool === undefined, lock);
     try {
-      log.load(options.recoverAllSegments === true);
+      await log.load(options.recoverAllSegments === true);
     } catch (error) {
       lock.release();
       if (log.ownsPool) pool.closeAll();
@@ -187,12 +187,12 @@ export class Log extends EventEmitter {
     return log;
   }
 
-  private load(recoverAllSegments: boolean): void {
+  private async load(recoverAllSegments: boolean): Promise<void> {
     // Taken away first: a crash while we run must count as unclean next time.
     const cleanShutdown = takeCleanShutdownMarker(this.dir);
     const checkpointedRecovery = this.checkpoints.read(RECOVERY_POINT_CHECKPOINT) ?? 0;
     const checkpointedStart = this.checkpoints.read(LOG_START_OFFSET_CHECKPOINT) ?? 0;
-    const loaded = loadLog(this.dir, this.segmentOptions, this.pool, checkpointedRecovery, cleanShutdown, recoverAllSegments);
+    const loaded = await loadLog(this.dir, this.segmentOptions, this.pool, checkpointedRecovery, cleanShutdown, recoverAllSegments);
     (this as { recoveryReport: RecoveryReport }).recoveryReport = loaded.report;
     if (loaded.segments.length === 0) {
       loaded.segments.push(Segment.create(this.dir, checkpointedStart, this.segmentOptions, this.pool, this.clock.nowMs()));

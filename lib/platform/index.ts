@@ -18,6 +18,14 @@ const native = forcedFallback ? undefined : loadNative(platformFaults);
 const FORCED_REASON = 'SEGLOG_NATIVE=0';
 
 export const crc32c: Crc32c = native?.crc32c ?? fallbackCrc32c;
+/**
+ * Whether a checking scan (recovery) reads its next chunk in the thread pool while it checksums this
+ * one. Measured on 2 cores (bench `recovery`, 192 MiB): next to the fallback CRC (about 1.8 GB/s) the
+ * read hides and the scan takes 12-25% less time; next to a native CRC (over 20 GB/s in cache) the
+ * scan waits on the read either way, and the pool's round trip (4.3 against 6 GB/s for 1 MiB reads
+ * here) makes it slower, so it reads in line.
+ */
+export const scanReadsAhead: boolean = native?.crc32cName === undefined;
 const chosenMapFile: MapFile = native?.mapFile ?? createMapFile(platformFaults);
 /** Bytes currently mapped (native) or mirrored in memory (fallback), for the broker's metrics. */
 let mappedBytesNow = 0;

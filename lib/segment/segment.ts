@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
 import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, SCAN_CHUNK_BYTES } from '../limits.js';
+import { scanReadsAhead } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
@@ -487,11 +488,12 @@ export class Segment {
 
   /**
    * Rebuilds both indexes from the .log, checking every batch (size, magic, CRC, offsets), and cuts
-   * the file at the first batch that is torn or invalid. The scan reads 1 MiB chunks; the CRC is the
-   * work that cannot be skipped. `keepCut(validBytes, fileSize)` runs before the cut, while the bytes
+   * the file at the first batch that is torn or invalid. The scan reads 1 MiB chunks (next to the
+   * fallback CRC, the next one in the thread pool while this one is checked: `scanReadsAhead`); the
+   * CRC is the work that cannot be skipped. `keepCut(validBytes, fileSize)` runs before the cut, while the bytes
    * about to go are still in the file, so the caller can keep them (recovery never destroys them).
    */
-  recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void): RecoveryResult {
+  async recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void): Promise<RecoveryResult> {
     this.table?.drop();
     const table = new BatchTable(this.baseOffset);
     this.table = table;
@@ -501,7 +503,7 @@ export class Segment {
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.firstBatchTimestampMs = -1;
     const fileSize = this.fileLength();
-    const walker = new BatchWalker({ verifyCrc: true, chunkBytes: Math.min(SCAN_CHUNK_BYTES, fileSize) });
+    const walker = new BatchWalker({ verifyCrc: true, readAhead: scanReadsAhead, chunkBytes: Math.min(SCAN_CHUNK_BYTES, fileSize) });
     let validBytes = 0;
     let lastIndexedPosition = 0;
     let nextOffset = this.baseOffset;
@@ -512,7 +514,12 @@ export class Segment {
     const fd = this.file.acquire();
     try {
       walker.attach(fd, this.file.path, 0, fileSize);
-      while (walker.next()) {
+      for (;;) {
+        if (!walker.next()) {
+          if (!walker.waiting) break;
+          await walker.wait();
+          continue;
+        }
         if (walker.magic !== CURRENT_MAGIC) { stopReason = `unsupported magic ${walker.magic}`; break; }
         let h: BatchHeaderView;
         try {
@@ -543,6 +550,7 @@ export class Segment {
       }
       stopReason ??= walker.stop?.reason ?? null;
     } finally {
+      await walker.settle();
       walker.close();
       this.file.release();
     }

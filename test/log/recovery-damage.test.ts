@@ -92,6 +92,38 @@ async function damagedOldSegment(breakIndex: (indexPath: string) => void, crashA
   checkIndexes(dir);
 }
 
+test('a bit flip deep in a multi-MiB segment after a crash: the chunked scan (read ahead on the fallback side) cuts at that batch', async () => {
+  const dir = tempDir();
+  const config = { segmentBytes: 64 * 1024 * 1024 };
+  const log = await Log.open(dir, config);
+  // 40 batches of 40 x 4 KiB: about 6.3 MiB, so the scan crosses six 1 MiB chunk ends.
+  for (let b = 0; b < 40; b++) {
+    log.append(Array.from({ length: 40 }, (_, r) => ({ value: Buffer.alloc(4096, (b * 40 + r) & 0xff), timestampMs: 1000 + b })));
+  }
+  await log.flush();
+  await log.close();
+  const [file] = segmentFiles(dir);
+  const path = join(dir, file!);
+  const original = readFileSync(path);
+  const batches = batchesOf(path);
+  const bad = batches[29]!;
+  assert.ok(bad.positionBytes > 4 * 1024 * 1024, 'the damage is several chunks in');
+  flipByte(path, bad.positionBytes + 61 + 5000);
+  unlinkSync(join(dir, '.kafka_cleanshutdown'));
+  writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n0\n');
+  const reopened = await Log.open(dir, config);
+  const cut = action(reopened.recoveryReport, 'truncated');
+  assert.is(cut.bytes, original.length - bad.positionBytes, 'cut at the damaged batch');
+  assert.is(reopened.logEndOffset, bad.baseOffset);
+  assert.is(reopened.recoveryReport.recovered[0]!.batches, 29);
+  const kept = readFileSync(join(dir, cut.keptAs!));
+  assert.is(kept.length, cut.bytes, 'the cut bytes are kept whole');
+  const first = reopened.readRecord(bad.baseOffset - 1);
+  assert.ok(first !== null && Buffer.from(first.value!).equals(Buffer.alloc(4096, (bad.baseOffset - 1) & 0xff)), 'the last kept record');
+  await reopened.close();
+  checkIndexes(dir);
+});
+
 test('D8: a bit flip in an old segment whose .index is missing cuts that segment only', async () => {
   await damagedOldSegment((p) => unlinkSync(p), false);
 });
