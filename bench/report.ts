@@ -49,7 +49,7 @@ export function formatTable(results: RunResults): string {
       verdict(results, t.met, 'MISSED'), '', '']);
   }
   const platform = Object.entries(results.platform).map(([side,
-    p]) => `${side}: crc32c ${p.crc32c}, mapFile ${p.mapFile}, lock ${p.lockDirectory}`);
+    p]) => `${side}: crc32c ${p.crc32c}, record walk ${p.recordWalk}, mapFile ${p.mapFile}, lock ${p.lockDirectory}`);
   return [
     `seglog bench (${results.size}) ${results.startedAt}  node ${results.node}  ${results.machine.cpus}× ${results.machine.cpuModel}`
       + `  ${loadText(results)}`,

@@ -57,12 +57,12 @@ function nativePreflight() {
   if (probe.status !== 0) return [`native preflight did not run: ${(probe.stderr || '').trim().split('\n').slice(-3).join(' | ')}`];
   const { report, codecs } = JSON.parse(probe.stdout);
   const missing = [];
-  for (const capability of ['crc32c', 'mapFile', 'lockDirectory']) {
+  for (const capability of ['crc32c', 'recordWalk', 'mapFile', 'lockDirectory']) {
     // A reason means the first native choice is missing (sse4_crc32 standing in for seglog's addon counts).
     if (!String(report[capability]).startsWith('native:') || report.reasons[capability] !== undefined) missing.push(`${capability}: ${report.reasons[capability] ?? report[capability]}`);
   }
   for (const [codec, reason] of Object.entries(codecs)) if (reason !== null) missing.push(`codec ${codec}: ${reason}`);
-  const sides = `crc32c ${report.crc32c}, mapFile ${report.mapFile}, lockDirectory ${report.lockDirectory}`;
+  const sides = `crc32c ${report.crc32c}, recordWalk ${report.recordWalk}, mapFile ${report.mapFile}, lockDirectory ${report.lockDirectory}`;
   const codecLine = Object.entries(codecs).map(([codec, reason]) => `${codec} ${reason === null ? 'ok' : 'unavailable'}`).join(', ');
   console.log(`platform: ${sides}; codecs: ${codecLine}`);
   for (const line of missing) console.log(`${requireNative ? 'FAIL' : 'note'} native ${line}`);

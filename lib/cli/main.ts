@@ -38,7 +38,8 @@ function packageVersion(): string {
 function versionLines(): string[] {
   const report = platformReport();
   const lines = [`seglog ${packageVersion()} (node ${process.versions.node})`];
-  lines.push(`crc32c: ${report.crc32c}`, `mapFile: ${report.mapFile}`, `lockDirectory: ${report.lockDirectory}`);
+  lines.push(`crc32c: ${report.crc32c}`, `recordWalk: ${report.recordWalk}`, `mapFile: ${report.mapFile}`,
+    `lockDirectory: ${report.lockDirectory}`);
   if (report.forcedFallback) lines.push('native modules disabled by SEGLOG_NATIVE=0');
   for (const [what, why] of Object.entries(report.reasons)) lines.push(`  ${what}: ${why}`);
   return lines;

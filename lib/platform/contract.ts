@@ -93,8 +93,17 @@ export interface PlatformFaults {
 }
 
 /** What is active, for `seglog --version`, the bench output and the tests. */
+/**
+ * The producer append path's walk over `count` plain (uncompressed) v2 records in bytes[position,
+ * end): the largest timestamp delta (-Infinity for no records), or NaN where it refuses them (the
+ * caller then walks with the general reader, which names the problem). Both sides must agree on
+ * every input: native-free-fallback/record-walk.ts says what is checked.
+ */
+export type WalkPlainRecords = (bytes: Uint8Array, position: number, end: number, count: number) => number;
+
 export interface PlatformReport {
   crc32c: 'native:seglog-crc32c' | 'native:sse4_crc32' | 'fallback:slice-by-16';
+  recordWalk: 'native:seglog-crc32c' | 'fallback:typescript';
   mapFile: 'native:mmap-io' | 'fallback:buffer';
   lockDirectory: 'native:fs-ext-flock' | 'fallback:lock-file';
   forcedFallback: boolean;

@@ -2,8 +2,11 @@
  * The only module that names native packages. `loadNative()` tries each once and keeps what loads:
  *
  *   seglog-crc32c  seglog's own addon (lib/platform/native-crc32c/, built by the postinstall):
- *               the SSE4.2 crc32 instruction on three streams at once, 2.5-3x one chain. First
- *               choice for crc32c where it built and the CPU has SSE4.2.
+ *               the SSE4.2 crc32 instruction on three streams at once, 2.5-3x one chain, and
+ *               256-byte runs folded with VPCLMULQDQ where the CPU has AVX-512, 1.5-2x again.
+ *               First choice for crc32c where it built and the CPU has SSE4.2. It also walks
+ *               the records of a producer's plain batch (walkPlainRecords) 2-2.6x faster than
+ *               TypeScript; used with its crc32c, for batches of RECORD_WALK_ADDON_MIN_RECORDS or more.
  *   sse4_crc32  crc32c via the same instruction on one chain; the second choice (kept only when
  *               the CPU has it: its table code is no faster than the fallback's slice-by-16).
  *               Both are checked against CRC-32C("123456789") before use. Inputs under
@@ -31,10 +34,11 @@
 import { closeSync, existsSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { CRC32C_ADDON_MIN_BYTES, CRC32C_NATIVE_MIN_BYTES } from '../limits.js';
+import { CRC32C_ADDON_MIN_BYTES, CRC32C_NATIVE_MIN_BYTES, RECORD_WALK_ADDON_MIN_RECORDS } from '../limits.js';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
+import { walkPlainRecords as fallbackWalkPlainRecords } from '../../native-free-fallback/record-walk.js';
 import { CheckedMappedFile } from '../../native-free-fallback/mapped-file.js';
-import type { Crc32c, LockDirectory, MapFile, MappedFile, PlatformFaults } from './contract.js';
+import type { Crc32c, LockDirectory, MapFile, MappedFile, PlatformFaults, WalkPlainRecords } from './contract.js';
 import { createSideLockDirectory, isHeldByPid, type LockSide } from '../../native-free-fallback/directory-lock.js';
 
 interface Sse4Crc32Module {
@@ -52,7 +56,9 @@ interface MmapIoModule {
 
 interface Crc32cAddon {
   crc32c(bytes: Uint8Array, start: number, end: number, initial: number): number;
+  walkPlainRecords(bytes: Uint8Array, start: number, end: number, count: number): number;
   hardwareSupport: boolean;
+  vectorFolding: boolean;
 }
 
 /**
@@ -72,6 +78,8 @@ type NativeCrc32cName = 'seglog-crc32c' | 'sse4_crc32';
 interface NativeSides {
   crc32c: Crc32c | undefined;
   crc32cName: NativeCrc32cName | undefined;
+  /** The addon's record walk, with its crc32c only (sse4_crc32 has none). */
+  walkPlainRecords: WalkPlainRecords | undefined;
   mapFile: MapFile | undefined;
   lockDirectory: LockDirectory | undefined;
   /** Why each missing side is missing, keyed by capability (crc32c, mapFile, lockDirectory). */
@@ -93,6 +101,15 @@ function makeAddonCrc32c(addon: Crc32cAddon): Crc32c {
     // slice-by-16 loop is faster only for the shortest inputs.
     if (end - start < CRC32C_ADDON_MIN_BYTES) return fallbackCrc32c(bytes, start, end, initial);
     return calculate(bytes, start, end, initial);
+  };
+}
+
+function makeAddonWalkPlainRecords(addon: Crc32cAddon): WalkPlainRecords {
+  const walk = addon.walkPlainRecords;
+  return function addonWalkPlainRecords(bytes: Uint8Array, position: number, end: number, count: number): number {
+    // A batch of a few records walks faster in TypeScript than the call into the addon costs.
+    if (count < RECORD_WALK_ADDON_MIN_RECORDS) return fallbackWalkPlainRecords(bytes, position, end, count);
+    return walk(bytes, position, end, count);
   };
 }
 
@@ -192,6 +209,8 @@ function makeLockDirectory(fsExt: FsExtModule, faults: PlatformFaults): LockDire
 interface LoadedCrc32c {
   crc32c: Crc32c | undefined;
   reason: string | undefined;
+  /** The addon's record walk, where the addon is the CRC that loaded. */
+  walkPlainRecords?: WalkPlainRecords | undefined;
 }
 
 function loadAddonCrc32c(require: NodeRequire): LoadedCrc32c {
@@ -199,8 +218,13 @@ function loadAddonCrc32c(require: NodeRequire): LoadedCrc32c {
     const addon = require(CRC32C_ADDON_PATHS.find((path) => existsSync(path)) ?? CRC32C_ADDON_PATHS[0]!) as Crc32cAddon;
     if (addon.hardwareSupport !== true) return { crc32c: undefined, reason: 'seglog-crc32c built but the CPU lacks the crc32 instruction' };
     const check = addon.crc32c(Buffer.from(CRC32C_CHECK_INPUT, 'latin1'), 0, CRC32C_CHECK_INPUT.length, 0);
-    if (check === CRC32C_CHECK_VALUE) return { crc32c: makeAddonCrc32c(addon), reason: undefined };
-    return { crc32c: undefined, reason: `seglog-crc32c gave check value 0x${check.toString(16)}, expected 0xe3069283` };
+    if (check !== CRC32C_CHECK_VALUE) {
+      return { crc32c: undefined, reason: `seglog-crc32c gave check value 0x${check.toString(16)}, expected 0xe3069283` };
+    }
+    if (typeof addon.walkPlainRecords !== 'function') {
+      return { crc32c: undefined, reason: 'seglog-crc32c built from older sources (no walkPlainRecords)' };
+    }
+    return { crc32c: makeAddonCrc32c(addon), reason: undefined, walkPlainRecords: makeAddonWalkPlainRecords(addon) };
   } catch (error) {
     return { crc32c: undefined, reason: `seglog-crc32c did not load: ${describe(error)}` };
   }
@@ -249,6 +273,7 @@ export function loadNative(faults: PlatformFaults): NativeSides {
   const crc32c = addon.crc32c ?? sse4?.crc32c;
   // A reason is kept whenever the first choice is missing, even if the second stands in for it.
   if (crc32cName !== 'seglog-crc32c') reasons['crc32c'] = [addon.reason, sse4?.reason].filter((r) => r !== undefined).join('; ');
+  if (addon.walkPlainRecords === undefined) reasons['recordWalk'] = addon.reason ?? 'seglog-crc32c did not load';
 
   let mapFile: MapFile | undefined;
   try {
@@ -268,6 +293,6 @@ export function loadNative(faults: PlatformFaults): NativeSides {
     reasons['lockDirectory'] = `fs-ext did not load: ${describe(error)}`;
   }
 
-  loaded = { crc32c, crc32cName, mapFile, lockDirectory, reasons };
+  loaded = { crc32c, crc32cName, walkPlainRecords: addon.walkPlainRecords, mapFile, lockDirectory, reasons };
   return loaded;
 }

@@ -15,8 +15,8 @@ import { readInt16, readInt32, writeInt16, writeInt32, writeInt64 } from './int6
 import { LOG_OVERHEAD_BYTES } from '../limits.js';
 import { ATTRIBUTES, BASE_OFFSET, BATCH_LENGTH, CRC, CRC_COVERED_FROM, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, RECORDS,
     TIMESTAMP_TYPE_MASK } from './layout.js';
-import { crc32c } from '../platform/index.js';
-import { plainWalk, skipRecord, walkPlainRecords } from './record.js';
+import { crc32c, walkPlainRecords } from '../platform/index.js';
+import { skipRecord } from './record.js';
 import { RecordCursor } from './varint.js';
 
 export function setBaseOffset(bytes: Uint8Array, position: number, baseOffset: number): void {
@@ -72,8 +72,9 @@ export function walkBatchRecords(bytes: Uint8Array, position: number, h: BatchHe
   }
   // The common case in one tight loop; anything it does not accept is walked again below, which
   // accepts what it left (long timestamp deltas) and names every problem.
-  if (h.compression === 'none' && walkPlainRecords(bytes, position + RECORDS, end, h.recordsCount)) {
-    return { maxTimestampMs: Math.max(-1, h.baseTimestampMs + plainWalk.maxTimestampDelta) };
+  if (h.compression === 'none') {
+    const maxTimestampDelta = walkPlainRecords(bytes, position + RECORDS, end, h.recordsCount);
+    if (!Number.isNaN(maxTimestampDelta)) return { maxTimestampMs: Math.max(-1, h.baseTimestampMs + maxTimestampDelta) };
   }
   const place = { path, positionBytes: position, offset: h.baseOffset };
   const cursor = validationCursor;

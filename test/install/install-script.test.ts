@@ -89,7 +89,9 @@ test('as a dependency, a failed mmap-io build ends the postinstall with 0, a fal
 function withAddonSources(seglog: string): string {
   const dir = join(seglog, 'lib', 'platform', 'native-crc32c');
   mkdirSync(dir, { recursive: true });
-  for (const file of ['binding.gyp', 'crc32c.c']) cpSync(join(repo, 'lib/platform/native-crc32c', file), join(dir, file));
+  for (const file of ['binding.gyp', 'addon.c', 'addon.h', 'crc32c.c', 'record-walk.c']) {
+    cpSync(join(repo, 'lib/platform/native-crc32c', file), join(dir, file));
+  }
   return join(dir, 'build', 'Release', 'seglog_crc32c.node');
 }
 

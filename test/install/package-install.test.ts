@@ -111,7 +111,8 @@ process.stdout.write(JSON.stringify(out));
 
 interface AppEntry {
   sharedErrors: boolean;
-  report: { crc32c: string; mapFile: string; lockDirectory: string; forcedFallback: boolean; reasons: Record<string, string> };
+  report: { crc32c: string; recordWalk: string; mapFile: string; lockDirectory: string; forcedFallback: boolean;
+    reasons: Record<string, string> };
   codecs: Record<string, boolean>;
   roundTrips: Record<string, { batch: string[]; stored: string }>;
   reopenedEndOffset: number;
@@ -132,7 +133,8 @@ test('packed tarball and git URL install into an app with every native module an
   }>;
   const shipped = new Set(packed[0]?.files.map((f) => f.path));
   const mustShip = ['dist/pkg/index.js', 'dist/pkg/broker/index.js', 'dist/pkg/cli/main.js', 'dist/lib/index.d.ts',
-    'dist/native-free-fallback/crc32c.js', 'scripts/install-native.mjs', 'lib/platform/native-crc32c/crc32c.c', 'LICENSE'];
+    'dist/native-free-fallback/crc32c.js', 'scripts/install-native.mjs', 'lib/platform/native-crc32c/crc32c.c',
+    'lib/platform/native-crc32c/addon.c', 'lib/platform/native-crc32c/addon.h', 'lib/platform/native-crc32c/record-walk.c', 'LICENSE'];
   for (const file of mustShip) assert.ok(shipped.has(file), `npm pack ships ${file}`);
   assert.not.ok([...shipped].some((f) => f.startsWith('dist/test/') || f.startsWith('node_modules/')), 'no tests or modules shipped');
 
@@ -158,12 +160,12 @@ test('packed tarball and git URL install into an app with every native module an
   // What this checkout loads (install/ runs on the native side only: SEGLOG_NATIVE is not set here).
   const here = platformReport();
   assert.is(here.forcedFallback, false);
-  const expectedSides = { crc32c: here.crc32c, mapFile: here.mapFile, lockDirectory: here.lockDirectory };
+  const expectedSides = { crc32c: here.crc32c, recordWalk: here.recordWalk, mapFile: here.mapFile, lockDirectory: here.lockDirectory };
   for (const name of INSTALLED_AS) {
     const entry = result[name];
     if (entry === undefined) return assert.unreachable(`no result for ${name}`);
-    const { crc32c, mapFile, lockDirectory } = entry.report;
-    assert.equal({ crc32c, mapFile, lockDirectory }, expectedSides, `${name}: ${JSON.stringify(entry.report.reasons)}`);
+    const { crc32c, recordWalk, mapFile, lockDirectory } = entry.report;
+    assert.equal({ crc32c, recordWalk, mapFile, lockDirectory }, expectedSides, `${name}: ${JSON.stringify(entry.report.reasons)}`);
     assert.is(entry.report.forcedFallback, false);
     assert.ok(entry.sharedErrors, `${name}: seglog and seglog/broker share one SeglogError`);
     for (const codec of CODECS) {

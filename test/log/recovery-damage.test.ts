@@ -92,7 +92,7 @@ async function damagedOldSegment(breakIndex: (indexPath: string) => void, crashA
   checkIndexes(dir);
 }
 
-test('a bit flip deep in a multi-MiB segment after a crash: the chunked scan (read ahead on the fallback side) cuts at that batch', async () => {
+test('a bit flip deep in a multi-MiB segment after a crash: the chunked scan (read ahead on the fallback side) cuts there', async () => {
   const dir = tempDir();
   const config = { segmentBytes: 64 * 1024 * 1024 };
   const log = await Log.open(dir, config);

@@ -1,31 +1,31 @@
 /**
  * seglog's own CRC-32C addon at its boundary: the call lib/platform/native.ts makes, and what the
  * C side does with arguments that break its contract (a typed error with a code, never a read
- * outside the bytes). Where the addon did not build, the platform report must say why.
+ * outside the bytes). Both of its bulk paths, the vector fold and the three crc32 streams (the
+ * fold turned off with SEGLOG_CRC32C_VECTOR=0, in a child), against the bit-at-a-time reference
+ * around their step lengths. Where the addon did not build, the platform report must say why.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { platformReport } from '../../lib/platform/index.js';
-import { nativeReasons } from './sides.js';
+import { ADDON_PATH, addon as builtAddon, nativeReasons } from './sides.js';
 
-interface Addon {
-  crc32c(...args: unknown[]): number;
-  hardwareSupport: boolean;
-}
+const addon = builtAddon;
 
-const ADDON_PATH = fileURLToPath(new URL('../../../lib/platform/native-crc32c/build/Release/seglog_crc32c.node', import.meta.url));
+/** Lengths just around the fold's 256-byte step and the three streams' 3 x 256 and 3 x 8192 blocks. */
+const FOLD_AND_STREAM_LENGTHS = [0, 1, 7, 8, 9, 255, 256, 257, 263, 264, 511, 512, 513, 767, 768, 769, 775, 776, 1535, 1536,
+  4095, 4096, 4097, 24575, 24576, 24577, 24583, 25343, 25344, 25352, 49152, 49153, 73727, 73728, 73729];
 
-function loadAddon(): Addon | undefined {
-  try {
-    return createRequire(import.meta.url)(ADDON_PATH) as Addon;
-  } catch {
-    return undefined;
+/** Bit-at-a-time CRC-32C: slow, obviously right, the oracle. */
+function referenceCrc32c(bytes: Uint8Array, start: number, end: number, initial: number): number {
+  let crc = ~initial >>> 0;
+  for (let i = start; i < end; i++) {
+    crc ^= bytes[i] as number;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
   }
+  return ~crc >>> 0;
 }
-
-const addon = loadAddon();
 
 if (addon === undefined) {
   test('the addon did not build here: the platform report names why, and CI would fail', () => {
@@ -56,6 +56,51 @@ if (addon === undefined) {
     for (const args of calls) {
       assert.throws(() => addon.crc32c(...args), (e: NodeJS.ErrnoException) => e instanceof TypeError
         && e.code === 'ERR_SEGLOG_CRC32C_ARGS', String(args[0]));
+    }
+  });
+
+  test('walkPlainRecords: a range or count outside the contract is a RangeError with a code, a wrong kind a TypeError', () => {
+    const records = Buffer.from([2, 0, 0, 0, 0, 1, 0]);
+    for (const [start, end, count] of [[-1, 3, 1], [0, records.length + 1, 1], [4, 3, 1], [0, 3, -1], [0, 3, 0.5], [0, 3, 2 ** 31]]) {
+      assert.throws(() => addon.walkPlainRecords(records, start, end, count), (e: NodeJS.ErrnoException) => e instanceof RangeError
+        && e.code === 'ERR_SEGLOG_RECORD_WALK_RANGE', `[${start}, ${end}) count ${count}`);
+    }
+    for (const args of [['123', 0, 3, 1], [new Int8Array(4), 0, 2, 1], [records, 0, 3]]) {
+      assert.throws(() => addon.walkPlainRecords(...args), (e: NodeJS.ErrnoException) => e instanceof TypeError
+        && e.code === 'ERR_SEGLOG_RECORD_WALK_ARGS', String(args[0]));
+    }
+    assert.ok(Number.isNaN(addon.walkPlainRecords(records, 0, records.length, 1)), 'a record that does not walk is NaN, not a throw');
+  });
+
+  test('both bulk paths (vector fold, three streams) match the reference around their step lengths, from every alignment', () => {
+    // The same bytes in both processes: an LCG the child can rebuild from its seed.
+    const script = `
+      const addon = require(${JSON.stringify(ADDON_PATH)});
+      const bytes = Buffer.alloc(80000);
+      let x = 12345;
+      for (let i = 0; i < bytes.length; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; bytes[i] = x >>> 24; }
+      const lengths = ${JSON.stringify(FOLD_AND_STREAM_LENGTHS)};
+      const out = { vectorFolding: addon.vectorFolding, crcs: [] };
+      for (const n of lengths) for (let start = 0; start < 9; start++) out.crcs.push(addon.crc32c(bytes, start, start + n, 0x1234567));
+      process.stdout.write(JSON.stringify(out));`;
+    const bytes = Buffer.alloc(80000);
+    let x = 12345;
+    for (let i = 0; i < bytes.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      bytes[i] = x >>> 24;
+    }
+    const expected: number[] = [];
+    for (const n of FOLD_AND_STREAM_LENGTHS) {
+      for (let start = 0; start < 9; start++) expected.push(referenceCrc32c(bytes, start, start + n, 0x1234567));
+    }
+    for (const vector of ['1', '0']) {
+      const env = { ...process.env, SEGLOG_CRC32C_VECTOR: vector };
+      const child = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+      assert.is(child.status, 0, child.stderr);
+      const out = JSON.parse(child.stdout) as { vectorFolding: boolean; crcs: number[] };
+      if (vector === '0') assert.is(out.vectorFolding, false, 'SEGLOG_CRC32C_VECTOR=0 turns the fold off');
+      else assert.is(out.vectorFolding, addon.vectorFolding, 'the fold is on wherever the CPU has it');
+      assert.equal(out.crcs, expected, `SEGLOG_CRC32C_VECTOR=${vector}`);
     }
   });
 

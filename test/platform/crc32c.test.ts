@@ -83,11 +83,13 @@ for (const { name, impl: crc32c } of crc32cSides) {
   });
 }
 
-// seglog-crc32c runs three streams over blocks of 3 x 8192 and 3 x 256 bytes after aligning to 8:
-// lengths just around those blocks, from every alignment, are where a join or a tail would break.
-test('every side matches the reference around the three-stream block lengths, from every alignment', () => {
+// seglog-crc32c folds 256-byte steps where the CPU has the vector instructions, and otherwise runs
+// three streams over blocks of 3 x 8192 and 3 x 256 bytes after aligning to 8: lengths just around
+// those steps and blocks, from every alignment, are where a fold, a join or a tail would break.
+test('every side matches the reference around the fold steps and three-stream blocks, from every alignment', () => {
   const bytes = randomBytes(seededRandom(seed ^ 0xb10c), 3 * 3 * 8192 + 64);
-  const lengths = [0, 1, 7, 8, 9, 767, 768, 769, 775, 776, 1535, 1536, 24575, 24576, 24577, 24583, 24584, 25343, 25344, 25352,
+  const lengths = [0, 1, 7, 8, 9, 255, 256, 257, 511, 512, 513, 767, 768, 769, 775, 776, 1535, 1536, 24575, 24576, 24577, 24583, 24584,
+    25343, 25344, 25352,
     49151, 49152, 49153, 73727, 73728, 73729];
   for (const lengthBytes of lengths) {
     for (let start = 0; start < 9; start++) {

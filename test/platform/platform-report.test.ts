@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { PlatformReport } from '../../lib/platform/contract.js';
 import * as platform from '../../lib/platform/index.js';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
+import { walkPlainRecords as fallbackWalkPlainRecords } from '../../native-free-fallback/record-walk.js';
 import { nativeReasons } from './sides.js';
 
 const INDEX_URL = new URL('../../lib/platform/index.js', import.meta.url).href;
@@ -35,10 +36,11 @@ test('SEGLOG_NATIVE=0 reports the fallback for every capability and loads no nat
   const { report, loaded } = reportInChild('0');
   assert.equal(report, {
     crc32c: 'fallback:slice-by-16',
+    recordWalk: 'fallback:typescript',
     mapFile: 'fallback:buffer',
     lockDirectory: 'fallback:lock-file',
     forcedFallback: true,
-    reasons: { crc32c: 'SEGLOG_NATIVE=0', mapFile: 'SEGLOG_NATIVE=0', lockDirectory: 'SEGLOG_NATIVE=0' },
+    reasons: { crc32c: 'SEGLOG_NATIVE=0', recordWalk: 'SEGLOG_NATIVE=0', mapFile: 'SEGLOG_NATIVE=0', lockDirectory: 'SEGLOG_NATIVE=0' },
   });
   assert.equal(loaded, []);
 });
@@ -48,6 +50,8 @@ test('without SEGLOG_NATIVE=0 every native package that loads is chosen, and eve
   assert.is(report.forcedFallback, false);
   // The addon is the first choice: a reason is recorded whenever it is not the one in use.
   assert.is(report.crc32c === 'native:seglog-crc32c', nativeReasons['crc32c'] === undefined);
+  assert.is(report.recordWalk === 'native:seglog-crc32c', nativeReasons['recordWalk'] === undefined);
+  assert.is(report.recordWalk === 'native:seglog-crc32c', report.crc32c === 'native:seglog-crc32c', 'the walk comes with the addon');
   assert.is(report.mapFile === 'native:mmap-io', nativeReasons['mapFile'] === undefined);
   assert.is(report.lockDirectory === 'native:fs-ext-flock', nativeReasons['lockDirectory'] === undefined);
   assert.equal(report.reasons, nativeReasons);
@@ -58,6 +62,8 @@ test('this process: the report matches SEGLOG_NATIVE and the exported functions'
   const forced = process.env['SEGLOG_NATIVE'] === '0';
   assert.is(report.forcedFallback, forced);
   if (forced) assert.is(platform.crc32c, fallbackCrc32c);
+  if (forced) assert.is(platform.walkPlainRecords, fallbackWalkPlainRecords);
+  assert.is(report.recordWalk === 'fallback:typescript', platform.walkPlainRecords === fallbackWalkPlainRecords);
   assert.is(report.crc32c === 'fallback:slice-by-16', platform.crc32c === fallbackCrc32c);
   assert.is(platform.crc32c(Buffer.from('123456789')), 0xe3069283);
 });

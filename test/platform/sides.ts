@@ -5,10 +5,13 @@
  * A native side that did not load is never dropped quietly: its reason goes to stderr, and with
  * SEGLOG_REQUIRE_NATIVE=1 (CI) loading this module throws, so every contract test file fails.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { crc32c as fallbackCrc32c } from '../../native-free-fallback/crc32c.js';
+import { walkPlainRecords as fallbackWalkPlainRecords } from '../../native-free-fallback/record-walk.js';
 import { createLockDirectory } from '../../native-free-fallback/directory-lock.js';
 import { createMapFile } from '../../native-free-fallback/mapped-file.js';
-import type { Crc32c, LockDirectory, MapFile } from '../../lib/platform/contract.js';
+import type { Crc32c, LockDirectory, MapFile, WalkPlainRecords } from '../../lib/platform/contract.js';
 import { platformFaults } from '../../lib/platform/faults.js';
 import * as chosen from '../../lib/platform/index.js';
 import { loadNative, loadSse4Crc32c } from '../../lib/platform/native.js';
@@ -28,6 +31,7 @@ export function missingNativeSides(): string[] {
   const missing: string[] = [];
   // seglog's own addon is what the native side means for crc32c; sse4_crc32 standing in is still a miss.
   if (native.crc32cName !== 'seglog-crc32c') missing.push(`crc32c: ${nativeReasons['crc32c'] ?? 'no reason recorded'}`);
+  if (native.walkPlainRecords === undefined) missing.push(`recordWalk: ${nativeReasons['recordWalk'] ?? 'no reason recorded'}`);
   if (native.mapFile === undefined) missing.push(`mapFile: ${nativeReasons['mapFile'] ?? 'no reason recorded'}`);
   if (native.lockDirectory === undefined) missing.push(`lockDirectory: ${nativeReasons['lockDirectory'] ?? 'no reason recorded'}`);
   return missing;
@@ -58,6 +62,29 @@ export const crc32cSides: Array<{ name: string; impl: Crc32c }> = [
 ];
 export const mapFileSides: Side<MapFile>[] = sides(native.mapFile, createMapFile(platformFaults), chosen.mapFile);
 export const lockSides: Side<LockDirectory>[] = sides(native.lockDirectory, createLockDirectory(platformFaults), chosen.lockDirectory);
+
+/** seglog's addon as built (its raw calls, without the TypeScript crossovers), or undefined where it did not build. */
+export interface Addon {
+  crc32c(...args: unknown[]): number;
+  walkPlainRecords(...args: unknown[]): number;
+  hardwareSupport: boolean;
+  vectorFolding: boolean;
+}
+export const ADDON_PATH = fileURLToPath(new URL('../../../lib/platform/native-crc32c/build/Release/seglog_crc32c.node', import.meta.url));
+export const addon: Addon | undefined = (() => {
+  try {
+    return createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** The record walk: the addon's raw call (every record count), the native side as chosen (with its crossover), fallback, chosen. */
+export const walkSides: Array<{ name: string; impl: WalkPlainRecords }> = [
+  ...(addon !== undefined && native.walkPlainRecords !== undefined ? [{ name: 'native:addon-call',
+    impl: (bytes: Uint8Array, position: number, end: number, count: number) => addon.walkPlainRecords(bytes, position, end, count) }] : []),
+  ...sides(native.walkPlainRecords, fallbackWalkPlainRecords, chosen.walkPlainRecords),
+];
 
 /** Lock implementations by name, for the child process and for cross-side cases. */
 export function lockBySide(name: 'native' | 'fallback'): LockDirectory | undefined {

@@ -1,18 +1,21 @@
 /**
- * The producer-batch walk's fast loop (walkPlainRecords) against the general one (skipRecord over a
- * cursor): on every input the fast loop accepts, the general walk accepts too and finds the same
- * largest timestamp delta; on every input the general walk refuses, the fast loop refuses. Inputs:
- * seglog's own batches of varied shape, then the same bytes mutated (bit flips, varint edits, cuts).
+ * The producer-batch walk's fast loop (walkPlainRecords: the addon's C and the TypeScript fallback)
+ * against the general one (skipRecord over a cursor): on every input the fast loop accepts, the
+ * general walk accepts too and finds the same largest timestamp delta; on every input the general
+ * walk refuses, the fast loop refuses; and the C and TypeScript loops give the same answer on every
+ * input. Inputs: seglog's own batches of varied shape, then the same bytes mutated (bit flips,
+ * varint edits, cuts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SeglogError } from '../../lib/errors.js';
 import { readInt64 } from '../../lib/record/int64.js';
 import { BASE_TIMESTAMP, RECORDS } from '../../lib/record/layout.js';
-import { plainWalk, skipRecord, walkPlainRecords } from '../../lib/record/record.js';
+import { skipRecord } from '../../lib/record/record.js';
 import { RecordCursor } from '../../lib/record/varint.js';
 import { encodeBatch, validateBatchRecords, type RecordInput } from '../../lib/record/index.js';
 import { seededRandom, seedFromEnv } from '../helpers/tmp.js';
+import { walkSides } from '../platform/sides.js';
 
 const seed = seedFromEnv();
 const CASES = Number(process.env['SEGLOG_FUZZ_CASES'] ?? 3000);
@@ -63,37 +66,49 @@ function mutate(input: Uint8Array, random: () => number): Uint8Array {
   }
 }
 
-test(`valid batches: both walks accept, with the same largest timestamp delta (seed ${seed})`, () => {
-  const random = seededRandom(seed);
-  let fast = 0;
-  for (let c = 0; c < CASES / 10; c++) {
-    const { bytes, count } = randomBatch(random);
-    const general = generalWalk(bytes, count);
-    assert.type(general, 'number', `seed ${seed} case ${c}`);
-    if (walkPlainRecords(bytes, RECORDS, bytes.length, count)) {
-      fast++;
-      assert.is(plainWalk.maxTimestampDelta, general, `seed ${seed} case ${c}`);
-    }
-    const baseTimestampMs = readInt64(bytes, BASE_TIMESTAMP);
-    assert.is(validateBatchRecords(bytes, 0).maxTimestampMs, Math.max(-1, baseTimestampMs + (general as number)), `seed ${seed} case ${c}`);
+/** Every side's answer for the same input: all equal (NaN counts as equal to NaN), returned once. */
+function walkAllSides(bytes: Uint8Array, count: number, what: string): number {
+  const answers = walkSides.map(({ impl }) => impl(bytes, RECORDS, bytes.length, count));
+  for (let i = 1; i < answers.length; i++) {
+    assert.ok(Object.is(answers[i], answers[0]), `${what}: ${walkSides[i]!.name} says ${answers[i]}, ${walkSides[0]!.name} ${answers[0]}`);
   }
-  assert.ok(fast > CASES / 20, `the fast loop took ${fast} of ${CASES / 10} valid batches`);
-});
+  return answers[0]!;
+}
 
-test(`mutated batches: the fast loop never accepts what the general walk refuses (seed ${seed})`, () => {
+test(`valid batches: every side of the fast loop and the general walk accept, with the same largest timestamp delta (seed ${seed})`,
+  () => {
+    const random = seededRandom(seed);
+    let fast = 0;
+    for (let c = 0; c < CASES / 10; c++) {
+      const { bytes, count } = randomBatch(random);
+      const general = generalWalk(bytes, count);
+      assert.type(general, 'number', `seed ${seed} case ${c}`);
+      const delta = walkAllSides(bytes, count, `seed ${seed} case ${c}`);
+      if (!Number.isNaN(delta)) {
+        fast++;
+        assert.is(delta, general, `seed ${seed} case ${c}`);
+      }
+      const baseTimestampMs = readInt64(bytes, BASE_TIMESTAMP);
+      const expected = Math.max(-1, baseTimestampMs + (general as number));
+      assert.is(validateBatchRecords(bytes, 0).maxTimestampMs, expected, `seed ${seed} case ${c}`);
+    }
+    assert.ok(fast > CASES / 20, `the fast loop took ${fast} of ${CASES / 10} valid batches`);
+  });
+
+test(`mutated batches: no side of the fast loop accepts what the general walk refuses, and the sides agree (seed ${seed})`, () => {
   const random = seededRandom(seed ^ 0x3a1c);
   let refused = 0;
   for (let c = 0; c < CASES; c++) {
     const { bytes: valid, count } = randomBatch(random);
     const bytes = mutate(valid, random);
     const general = generalWalk(bytes, count);
-    const fastAccepts = walkPlainRecords(bytes, RECORDS, bytes.length, count);
+    const delta = walkAllSides(bytes, count, `seed ${seed} case ${c}`);
     if (general instanceof Error) {
       refused++;
       assert.ok(general instanceof SeglogError, `seed ${seed} case ${c}: ${general}`);
-      assert.is(fastAccepts, false, `seed ${seed} case ${c}: fast accepted what the general walk refused (${general.message})`);
-    } else if (fastAccepts) {
-      assert.is(plainWalk.maxTimestampDelta, general, `seed ${seed} case ${c}`);
+      assert.ok(Number.isNaN(delta), `seed ${seed} case ${c}: fast accepted what the general walk refused (${general.message})`);
+    } else if (!Number.isNaN(delta)) {
+      assert.is(delta, general, `seed ${seed} case ${c}`);
     }
   }
   assert.ok(refused > CASES / 4, `only ${refused} of ${CASES} mutations were refused: the mutator is too gentle`);
@@ -101,8 +116,22 @@ test(`mutated batches: the fast loop never accepts what the general walk refuses
 
 test('a record whose timestamp delta needs five varlong bytes is left to the general walk, which accepts it', () => {
   const bytes = encodeBatch([{ value: 'a', timestampMs: TS }, { value: 'b', timestampMs: TS + 2 ** 30 }], { baseOffset: 0, nowMs: TS });
-  assert.is(walkPlainRecords(bytes, RECORDS, bytes.length, 2), false);
+  assert.ok(Number.isNaN(walkAllSides(bytes, 2, 'five-byte delta')));
   assert.is(validateBatchRecords(bytes, 0).maxTimestampMs, TS + 2 ** 30);
+});
+
+test('no records: -Infinity on every side when the bytes end there, NaN when bytes are left over', () => {
+  const bytes = encodeBatch([{ value: 'a', timestampMs: TS }], { baseOffset: 0, nowMs: TS });
+  assert.is(walkAllSides(bytes.subarray(0, RECORDS), 0, 'empty'), Number.NEGATIVE_INFINITY);
+  assert.ok(Number.isNaN(walkAllSides(bytes, 0, 'left over')));
+});
+
+test('the walk reads nothing past `end`: a record that would run past it is refused, even with bytes there', () => {
+  const bytes = encodeBatch(Array.from({ length: 8 }, (_, i) => ({ value: Buffer.alloc(50, i), timestampMs: TS + i })),
+    { baseOffset: 0, nowMs: TS });
+  for (let cut = RECORDS; cut < bytes.length; cut += 7) {
+    for (const { name, impl } of walkSides) assert.ok(Number.isNaN(impl(bytes, RECORDS, cut, 8)), `${name} cut at ${cut}`);
+  }
 });
 
 test.run();

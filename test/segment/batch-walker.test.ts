@@ -60,7 +60,8 @@ function writeLog(path: string, count: number, short = false): number[] {
   for (let b = 0; b < count; b++) {
     const long = !short && b % 17 === 5;
     const records = Array.from({ length: long ? 30 : 1 + Math.floor(random() * (short ? 10 : 40)) }, (_, r) => ({
-      value: Buffer.alloc(long ? 400 : 1 + Math.floor(random() * (short ? 200 : 300)), (b + r) & 0xff), timestampMs: 1_700_000_000_000 + b }));
+      value: Buffer.alloc(long ? 400 : 1 + Math.floor(random() * (short ? 200 : 300)), (b + r) & 0xff),
+      timestampMs: 1_700_000_000_000 + b }));
     const batch = encodeBatch(records, { baseOffset: offset });
     appendFileSync(path, batch);
     positions.push(position);

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "seglog_crc32c",
-      "sources": ["crc32c.c"],
+      "sources": ["addon.c", "crc32c.c", "record-walk.c"],
       "cflags": ["-O3"]
     }
   ]
