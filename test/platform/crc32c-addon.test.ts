@@ -10,22 +10,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { platformReport } from '../../lib/platform/index.js';
 import { ADDON_PATH, addon as builtAddon, nativeReasons } from './sides.js';
+import { referenceCrc32c } from './crc32c-reference.js';
 
 const addon = builtAddon;
 
 /** Lengths just around the fold's 256-byte step and the three streams' 3 x 256 and 3 x 8192 blocks. */
 const FOLD_AND_STREAM_LENGTHS = [0, 1, 7, 8, 9, 255, 256, 257, 263, 264, 511, 512, 513, 767, 768, 769, 775, 776, 1535, 1536,
   4095, 4096, 4097, 24575, 24576, 24577, 24583, 25343, 25344, 25352, 49152, 49153, 73727, 73728, 73729];
-
-/** Bit-at-a-time CRC-32C: slow, obviously right, the oracle. */
-function referenceCrc32c(bytes: Uint8Array, start: number, end: number, initial: number): number {
-  let crc = ~initial >>> 0;
-  for (let i = start; i < end; i++) {
-    crc ^= bytes[i] as number;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
-  }
-  return ~crc >>> 0;
-}
 
 if (addon === undefined) {
   test('the addon did not build here: the platform report names why, and CI would fail', () => {

@@ -3,19 +3,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seededRandom, seedFromEnv } from '../helpers/tmp.js';
 import { crc32cSides } from './sides.js';
+import { referenceCrc32c } from './crc32c-reference.js';
 
 const seed = seedFromEnv();
 const CASES = Number(process.env['SEGLOG_FUZZ_CASES'] ?? 200);
-
-/** Bit-at-a-time CRC-32C: slow, obviously right, the oracle. */
-function referenceCrc32c(bytes: Uint8Array, start: number, end: number, initial: number): number {
-  let crc = ~initial >>> 0;
-  for (let i = start; i < end; i++) {
-    crc ^= bytes[i] as number;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
-  }
-  return ~crc >>> 0;
-}
 
 function randomBytes(random: () => number, lengthBytes: number): Buffer {
   const bytes = Buffer.alloc(lengthBytes);

@@ -31,38 +31,52 @@ static int64_t whole_arg(napi_env env, napi_value value, int64_t max, const char
   return (int64_t)number;
 }
 
-/* argv[0] as a Uint8Array and argv[1..2] as a range inside it; false (with an error thrown) otherwise. */
-static int bytes_and_range(napi_env env, napi_value argv[], const char *fn, const char *args_code, const char *range_code,
-                           const unsigned char **data, int64_t *start, int64_t *end) {
+/* How a call names itself in its errors: the function, its usage and its two error codes. */
+struct call_names {
+  const char *fn;
+  const char *usage;
+  const char *args_code;
+  const char *range_code;
+};
+
+/*
+ * The four arguments of a call: argv[0] a Uint8Array, argv[1..2] a range inside it (argv[3] is the
+ * caller's). False, with an error thrown, for any other shape.
+ */
+static int range_call(napi_env env, napi_callback_info info, const struct call_names *names, napi_value argv[4],
+                      const unsigned char **data, int64_t *start, int64_t *end) {
+  size_t argc = 4;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc != 4) {
+    napi_throw_type_error(env, names->args_code, names->usage);
+    return 0;
+  }
   napi_typedarray_type type;
   size_t length;
   void *raw;
   if (napi_get_typedarray_info(env, argv[0], &type, &length, &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
     char message[64];
-    snprintf(message, sizeof message, "%s: bytes must be a Uint8Array", fn);
-    napi_throw_type_error(env, args_code, message);
+    snprintf(message, sizeof message, "%s: bytes must be a Uint8Array", names->fn);
+    napi_throw_type_error(env, names->args_code, message);
     return 0;
   }
-  *end = whole_arg(env, argv[2], (int64_t)length, fn, "end", range_code, "within the bytes");
+  *end = whole_arg(env, argv[2], (int64_t)length, names->fn, "end", names->range_code, "within the bytes");
   if (*end < 0) return 0;
-  *start = whole_arg(env, argv[1], *end, fn, "start", range_code, "within the bytes");
+  *start = whole_arg(env, argv[1], *end, names->fn, "start", names->range_code, "within the bytes");
   if (*start < 0) return 0;
   *data = (const unsigned char *)raw;
   return 1;
 }
 
+static const struct call_names CRC32C_CALL = {"crc32c", "crc32c: expected (bytes, start, end, initial)", "ERR_SEGLOG_CRC32C_ARGS",
+                                              "ERR_SEGLOG_CRC32C_RANGE"};
+
 static napi_value crc32c(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != 4) {
-    napi_throw_type_error(env, "ERR_SEGLOG_CRC32C_ARGS", "crc32c: expected (bytes, start, end, initial)");
-    return NULL;
-  }
   const unsigned char *data;
   int64_t start;
   int64_t end;
-  if (!bytes_and_range(env, argv, "crc32c", "ERR_SEGLOG_CRC32C_ARGS", "ERR_SEGLOG_CRC32C_RANGE", &data, &start, &end)) return NULL;
+  if (!range_call(env, info, &CRC32C_CALL, argv, &data, &start, &end)) return NULL;
   uint32_t initial;
   if (napi_get_value_uint32(env, argv[3], &initial) != napi_ok) {
     napi_throw_type_error(env, "ERR_SEGLOG_CRC32C_ARGS", "crc32c: initial must be a number");
@@ -77,21 +91,15 @@ static napi_value crc32c(napi_env env, napi_callback_info info) {
 /* Records in a batch never number more than this (a v2 count is an int32). */
 #define RECORD_COUNT_MAX 2147483647
 
+static const struct call_names WALK_CALL = {"walkPlainRecords", "walkPlainRecords: expected (bytes, start, end, count)",
+                                            "ERR_SEGLOG_RECORD_WALK_ARGS", "ERR_SEGLOG_RECORD_WALK_RANGE"};
+
 static napi_value walk_plain_records(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc != 4) {
-    napi_throw_type_error(env, "ERR_SEGLOG_RECORD_WALK_ARGS", "walkPlainRecords: expected (bytes, start, end, count)");
-    return NULL;
-  }
   const unsigned char *data;
   int64_t start;
   int64_t end;
-  if (!bytes_and_range(env, argv, "walkPlainRecords", "ERR_SEGLOG_RECORD_WALK_ARGS", "ERR_SEGLOG_RECORD_WALK_RANGE", &data, &start,
-                       &end)) {
-    return NULL;
-  }
+  if (!range_call(env, info, &WALK_CALL, argv, &data, &start, &end)) return NULL;
   int64_t count = whole_arg(env, argv[3], RECORD_COUNT_MAX, "walkPlainRecords", "count", "ERR_SEGLOG_RECORD_WALK_RANGE",
                             "of records");
   if (count < 0) return NULL;
