@@ -259,14 +259,15 @@ export class BatchWalker {
     let crossingBytes = 0;
     while (chunkEnd - position >= FRAME_PEEK_BYTES) {
       const sizeBytes = frameBatch(this.chunk, position - this.chunkFilePosition, this.endBytes - position);
-      if (sizeBytes <= 0) break;
+      // A bad length or magic, or a batch running past the walk's end: the walk stops there, reading nothing more.
+      if (sizeBytes <= 0) return;
       if (position + sizeBytes > chunkEnd) {
         crossingBytes = sizeBytes;
         break;
       }
       position += sizeBytes;
     }
-    // Nothing left, or damage before the chunk's end (the walk stops there and reads nothing more).
+    // Nothing left, or a chunk too short to frame anything in (the plain read takes over).
     if (position >= this.endBytes || position === this.chunkFilePosition && crossingBytes === 0) return;
     // A batch longer than the spare gets a spare that holds it, as the plain read would grow its chunk.
     if (this.spare === null || this.spare.length < crossingBytes) {
