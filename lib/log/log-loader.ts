@@ -428,6 +428,7 @@ export async function loadLog(dir: string, options: SegmentOptions, pool: FilePo
       const base = bases[i] as number;
       const isLast = i === bases.length - 1;
       if (unflushedCut !== null) {
+        await settleAll(sealing); // an earlier segment whose fsync failed stops the load before anything moves
         setAsideSegment(dir, base, report, `follows ${unflushedCut}, which lost its unflushed tail`);
         continue;
       }
@@ -449,7 +450,9 @@ export async function loadLog(dir: string, options: SegmentOptions, pool: FilePo
       if (recover) {
         const name = segmentFileName(base, 'log');
         let kept: { keptAs: string | null; records: number } = { keptAs: null, records: 0 };
-        const result = await segment.recover((validBytes, fileSizeBytes) => {
+        const result = await segment.recover(async (validBytes, fileSizeBytes) => {
+          // Nothing is cut while an earlier segment's sealing fsync may still fail: that failure stops the load first.
+          await settleAll(sealing);
           kept = keepTail(dir, name, validBytes, fileSizeBytes);
         });
         report.recovered.push({ baseOffset: base, batches: result.batches, producerBatches: result.producerBatches,

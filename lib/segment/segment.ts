@@ -490,10 +490,11 @@ export class Segment {
    * Rebuilds both indexes from the .log, checking every batch (size, magic, CRC, offsets), and cuts
    * the file at the first batch that is torn or invalid. The scan reads 1 MiB chunks (next to the
    * fallback CRC, the next one in the thread pool while this one is checked: `scanReadsAhead`); the
-   * CRC is the work that cannot be skipped. `keepCut(validBytes, fileSize)` runs before the cut, while the bytes
-   * about to go are still in the file, so the caller can keep them (recovery never destroys them).
+   * CRC is the work that cannot be skipped. `keepCut(validBytes, fileSize)` runs (and is awaited)
+   * before the cut, while the bytes about to go are still in the file, so the caller can keep them
+   * (recovery never destroys them) or refuse the cut by throwing.
    */
-  async recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void): Promise<RecoveryResult> {
+  async recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void | Promise<void>): Promise<RecoveryResult> {
     this.table?.drop();
     const table = new BatchTable(this.baseOffset);
     this.table = table;
@@ -556,7 +557,7 @@ export class Segment {
     }
     const truncatedBytes = fileSize - validBytes;
     if (truncatedBytes > 0) {
-      keepCut?.(validBytes, fileSize);
+      await keepCut?.(validBytes, fileSize);
       this.truncateFile(validBytes);
       // Aborts whose markers were in the cut bytes are no longer in the log.
       this.txnIndex.truncateTo(nextOffset);
