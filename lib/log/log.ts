@@ -26,7 +26,8 @@ import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assert } from '../assert.js';
 import { systemClock, type Clock } from '../clock.js';
-import { CorruptRecordError, InvalidArgumentError, InvalidRecordError, LogClosedError, OffsetOutOfRangeError, ioError } from '../errors.js';
+import { CorruptRecordError, InvalidArgumentError, InvalidRecordError, LogClosedError, OffsetOutOfRangeError, StorageError, ioError,
+} from '../errors.js';
 import { lockDirectory } from '../platform/index.js';
 import type { DirectoryLock } from '../platform/contract.js';
 import {
@@ -137,8 +138,15 @@ export class Log extends EventEmitter {
   private producerTable = new ProducerStateTable();
   /** The log end offset of the last durable snapshot written while open, -1 when none. */
   private snapshotOffset = -1;
-  /** The last error of a background flush (count/time policy); surfaced by the next flush() call. */
+  /** The last error of a background flush (count/time policy, roll); also emitted as 'flushError'. */
   lastFlushError: Error | null = null;
+  /**
+   * Set by the first failed fsync and never cleared while open. After a failed fsync the kernel may
+   * have dropped the dirty pages and cleared the error, so a retry can succeed without the bytes being
+   * on disk: from then on flush() and close() throw this, the recovery point stays where it was and no
+   * clean-shutdown marker is written, so the next open rescans everything since the last durable point.
+   */
+  private durabilityLost: StorageError | null = null;
 
   private constructor(dir: string, config: LogConfig, clock: Clock, pool: FilePool, ownsPool: boolean, lock: DirectoryLock) {
     super();
@@ -548,12 +556,17 @@ export class Log extends EventEmitter {
   private flushUpTo(offset: number): Promise<void> {
     this.flushRequestedUpTo = Math.max(this.flushRequestedUpTo, offset);
     const run = async (): Promise<void> => {
+      if (this.durabilityLost !== null) throw this.durabilityLost;
       if (offset <= this.recoveryOffset) return;
       const segments = this.segments;
       const targets = segments.all.filter((s, i) => segments.endOffsetOf(i, this.nextOffset) > this.recoveryOffset
         && s.baseOffset < offset);
       for (const segment of targets) {
-        await segment.flush();
+        try {
+          await segment.flush();
+        } catch (error) {
+          throw this.noteFsyncFailure(error);
+        }
         if (segment !== this.segments.active) segment.releaseWriter();
       }
       if (this.dirNeedsFsync) {
@@ -568,6 +581,16 @@ export class Log extends EventEmitter {
     const next = this.flushChain.then(run, run);
     this.flushChain = next.catch(() => undefined);
     return next;
+  }
+
+  /** Makes a failed fsync sticky (see durabilityLost); other errors (a full disk writing index entries) pass through. */
+  private noteFsyncFailure(error: unknown): unknown {
+    if (this.durabilityLost === null && failedInFsync(error)) {
+      const detail = error instanceof Error ? error.message : String(error);
+      this.durabilityLost = new StorageError(`${detail}; nothing past offset ${this.recoveryOffset} counts as durable until the log is `
+        + 'reopened and recovered', { path: this.dir, cause: error });
+    }
+    return this.durabilityLost ?? error;
   }
 
   private writeCheckpoints(): void {
@@ -887,9 +910,9 @@ export class Log extends EventEmitter {
     }
     for (const s of this.segments.all) {
       try {
-        s.flushSync();
+        if (this.durabilityLost === null) s.flushSync();
       } catch (error) {
-        failure ??= error;
+        failure ??= this.noteFsyncFailure(error);
       }
       try {
         s.close();
@@ -899,6 +922,7 @@ export class Log extends EventEmitter {
     }
     try {
       if (failure !== null) throw failure;
+      if (this.durabilityLost !== null) throw this.durabilityLost;
       this.snapshotOnClose();
       this.recoveryOffset = this.nextOffset;
       this.writeCheckpoints();
@@ -908,4 +932,12 @@ export class Log extends EventEmitter {
       this.lock.release();
     }
   }
+}
+
+/** True when `error`, or an error it was caused by, is a failed fsync(2) system call. */
+function failedInFsync(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if ((e as NodeJS.ErrnoException).syscall === 'fsync') return true;
+  }
+  return false;
 }

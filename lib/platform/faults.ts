@@ -10,6 +10,9 @@
  *    landing part of its bytes (a short write, as a filling disk does). Every positioned write of
  *    segment data goes through `writeAt()` (lib/platform/positioned-write.ts), which asks
  *    `takeWriteFault()` first. With nothing armed that is one comparison per write.
+ *    `injectFsyncFault()` does the same for fsync of segment data (.log and index files), which goes
+ *    through `syncFile()`/`syncFileSync()` (lib/platform/file-sync.ts): an fsync that reports EIO is
+ *    how a failing disk shows that written bytes may not be durable.
  */
 import { AssertionError } from '../assert.js';
 import { LogLockedError, ioError } from '../errors.js';
@@ -53,7 +56,17 @@ interface ArmedFault {
   failing: number;
 }
 
+export interface FsyncFault {
+  /** Matches fsyncs of files whose path ends with this (e.g. '00000000000000000000.log'). */
+  pathEndsWith: string;
+  /** Matching fsyncs that succeed before the first failing one (0: the next one fails). */
+  skipFsyncs: number;
+  /** The errno code the failing fsync reports. */
+  code: 'EIO' | 'ENOSPC';
+}
+
 let armed: ArmedFault[] = [];
+let armedFsyncs: Array<{ fault: FsyncFault; skip: number }> = [];
 let firedCount = 0;
 
 /** Arms a write fault (tests only). Faults stay armed until they have fired or `clearFaults()`. */
@@ -61,9 +74,15 @@ export function injectWriteFault(fault: WriteFault): void {
   armed.push({ fault, skip: fault.skipWrites, failing: fault.failingWrites ?? 1 });
 }
 
-/** Disarms every fault; returns how many writes were failed since the last clear. */
+/** Arms an fsync fault (tests only): the matching fsync fails once, then the fault is gone. */
+export function injectFsyncFault(fault: FsyncFault): void {
+  armedFsyncs.push({ fault, skip: fault.skipFsyncs });
+}
+
+/** Disarms every fault; returns how many writes and fsyncs were failed since the last clear. */
 export function clearFaults(): number {
   armed = [];
+  armedFsyncs = [];
   const fired = firedCount;
   firedCount = 0;
   return fired;
@@ -85,6 +104,25 @@ export function takeWriteFault(path: string): FiredFault | null {
     error.code = a.fault.code;
     error.syscall = 'write';
     return { landedBytes: a.fault.landedBytes ?? 0, error };
+  }
+  return null;
+}
+
+/** @internal called by syncFile()/syncFileSync() before each fsync; null when the fsync may go ahead. */
+export function takeFsyncFault(path: string): NodeJS.ErrnoException | null {
+  if (armedFsyncs.length === 0) return null;
+  for (const a of armedFsyncs) {
+    if (!path.endsWith(a.fault.pathEndsWith)) continue;
+    if (a.skip > 0) {
+      a.skip--;
+      continue;
+    }
+    armedFsyncs = armedFsyncs.filter((other) => other !== a);
+    firedCount++;
+    const error: NodeJS.ErrnoException = new Error(`${a.fault.code}: injected fault, fsync '${path}'`);
+    error.code = a.fault.code;
+    error.syscall = 'fsync';
+    return error;
   }
   return null;
 }

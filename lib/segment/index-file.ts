@@ -44,7 +44,7 @@
  * directory (renames, creation) is the caller's job.
  */
 import {
-  closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync,
+  closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync,
 } from 'node:fs';
 import { assertionFailed } from '../assert.js';
 import { InvalidArgumentError, ioError } from '../errors.js';
@@ -53,6 +53,7 @@ import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
+import { syncFileSync } from '../platform/file-sync.js';
 import { writeAt } from '../platform/positioned-write.js';
 
 type IndexMode = 'active' | 'sealed';
@@ -558,7 +559,7 @@ export abstract class IndexFile {
     if (this.mode === 'active') {
       this.writePending();
       try {
-        this.withFd('fsync', (fd) => fsyncSync(fd));
+        this.withFd('fsync', (fd) => syncFileSync(fd, this.filePath));
       } catch (error) {
         throw ioError(error, 'cannot fsync index', { path: this.filePath });
       }
@@ -570,7 +571,7 @@ export abstract class IndexFile {
     let fd = -1;
     try {
       fd = openSync(path, 'r');
-      fsyncSync(fd);
+      syncFileSync(fd, path);
       this.syncPending = false;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot fsync index', { path });

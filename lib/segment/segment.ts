@@ -23,7 +23,7 @@
  * indexes trimmed to their entries and opened lazily; the `.log` size never changes again except by
  * replication truncation or recovery.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, fsync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
@@ -31,6 +31,7 @@ import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, S
 import { scanReadsAhead } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
+import { syncFile, syncFileSync } from '../platform/file-sync.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
   framingProblem, readInt32, type RecordMarks, type RecordStart } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
@@ -718,7 +719,7 @@ export class Segment {
     const fd = this.writeFd >= 0 ? this.writeFd : this.file.acquire();
     const borrowed = this.writeFd < 0;
     try {
-      await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+      await syncFile(fd, this.file.path);
     } catch (error) {
       throw ioError(error, 'fsync failed', { path: this.file.path });
     } finally {
@@ -731,7 +732,7 @@ export class Segment {
 
   /** Blocking fsync (close path). */
   flushSync(): void {
-    if (this.writeFd >= 0) fsyncSync(this.writeFd);
+    if (this.writeFd >= 0) syncFileSync(this.writeFd, this.file.path);
     this.offsetIndex.flush();
     this.timeIndex.flush();
     this.txnIndex.flush();

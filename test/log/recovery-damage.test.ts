@@ -7,12 +7,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Log, decodeBatches, describeRecovery, type RecoveryReport } from '../../lib/index.js';
+import { Log, StorageError, decodeBatches, describeRecovery, type RecoveryReport } from '../../lib/index.js';
+import { clearFaults, injectFsyncFault } from '../../lib/platform/faults.js';
 import { verifyPaths } from '../../lib/inspect/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 import { checkIndexes, readAll, value } from './log-helpers.js';
 
-test.after.each(removeTempDirs);
+test.after.each(() => {
+  clearFaults();
+  removeTempDirs();
+});
 
 const CONFIG = { segmentBytes: 32 * 1024, indexIntervalBytes: 512 };
 const RECORDS = 3000;
@@ -150,6 +154,39 @@ test('an unflushed torn segment after a crash sets the later segments aside inst
   const report = log.recoveryReport;
   assert.equal(report.segmentsSetAside, files.slice(-2).map((f) => Number(f.slice(0, 20))));
   for (const f of files.slice(-2)) assert.ok(existsSync(join(dir, `${f}.recovered-1`)), `${f} kept aside`);
+  await log.close();
+});
+
+test('a failed sealing fsync of an early segment stops the open before a later damaged segment is cut or anything is set aside', async () => {
+  const dir = tempDir();
+  await writeLog(dir);
+  const files = segmentFiles(dir);
+  const victim = join(dir, files[files.length - 3]!);
+  const bad = batchesOf(victim)[5]!;
+  flipByte(victim, bad.positionBytes + 61 + 20);
+  unlinkSync(join(dir, '.kafka_cleanshutdown'));
+  writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n0\n'); // nothing known durable: every segment is scanned
+  const before = new Map(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n))]));
+  // Every segment is recovered after the crash; segment 0's fsync, which runs while the later ones
+  // are scanned, reports EIO.
+  injectFsyncFault({ pathEndsWith: files[0]!, skipFsyncs: 0, code: 'EIO' });
+  try {
+    await Log.open(dir, CONFIG);
+    assert.unreachable('the open must fail');
+  } catch (error) {
+    assert.instance(error, StorageError, String(error));
+    assert.is((error as StorageError).code, 'SEGLOG_IO');
+    assert.match((error as Error).message, /fsync/);
+    assert.match((error as Error).message, new RegExp(files[0]!));
+  }
+  assert.is(clearFaults(), 1, 'the fault fired once');
+  const after = readdirSync(dir).filter((n) => !n.startsWith('.lock'));
+  assert.equal(after.filter((n) => n.includes('.recovered-')), [], 'nothing set aside');
+  for (const name of files) assert.ok(readFileSync(join(dir, name)).equals(before.get(name)!), `${name} unchanged`);
+  // The same directory with a healthy fsync: the damaged segment is cut and the later ones set aside.
+  const log = await Log.open(dir, CONFIG);
+  assert.is(log.logEndOffset, bad.baseOffset);
+  assert.equal(log.recoveryReport.segmentsSetAside, files.slice(-2).map((f) => Number(f.slice(0, 20))));
   await log.close();
 });
 

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log, type LogConfig } from '../../lib/index.js';
-import { clearFaults, injectWriteFault, type WriteFault } from '../../lib/platform/faults.js';
+import { clearFaults, injectFsyncFault, injectWriteFault, type WriteFault } from '../../lib/platform/faults.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 import { checkIndexes, readAll, value } from './log-helpers.js';
 
@@ -136,5 +136,41 @@ test('ENOSPC while a roll writes the old index entries: the append fails, the ol
   await log.close();
   await expectExactly(dir, config, acked, 'after close and reopen');
 });
+
+
+for (const file of ['.log', '.index'] as const) {
+  test(`EIO from fsync of the active ${file}: flush and close fail from then on, the recovery point stays, the next open recovers`,
+    async () => {
+      const dir = tempDir();
+      const config: Partial<LogConfig> = { indexIntervalBytes: 0 };
+      const log = await Log.open(dir, config);
+      for (let i = 0; i < 100; i++) log.append(batch(i));
+      await log.flush();
+      assert.is(log.recoveryPoint, 100);
+      for (let i = 100; i < 200; i++) log.append(batch(i));
+      injectFsyncFault({ pathEndsWith: file, skipFsyncs: 0, code: 'EIO' });
+      const failed = await log.flush().then(() => null, (error: unknown) => error as { code?: string; message: string });
+      assert.is(failed?.code, 'SEGLOG_IO', 'the flush fails');
+      assert.match(failed!.message, /fsync/);
+      assert.is(clearFaults(), 1, 'the fault fired once');
+      assert.is(log.recoveryPoint, 100, 'the recovery point did not move');
+      // The kernel may have cleared the error with the pages: a retry that succeeds proves nothing.
+      const again = await log.flush().then(() => null, (error: unknown) => error as { code?: string });
+      assert.is(again?.code, 'SEGLOG_IO', 'a later flush fails too');
+      assert.is(log.recoveryPoint, 100);
+      for (let i = 200; i < 250; i++) log.append(batch(i));
+      const closed = await log.close().then(() => null, (error: unknown) => error as { code?: string });
+      assert.is(closed?.code, 'SEGLOG_IO', 'close reports it');
+      assert.not.ok(readdirSync(dir).includes('.kafka_cleanshutdown'), 'no clean-shutdown marker');
+      const reopened = await Log.open(dir, config);
+      try {
+        assert.not.ok(reopened.recoveryReport.cleanShutdown);
+        assert.is(reopened.recoveryReport.recovered.length, 1, 'the segment past the recovery point was rescanned');
+        assert.equal(readAll(reopened).map((r) => Buffer.from(r.key!).toString()), [...Array(250).keys()].map((i) => `k${i}`));
+      } finally {
+        await reopened.close();
+      }
+    });
+}
 
 test.run();
