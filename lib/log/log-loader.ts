@@ -37,6 +37,7 @@ import { BatchWalker } from '../segment/batch-walker.js';
 import type { FilePool } from '../segment/file-handle.js';
 import { parseSegmentFileName, segmentFileName, type SegmentFileKind } from '../segment/file-names.js';
 import { Segment, type SegmentOptions } from '../segment/segment.js';
+import { settleAll } from '../settle-all.js';
 import { fsyncDirectory } from './checkpoint-file.js';
 
 /** Suffix of everything recovery sets aside instead of deleting: `<name>.recovered-<n>`. */
@@ -383,12 +384,6 @@ function setAsideSegment(dir: string, base: number, report: RecoveryReport, reas
   for (const kind of INDEX_KINDS) removeFile(join(dir, segmentFileName(base, kind)));
   report.segmentsSetAside.push(base);
   report.actions.push({ action: 'set-aside', file: name, bytes, records, keptAs, reason });
-}
-
-/** Waits for every promise, then throws the first failure (Promise.all would go on while the others still run). */
-async function settleAll(promises: readonly Promise<void>[]): Promise<void> {
-  const failed = (await Promise.allSettled(promises)).find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
 }
 
 export async function loadLog(dir: string, options: SegmentOptions, pool: FilePool, recoveryPoint: number, cleanShutdown: boolean,

@@ -68,6 +68,13 @@ export interface FsyncFault {
 let armed: ArmedFault[] = [];
 let armedFsyncs: Array<{ fault: FsyncFault; skip: number }> = [];
 let firedCount = 0;
+/** fsyncs of segment data seen since the last clear, by kind: blocking ones stall the event loop. */
+const fsyncsSeen = { blocking: 0, threadPool: 0 };
+
+/** How many fsyncs of segment data ran on the main thread (blocking) and in the thread pool since the last clear. */
+export function fsyncCounts(): { blocking: number; threadPool: number } {
+  return { ...fsyncsSeen };
+}
 
 /** Arms a write fault (tests only). Faults stay armed until they have fired or `clearFaults()`. */
 export function injectWriteFault(fault: WriteFault): void {
@@ -83,6 +90,8 @@ export function injectFsyncFault(fault: FsyncFault): void {
 export function clearFaults(): number {
   armed = [];
   armedFsyncs = [];
+  fsyncsSeen.blocking = 0;
+  fsyncsSeen.threadPool = 0;
   const fired = firedCount;
   firedCount = 0;
   return fired;
@@ -108,8 +117,10 @@ export function takeWriteFault(path: string): FiredFault | null {
   return null;
 }
 
-/** @internal called by syncFile()/syncFileSync() before each fsync; null when the fsync may go ahead. */
-export function takeFsyncFault(path: string): NodeJS.ErrnoException | null {
+/** @internal called by syncFile()/syncFileSync() before each fsync (counted); null when the fsync may go ahead. */
+export function takeFsyncFault(path: string, blocking: boolean): NodeJS.ErrnoException | null {
+  if (blocking) fsyncsSeen.blocking++;
+  else fsyncsSeen.threadPool++;
   if (armedFsyncs.length === 0) return null;
   for (const a of armedFsyncs) {
     if (!path.endsWith(a.fault.pathEndsWith)) continue;

@@ -8,14 +8,14 @@ import { takeFsyncFault } from './faults.js';
 
 /** fsync(2) of `fd` (the file at `path`, for fault matching) in the thread pool. */
 export function syncFile(fd: number, path: string): Promise<void> {
-  const fault = takeFsyncFault(path);
+  const fault = takeFsyncFault(path, false);
   if (fault !== null) return Promise.reject(fault);
   return new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Blocking fsync(2) of `fd` (the file at `path`, for fault matching). */
 export function syncFileSync(fd: number, path: string): void {
-  const fault = takeFsyncFault(path);
+  const fault = takeFsyncFault(path, true);
   if (fault !== null) throw fault;
   fsyncSync(fd);
 }

@@ -53,7 +53,7 @@ import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
-import { syncFileSync } from '../platform/file-sync.js';
+import { syncFile, syncFileSync } from '../platform/file-sync.js';
 import { writeAt } from '../platform/positioned-write.js';
 
 type IndexMode = 'active' | 'sealed';
@@ -556,28 +556,52 @@ export abstract class IndexFile {
 
   /** Makes the entries durable: writes the pending ones and fsyncs when active, fsyncs after a trim. */
   flush(): void {
-    if (this.mode === 'active') {
-      this.writePending();
-      try {
-        this.withFd('fsync', (fd) => syncFileSync(fd, this.filePath));
-      } catch (error) {
-        throw ioError(error, 'cannot fsync index', { path: this.filePath });
-      }
-      this.syncPending = false;
-      return;
-    }
-    if (!this.syncPending) return;
-    const path = this.filePath;
+    const job = this.beginFlush();
+    if (job === null) return;
     let fd = -1;
     try {
-      fd = openSync(path, 'r');
-      syncFileSync(fd, path);
-      this.syncPending = false;
+      fd = openSync(job.path, 'r');
+      syncFileSync(fd, job.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot fsync index', { path });
+      this.failFlush(error, job);
     } finally {
       if (fd >= 0) closeSync(fd);
     }
+  }
+
+  /** `flush()` with the fsync in the thread pool (a segment's flush): the main thread never waits on a disk. */
+  async flushAsync(): Promise<void> {
+    const job = this.beginFlush();
+    if (job === null) return;
+    let fd = -1;
+    try {
+      fd = openSync(job.path, 'r');
+      await syncFile(fd, job.path);
+    } catch (error) {
+      this.failFlush(error, job);
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  }
+
+  /**
+   * Writes the pending entries of an active index and says what to fsync; null when nothing needs it
+   * (a sealed index not trimmed since its last flush). The flag is cleared first, so a trim while an
+   * fsync is in flight sets it again and the next flush covers it.
+   */
+  private beginFlush(): { path: string; active: boolean } | null {
+    const active = this.mode === 'active';
+    if (active) this.writePending();
+    else if (!this.syncPending) return null;
+    this.syncPending = false;
+    return { path: this.filePath, active };
+  }
+
+  /** A failed fsync: thrown, and owed again; a sealed index whose file is gone has nothing to make durable. */
+  private failFlush(error: unknown, job: { path: string; active: boolean }): void {
+    if (!job.active && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    this.syncPending = true;
+    throw ioError(error, 'cannot fsync index', { path: job.path });
   }
 
   /** A sealed index's file is mapped (or, in the fallback, read) right now. */

@@ -32,6 +32,7 @@ import { scanReadsAhead } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { syncFile, syncFileSync } from '../platform/file-sync.js';
+import { settleAll } from '../settle-all.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
   framingProblem, readInt32, type RecordMarks, type RecordStart } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';
@@ -714,8 +715,12 @@ export class Segment {
     this.file.markSealed(this.sizeBytes);
   }
 
-  /** fsync of the .log (in the thread pool) and of both indexes. */
+  /** fsync of the .log and of the indexes, all in the thread pool: the main thread never waits on a disk. */
   async flush(): Promise<void> {
+    await settleAll([this.syncLog(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync(), this.txnIndex.flushAsync()]);
+  }
+
+  private async syncLog(): Promise<void> {
     const fd = this.writeFd >= 0 ? this.writeFd : this.file.acquire();
     const borrowed = this.writeFd < 0;
     try {
@@ -725,9 +730,6 @@ export class Segment {
     } finally {
       if (borrowed) this.file.release();
     }
-    this.offsetIndex.flush();
-    this.timeIndex.flush();
-    this.txnIndex.flush();
   }
 
   /** Blocking fsync (close path). */

@@ -10,9 +10,10 @@
  * writes at the end; fsync is the segment's flush. A torn tail after a crash is rebuilt by the log's
  * producer-state replay, which re-derives the entries of every segment it walks (producer-state.ts).
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
+import { syncFile, syncFileSync } from '../platform/file-sync.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { readInt64, writeInt64 } from '../record/index.js';
 import { TXN_INDEX_ENTRY_BYTES, TXN_INDEX_FIRST_OFFSET, TXN_INDEX_LAST_OFFSET, TXN_INDEX_LAST_STABLE_OFFSET, TXN_INDEX_PRODUCER_ID,
@@ -159,13 +160,35 @@ export class TransactionIndex {
     let fd = -1;
     try {
       fd = openSync(this.path, 'r');
-      fsyncSync(fd);
+      syncFileSync(fd, this.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot fsync transaction index', { path: this.path });
+      this.failFlush(error);
     } finally {
       if (fd >= 0) closeSync(fd);
     }
     this.dirty = false;
+  }
+
+  /** `flush()` with the fsync in the thread pool. Appends while it runs keep the file dirty for the next flush. */
+  async flushAsync(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const path = this.path;
+    let fd = -1;
+    try {
+      fd = openSync(path, 'r');
+      await syncFile(fd, path);
+    } catch (error) {
+      this.dirty = (error as NodeJS.ErrnoException).code !== 'ENOENT';
+      this.failFlush(error);
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  }
+
+  /** A missing file (no aborted transaction was ever written) has nothing to make durable. */
+  private failFlush(error: unknown): void {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(error, 'cannot fsync transaction index', { path: this.path });
   }
 
   /** Unlinks the file (its segment is deleted); a missing file is fine. */

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log, type LogConfig } from '../../lib/index.js';
-import { clearFaults, injectFsyncFault, injectWriteFault, type WriteFault } from '../../lib/platform/faults.js';
+import { clearFaults, fsyncCounts, injectFsyncFault, injectWriteFault, type WriteFault } from '../../lib/platform/faults.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 import { checkIndexes, readAll, value } from './log-helpers.js';
 
@@ -172,5 +172,19 @@ for (const file of ['.log', '.index'] as const) {
       }
     });
 }
+
+test('flush and roll fsync the .log and its indexes in the thread pool: none blocks the event loop', async () => {
+  const dir = tempDir();
+  const log = await Log.open(dir, { indexIntervalBytes: 0, segmentBytes: 16 * 1024 });
+  clearFaults();
+  for (let i = 0; i < 400; i++) log.append(batch(i)); // several rolls, each flushing the sealed segment
+  await log.flush();
+  const counts = fsyncCounts();
+  assert.is(log.recoveryPoint, 400, 'flushed');
+  assert.ok(log.stats().segments >= 3, `rolled (${log.stats().segments} segments)`);
+  assert.ok(counts.threadPool >= 3 * 2, `the .log and both indexes of each flushed segment in the pool (${counts.threadPool})`);
+  assert.is(counts.blocking, 0, 'no fsync on the main thread');
+  await log.close();
+});
 
 test.run();
