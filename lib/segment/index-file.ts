@@ -94,6 +94,13 @@ export abstract class IndexFile {
   private countedFileBytes = -1;
   /** Set by a trim: the cut file has not been fsync'd since. */
   private syncPending = false;
+  /**
+   * During a rebuild (beginRebuild): slots [writtenEntries, keepableEntries) still hold the old
+   * entries, in memory and in the file alike; a rebuilt entry equal to its slot's stays where it is.
+   */
+  private keepableEntries = 0;
+  /** During a rebuild: the old entries the file held when it began (what finishRebuild may have to cut). */
+  private rebuildFileEntries = 0;
   /** One entry, prepared by a subclass and copied into memory by appendScratch(). */
   protected readonly scratch: Buffer;
 
@@ -422,12 +429,64 @@ export abstract class IndexFile {
     if (n >= this.slotCount) assertionFailed(`append to the full index ${this.filePath} (the segment must roll first)`);
     const entryBytes = this.entryBytes;
     let bytes = this.bytes;
+    if (n < this.keepableEntries) {
+      if (n === this.writtenEntries && this.slotHoldsScratch(n)) {
+        this.entryCount = n + 1;
+        this.writtenEntries = n + 1;
+        return;
+      }
+      this.keepableEntries = 0; // the first difference: the old entries from here on are stale
+    }
     if (bytes.length < (n + 1) * entryBytes) {
       bytes = this.withCapacity(bytes, Math.min(this.slotCount * entryBytes, Math.max((n + 1) * entryBytes, bytes.length * 2)));
       this.bytes = bytes;
     }
     bytes.set(this.scratch, n * entryBytes);
     this.entryCount = n + 1;
+  }
+
+  private slotHoldsScratch(n: number): boolean {
+    const bytes = this.bytes;
+    const scratch = this.scratch;
+    const at = n * this.entryBytes;
+    for (let i = 0; i < scratch.length; i++) if (bytes[at + i] !== scratch[i]) return false;
+    return true;
+  }
+
+  /**
+   * Starts a rebuild from the .log (recovery): the entries are forgotten, but the file and memory
+   * keep the old ones, and each rebuilt entry equal to the old one in its slot stays in the file as
+   * it is. A crash that left the index whole (the common case) so costs no write, no cut and no dirty
+   * page for the sealing fsync to wait on; the first difference ends the keeping, and
+   * `finishRebuild()` cuts what the rebuild did not confirm. A sealed index becomes active again.
+   */
+  beginRebuild(): void {
+    if (this.mode !== 'active') this.resize(this.maxIndexBytes);
+    this.writePending();
+    this.keepableEntries = this.writtenEntries;
+    this.rebuildFileEntries = this.writtenEntries;
+    this.entryCount = 0;
+    this.writtenEntries = 0;
+    // Until finishRebuild the file holds bytes past writtenEntries: a trim or truncation cuts them.
+    if (this.rebuildFileEntries > 0) this.tornTail = true;
+  }
+
+  /** Ends a rebuild: the old entries past the rebuilt ones leave the file (one cut, only when there are any) and memory. */
+  finishRebuild(): void {
+    const oldEntries = this.rebuildFileEntries;
+    this.keepableEntries = 0;
+    this.rebuildFileEntries = 0;
+    if (this.mode !== 'active' || !this.tornTail) return;
+    const keptBytes = this.writtenEntries * this.entryBytes;
+    try {
+      this.withFd('truncate', (fd) => {
+        if (fstatSync(fd).size !== keptBytes) ftruncateSync(fd, keptBytes);
+      });
+    } catch (error) {
+      throw ioError(error, 'cannot truncate index', { path: this.filePath });
+    }
+    this.tornTail = false;
+    if (oldEntries > this.entryCount) this.bytes.fill(0, this.entryCount * this.entryBytes, oldEntries * this.entryBytes);
   }
 
   /** Bytes of entries held in memory but not yet written to the file (0 when sealed). */
@@ -465,6 +524,7 @@ export abstract class IndexFile {
 
   /** Keeps the first `keep` entries. Active: the file is cut if it held more. Sealed: the file is cut. */
   protected truncateEntries(keep: number): void {
+    this.keepableEntries = 0;
     const current = this.entries;
     if (keep >= current && !(this.mode === 'active' && this.tornTail)) return;
     keep = Math.min(keep, current);

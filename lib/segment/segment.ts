@@ -497,11 +497,27 @@ export class Segment {
    * (recovery never destroys them) or refuse the cut by throwing.
    */
   async recover(keepCut?: (validBytes: number, fileSizeBytes: number) => void | Promise<void>): Promise<RecoveryResult> {
+    try {
+      return await this.rebuildFromLog(keepCut);
+    } catch (error) {
+      // A recovery that did not finish leaves no index behind: a missing index is what makes the next
+      // open rebuild this segment (an index half rebuilt, or one the load created empty, would be trusted).
+      try {
+        this.offsetIndex.deleteIfExists();
+        this.timeIndex.deleteIfExists();
+      } catch {
+        // The recovery's own failure is the one to report.
+      }
+      throw error;
+    }
+  }
+
+  private async rebuildFromLog(keepCut?: (validBytes: number, fileSizeBytes: number) => void | Promise<void>): Promise<RecoveryResult> {
     this.table?.drop();
     const table = new BatchTable(this.baseOffset);
     this.table = table;
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
+    this.offsetIndex.beginRebuild();
+    this.timeIndex.beginRebuild();
     this.maxTimestampSoFarMs = -1;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.firstBatchTimestampMs = -1;
@@ -566,6 +582,8 @@ export class Segment {
     }
     this.sizeBytes = validBytes;
     this.timeIndex.maybeAppend(this.maxTimestampSoFarMs, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.finishRebuild();
+    this.timeIndex.finishRebuild();
     this.bytesSinceLastIndexEntry = validBytes - lastIndexedPosition;
     this.cachedNextOffset = nextOffset;
     if (this.writeFd < 0) table.trim();

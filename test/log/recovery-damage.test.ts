@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log, StorageError, decodeBatches, describeRecovery, type RecoveryReport } from '../../lib/index.js';
-import { clearFaults, injectFsyncFault } from '../../lib/platform/faults.js';
+import { clearFaults, injectFsyncFault, injectWriteFault } from '../../lib/platform/faults.js';
 import { verifyPaths } from '../../lib/inspect/index.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 import { checkIndexes, readAll, value } from './log-helpers.js';
@@ -188,6 +188,26 @@ test('a failed sealing fsync of an early segment stops the open before a later d
   assert.is(log.logEndOffset, bad.baseOffset);
   assert.equal(log.recoveryReport.segmentsSetAside, files.slice(-2).map((f) => Number(f.slice(0, 20))));
   await log.close();
+});
+
+test('recovery after a crash that left the indexes whole rebuilds them without writing a byte to them', async () => {
+  const dir = tempDir();
+  await writeLog(dir);
+  const files = segmentFiles(dir);
+  const indexes = readdirSync(dir).filter((n) => n.endsWith('.index') || n.endsWith('.timeindex')).sort();
+  const before = indexes.map((n) => readFileSync(join(dir, n)));
+  unlinkSync(join(dir, '.kafka_cleanshutdown'));
+  writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n0\n'); // every segment is scanned
+  // Any index write would fail: the open succeeds only if the rebuild confirmed every entry in place.
+  injectWriteFault({ pathEndsWith: '.index', skipWrites: 0, code: 'EIO', failingWrites: 1_000_000 });
+  injectWriteFault({ pathEndsWith: '.timeindex', skipWrites: 0, code: 'EIO', failingWrites: 1_000_000 });
+  const log = await Log.open(dir, CONFIG);
+  assert.is(log.recoveryReport.recovered.length, files.length, 'every segment was scanned');
+  assert.is(clearFaults(), 0, 'no index write');
+  assert.equal(checkRecords(log).length, RECORDS);
+  await log.close();
+  assert.equal(indexes.map((n) => readFileSync(join(dir, n))), before, 'the indexes are byte for byte the same');
+  checkIndexes(dir);
 });
 
 test('D11: an empty stray 0.log.swap is set aside, not renamed over segment 0', async () => {

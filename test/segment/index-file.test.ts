@@ -263,4 +263,58 @@ test('corrupt files: sanityCheck lists the problems, opening keeps the trustwort
   assert.ok(missing.sanityCheck().some((p) => p.includes('does not exist')));
 });
 
+test('a rebuild keeps the entries it confirms in place: none rewritten when equal, the rest written and the stale tail cut', () => {
+  const dir = tempDir();
+  const path = join(dir, 'r.index');
+  const pairs = Array.from({ length: 600 }, (_, i) => [i * 3, i * 4096] as const);
+  const write = (entries: ReadonlyArray<readonly [number, number]>): OffsetIndex => {
+    const index = new OffsetIndex(path, 1000, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'active' });
+    for (const [relative, positionBytes] of entries) index.append(1000 + relative, positionBytes);
+    return index;
+  };
+  write(pairs).close();
+  const original = readFileSync(path);
+  assert.equal(original, offsetEntries(pairs));
+  // The same entries again: no write and no cut reach the file (any write would fail here).
+  injectWriteFault({ pathEndsWith: 'r.index', skipWrites: 0, code: 'EIO', failingWrites: 1000 });
+  const same = new OffsetIndex(path, 1000, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'sealed' });
+  same.beginRebuild();
+  assert.is(same.entries, 0);
+  for (const [relative, positionBytes] of pairs) same.append(1000 + relative, positionBytes);
+  same.finishRebuild();
+  same.flush();
+  same.close();
+  assert.is(clearFaults(), 0, 'nothing was written');
+  assert.equal(readFileSync(path), original);
+  // Diverging at entry 250, and shorter: the first 250 stay, the new ones follow, the old tail goes.
+  const diverging = [...pairs.slice(0, 250), ...Array.from({ length: 100 }, (_, i) => [751 + i * 5, 250 * 4096 + i * 100] as const)];
+  const again = new OffsetIndex(path, 1000, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'sealed' });
+  again.beginRebuild();
+  for (const [relative, positionBytes] of diverging) again.append(1000 + relative, positionBytes);
+  again.finishRebuild();
+  assert.is(statSync(path).size, 250 * 8, 'cut to the confirmed entries; the new ones are pending');
+  assert.is(again.entries, 350);
+  assert.equal(again.lookup(1000 + 763), { offset: 1000 + 761, positionBytes: 250 * 4096 + 200 });
+  again.close();
+  assert.equal(readFileSync(path), offsetEntries(diverging));
+  // Longer than before: every old entry confirmed, the extra ones appended.
+  const longer = [...diverging, [2000, 10_000_000] as const];
+  const grown = new OffsetIndex(path, 1000, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'sealed' });
+  grown.beginRebuild();
+  for (const [relative, positionBytes] of longer) grown.append(1000 + relative, positionBytes);
+  grown.finishRebuild();
+  grown.close();
+  assert.equal(readFileSync(path), offsetEntries(longer));
+  // Shorter with every entry equal: only the cut.
+  const shorter = longer.slice(0, 100);
+  const cut = new OffsetIndex(path, 1000, { maxIndexBytes: DEFAULT_INDEX_BYTES, mode: 'sealed' });
+  cut.beginRebuild();
+  for (const [relative, positionBytes] of shorter) cut.append(1000 + relative, positionBytes);
+  cut.finishRebuild();
+  assert.is(statSync(path).size, 100 * 8);
+  assert.is(cut.entries, 100);
+  cut.close();
+  assert.equal(readFileSync(path), offsetEntries(shorter));
+});
+
 test.run();
