@@ -534,7 +534,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.writeTopicsFile();
     for (const p of topic.partitions) {
       this.logManager.remove(p.log);
-      await p.log.close();
+      // Its data is being deleted: a close that fails (a lost fsync, a full disk) must not stop the rest.
+      await p.log.close().catch(() => undefined);
       rmSync(p.log.dir, { recursive: true, force: true });
     }
     fsyncDirectory(this.dataDir);
@@ -613,12 +614,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
       if (first?.key === null || first?.key === undefined) t.stickyPartition = (t.stickyPartition + 1) % t.partitionCount;
     }
     const p = this.partitionOf(topic, index);
+    const acks = options.acks ?? 1;
+    const needsDurability = acks === -1 || acks === 'all';
+    // After a failed fsync nothing more can be made durable here: refused before the append, so a
+    // retrying producer does not pile up copies that each fail their flush.
+    if (needsDurability && p.log.durabilityFailure !== null) throw p.log.durabilityFailure;
     const result = input instanceof Uint8Array ? appendProducerBatch(p, input, (h) => this.verifyTransactional(h, topic, p.partition))
       : appendRecords(p, input, options);
-    const acks = options.acks ?? 1;
-    if ((acks === -1 || acks === 'all') && !result.duplicate && p.log.logEndOffset - p.log.recoveryPoint >= p.log.config.flushMessages) {
-      await p.log.flush();
-    }
+    // A duplicate too: its first copy may not be durable yet (its flush failed, or is still running).
+    if (needsDurability && p.log.logEndOffset - p.log.recoveryPoint >= p.log.config.flushMessages) await p.log.flush();
     return result;
   }
 

@@ -30,6 +30,7 @@ import { CorruptRecordError, InvalidArgumentError, InvalidRecordError, LogClosed
 } from '../errors.js';
 import { lockDirectory } from '../platform/index.js';
 import type { DirectoryLock } from '../platform/contract.js';
+import { failedInFsync } from '../platform/file-sync.js';
 import {
   BatchEncoder,
   BatchHeaderView,
@@ -54,7 +55,7 @@ import { LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, parsePartitionD
 import { Segment, type SegmentOptions, type TimestampHit } from '../segment/segment.js';
 import { checkBatchSize, checkRecordTimestamps, frameReplicatedBatch, requireBatchHeader, requireBatchKeys, requireRecordKeys,
   validateClientBatch, type AppendPlace } from './append-validation.js';
-import { fsyncDirectory } from './checkpoint-file.js';
+import { fsyncDirectoryAsync } from './checkpoint-file.js';
 import { hasCompactPolicy, validateLogConfig, type LogConfig } from './config.js';
 import { FLUSH_NOT_DUE, FLUSH_NOW, flushAfterAppend } from './flush-policy.js';
 import { LogCheckpoints, takeCleanShutdownMarker, writeCleanShutdownMarker } from './log-checkpoints.js';
@@ -321,6 +322,11 @@ export class Log extends EventEmitter {
     }
   }
 
+  /** The failed fsync after which nothing is made durable while this log is open (see durabilityLost); null while none failed. */
+  get durabilityFailure(): StorageError | null {
+    return this.durabilityLost;
+  }
+
   /** Let the high watermark follow the log end again (single replica). */
   followLogEnd(): void {
     this.highWatermarkPinned = false;
@@ -570,8 +576,13 @@ export class Log extends EventEmitter {
         if (segment !== this.segments.active) segment.releaseWriter();
       }
       if (this.dirNeedsFsync) {
-        this.dirNeedsFsync = false;
-        fsyncDirectory(this.dir);
+        this.dirNeedsFsync = false; // cleared first: a roll while the fsync runs sets it again for the next flush
+        try {
+          await fsyncDirectoryAsync(this.dir);
+        } catch (error) {
+          this.dirNeedsFsync = true;
+          throw this.noteFsyncFailure(error); // a new segment's name may not be on disk: as final as a file's
+        }
       }
       this.recoveryOffset = Math.max(this.recoveryOffset, Math.min(offset, this.nextOffset));
       this.lastFlushMs = this.clock.nowMs();
@@ -587,8 +598,8 @@ export class Log extends EventEmitter {
   private noteFsyncFailure(error: unknown): unknown {
     if (this.durabilityLost === null && failedInFsync(error)) {
       const detail = error instanceof Error ? error.message : String(error);
-      this.durabilityLost = new StorageError(`${detail}; nothing past offset ${this.recoveryOffset} counts as durable until the log is `
-        + 'reopened and recovered', { path: this.dir, cause: error });
+      this.durabilityLost = new StorageError(`${detail}; nothing past offset ${this.recoveryOffset} is known to be durable, and this `
+        + 'open log makes nothing durable any more', { path: this.dir, cause: error });
     }
     return this.durabilityLost ?? error;
   }
@@ -932,12 +943,4 @@ export class Log extends EventEmitter {
       this.lock.release();
     }
   }
-}
-
-/** True when `error`, or an error it was caused by, is a failed fsync(2) system call. */
-function failedInFsync(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    if ((e as NodeJS.ErrnoException).syscall === 'fsync') return true;
-  }
-  return false;
 }

@@ -10,7 +10,7 @@
  *    landing part of its bytes (a short write, as a filling disk does). Every positioned write of
  *    segment data goes through `writeAt()` (lib/platform/positioned-write.ts), which asks
  *    `takeWriteFault()` first. With nothing armed that is one comparison per write.
- *    `injectFsyncFault()` does the same for fsync of segment data (.log and index files), which goes
+ *    `injectFsyncFault()` does the same for the fsyncs of a log's files and directory, which go
  *    through `syncFile()`/`syncFileSync()` (lib/platform/file-sync.ts): an fsync that reports EIO is
  *    how a failing disk shows that written bytes may not be durable.
  */

@@ -1,6 +1,7 @@
 /**
- * `syncFile` / `syncFileSync`: the one fsync that seglog's segment files (.log, .index, .timeindex)
- * go through, so tests can make it fail exactly (lib/platform/faults.ts). The async form runs in the
+ * `syncFile` / `syncFileSync`: the one fsync that a log's own files go through (.log, .index,
+ * .timeindex, .txnindex, and the directory after a roll), so tests can make it fail exactly and
+ * count which ran on the main thread (lib/platform/faults.ts). The async form runs in the
  * thread pool. Both report the system error as is; the caller names the file in its own error.
  */
 import { fsync, fsyncSync } from 'node:fs';
@@ -18,4 +19,12 @@ export function syncFileSync(fd: number, path: string): void {
   const fault = takeFsyncFault(path, true);
   if (fault !== null) throw fault;
   fsyncSync(fd);
+}
+
+/** True when `error`, or an error it was caused by, is a failed fsync(2) system call. */
+export function failedInFsync(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if ((e as NodeJS.ErrnoException).syscall === 'fsync') return true;
+  }
+  return false;
 }

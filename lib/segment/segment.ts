@@ -31,7 +31,7 @@ import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, S
 import { scanReadsAhead } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
-import { syncFile, syncFileSync } from '../platform/file-sync.js';
+import { failedInFsync, syncFile, syncFileSync } from '../platform/file-sync.js';
 import { settleAll } from '../settle-all.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
   framingProblem, readInt32, type RecordMarks, type RecordStart } from '../record/index.js';
@@ -733,9 +733,14 @@ export class Segment {
     this.file.markSealed(this.sizeBytes);
   }
 
-  /** fsync of the .log and of the indexes, all in the thread pool: the main thread never waits on a disk. */
+  /**
+   * fsync of the .log and of the indexes, all in the thread pool: the main thread never waits on a
+   * disk. A failed fsync is reported before any other failure (a full disk writing index entries):
+   * it is the one the log must not forget.
+   */
   async flush(): Promise<void> {
-    await settleAll([this.syncLog(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync(), this.txnIndex.flushAsync()]);
+    await settleAll([this.syncLog(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync(), this.txnIndex.flushAsync()],
+      failedInFsync);
   }
 
   private async syncLog(): Promise<void> {

@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { Broker, partitionForKey } from '../../lib/broker/index.js';
 import { ManualClock, InvalidTopicError, OutOfOrderSequenceError, ProducerFencedError, TopicExistsError, UnknownTopicError, decodeBatches,
     parseOffsetCheckpoint } from '../../lib/index.js';
+import { clearFaults, injectFsyncFault } from '../../lib/platform/faults.js';
 import { removeTempDirs, tempDir } from '../helpers/tmp.js';
 
-test.after.each(() => removeTempDirs());
+test.after.each(() => {
+  clearFaults();
+  removeTempDirs();
+});
 
 async function rejects(promise: Promise<unknown>, check: (e: unknown) => boolean): Promise<void> {
   try {
@@ -178,6 +182,30 @@ test('the background task runs retention and compaction on its own timer, not on
   } finally {
     await broker.close();
   }
+});
+
+test('after a failed fsync a partition refuses acks=all produce before appending, retries of an idempotent batch included', async () => {
+  const dir = tempDir('seglog-broker-');
+  const broker = await Broker.open(dir);
+  await broker.createTopic('d', { partitions: 2, config: { flushMessages: 1 } });
+  const { producerId } = broker.initProducerId();
+  const records = [{ key: 'k', value: 'v' }];
+  await broker.produce('d', 0, records, { acks: 'all', producerId, producerEpoch: 0, baseSequence: 0 });
+  injectFsyncFault({ pathEndsWith: `${join('d-0', '00000000000000000000.log')}`, skipFsyncs: 0, code: 'EIO' });
+  const ioFailure = (e: unknown): boolean => (e as { code?: string }).code === 'SEGLOG_IO';
+  // The append lands, its fsync fails: the producer is told, and retries.
+  await rejects(broker.produce('d', 0, records, { acks: 'all', producerId, producerEpoch: 0, baseSequence: 1 }), ioFailure);
+  assert.is(clearFaults(), 1);
+  assert.is(broker.log('d', 0).logEndOffset, 2);
+  await rejects(broker.produce('d', 0, records, { acks: 'all', producerId, producerEpoch: 0, baseSequence: 1 }), ioFailure);
+  await rejects(broker.produce('d', 0, records, { acks: 'all' }), ioFailure);
+  assert.is(broker.log('d', 0).logEndOffset, 2, 'nothing appended after the failure');
+  assert.is((await broker.produce('d', 0, records, { acks: 1 })).baseOffset, 2, 'acks=1 still goes to the page cache');
+  assert.is((await broker.produce('d', 1, records, { acks: 'all' })).baseOffset, 0, 'the other partition is unaffected');
+  await broker.deleteTopic('d'); // the failed partition's close must not stop the deletion
+  assert.not.ok(existsSync(join(dir, 'd-0')));
+  assert.not.ok(existsSync(join(dir, 'd-1')));
+  await broker.close();
 });
 
 test.run();

@@ -187,4 +187,44 @@ test('flush and roll fsync the .log and its indexes in the thread pool: none blo
   await log.close();
 });
 
+test('EIO from the directory fsync after a roll is as final as a file\'s: the recovery point stays, no marker', async () => {
+  const dir = tempDir();
+  const log = await Log.open(dir, { segmentBytes: 16 * 1024 });
+  for (let i = 0; i < 50; i++) log.append(batch(i));
+  await log.flush();
+  const durable = log.recoveryPoint;
+  clearFaults();
+  for (let i = 50; i < 400; i++) log.append(batch(i)); // rolls: the new segments' names need the directory's fsync
+  injectFsyncFault({ pathEndsWith: dir, skipFsyncs: 0, code: 'EIO' });
+  const failed = await log.flush().then(() => null, (error: unknown) => error as { code?: string; message: string });
+  assert.is(failed?.code, 'SEGLOG_IO');
+  assert.match(failed!.message, /directory/);
+  assert.is(clearFaults(), 1);
+  assert.ok(log.durabilityFailure !== null);
+  const again = await log.flush().then(() => null, (error: unknown) => error as { code?: string });
+  assert.is(again?.code, 'SEGLOG_IO', 'the retry fails too');
+  assert.is(log.recoveryPoint, durable, 'the recovery point did not move');
+  await log.close().catch(() => undefined);
+  assert.not.ok(readdirSync(dir).includes('.kafka_cleanshutdown'));
+});
+
+test('a full disk writing index entries and a failed fsync in one flush: the fsync failure is the one kept', async () => {
+  const dir = tempDir();
+  const log = await Log.open(dir, { indexIntervalBytes: 0 });
+  for (let i = 0; i < 50; i++) log.append(batch(i));
+  await log.flush();
+  for (let i = 50; i < 100; i++) log.append(batch(i));
+  injectWriteFault({ pathEndsWith: '.index', skipWrites: 0, code: 'ENOSPC' });
+  injectFsyncFault({ pathEndsWith: '.timeindex', skipFsyncs: 0, code: 'EIO' });
+  const failed = await log.flush().then(() => null, (error: unknown) => error as { code?: string; message: string });
+  assert.is(clearFaults(), 2, 'both faults fired');
+  assert.is(failed?.code, 'SEGLOG_IO', failed?.message);
+  assert.ok(log.durabilityFailure !== null, 'sticky');
+  const again = await log.flush().then(() => null, (error: unknown) => error as { code?: string });
+  assert.is(again?.code, 'SEGLOG_IO');
+  assert.is(log.recoveryPoint, 50);
+  await log.close().catch(() => undefined);
+  assert.not.ok(readdirSync(dir).includes('.kafka_cleanshutdown'));
+});
+
 test.run();
