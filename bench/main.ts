@@ -72,6 +72,7 @@ const OWN_CASE_MODULES: ReadonlyArray<{ file: string; cases: ReadonlyArray<Pick<
   { file: './cases/index-write.js', cases: [{ name: 'index-write', smoke: true }] },
   { file: './cases/decode-memory.js', cases: [{ name: 'decode-memory', smoke: true, sides: ['native'] }] },
   { file: './cases/micro.js', cases: [{ name: 'crc', smoke: true, sides: ['native'] }, { name: 'codec', smoke: true }] },
+  { file: './cases/handoff.js', cases: [{ name: 'handoff', smoke: true, sides: ['native'] }] },
 ];
 /** Folders whose modules are ours or hold no cases. */
 const NOT_CASE_FOLDERS = new Set(['cases', 'results']);
