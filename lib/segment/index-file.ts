@@ -476,7 +476,11 @@ export abstract class IndexFile {
     const oldEntries = this.rebuildFileEntries;
     this.keepableEntries = 0;
     this.rebuildFileEntries = 0;
-    if (this.mode !== 'active' || !this.tornTail) return;
+    if (this.mode !== 'active') return;
+    if (!this.tornTail) {
+      this.writePending();
+      return;
+    }
     const keptBytes = this.writtenEntries * this.entryBytes;
     try {
       this.withFd('truncate', (fd) => {
@@ -487,6 +491,9 @@ export abstract class IndexFile {
     }
     this.tornTail = false;
     if (oldEntries > this.entryCount) this.bytes.fill(0, this.entryCount * this.entryBytes, oldEntries * this.entryBytes);
+    // The rebuilt entries past the kept ones reach the file now, inside the recovery: if the write
+    // fails, the recovery fails and deletes the index, rather than leaving a shorter one that looks whole.
+    this.writePending();
   }
 
   /** Bytes of entries held in memory but not yet written to the file (0 when sealed). */

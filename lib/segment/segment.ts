@@ -502,11 +502,12 @@ export class Segment {
     } catch (error) {
       // A recovery that did not finish leaves no index behind: a missing index is what makes the next
       // open rebuild this segment (an index half rebuilt, or one the load created empty, would be trusted).
-      try {
-        this.offsetIndex.deleteIfExists();
-        this.timeIndex.deleteIfExists();
-      } catch {
-        // The recovery's own failure is the one to report.
+      for (const index of [this.offsetIndex, this.timeIndex]) {
+        try {
+          index.deleteIfExists();
+        } catch {
+          // The recovery's own failure is the one to report; the other index is still deleted.
+        }
       }
       throw error;
     }
@@ -743,15 +744,21 @@ export class Segment {
       failedInFsync);
   }
 
+  /**
+   * Through the pool's reference-counted descriptor, never writeFd: a retire (retention, truncation,
+   * a compaction swap) or releaseWriter while the fsync runs in the thread pool closes writeFd, and
+   * an fsync of a closed (or reused) descriptor would fail (or sync another file). A retired segment's
+   * bytes are being deleted: nothing to make durable.
+   */
   private async syncLog(): Promise<void> {
-    const fd = this.writeFd >= 0 ? this.writeFd : this.file.acquire();
-    const borrowed = this.writeFd < 0;
+    if (this.file.retired) return;
+    const fd = this.file.acquire();
     try {
       await syncFile(fd, this.file.path);
     } catch (error) {
       throw ioError(error, 'fsync failed', { path: this.file.path });
     } finally {
-      if (borrowed) this.file.release();
+      this.file.release();
     }
   }
 

@@ -210,6 +210,32 @@ test('recovery after a crash that left the indexes whole rebuilds them without w
   checkIndexes(dir);
 });
 
+test('a rebuild whose index write fails leaves no shorter index behind: the next open rebuilds it whole', async () => {
+  const dir = tempDir();
+  const config = { segmentBytes: 3000, indexIntervalBytes: 100 };
+  const log = await Log.open(dir, config);
+  for (let i = 0; i < 60; i++) log.append([{ value: Buffer.alloc(100, i), timestampMs: 1000 + i * 10 }]);
+  await log.close();
+  const seg0 = '00000000000000000000';
+  const whole = readFileSync(join(dir, `${seg0}.timeindex`));
+  // An odd-sized .index makes the open rebuild segment 0; one time-index entry differs from the rebuilt one.
+  writeFileSync(join(dir, `${seg0}.index`), Buffer.concat([readFileSync(join(dir, `${seg0}.index`)), Buffer.from([1, 2, 3])]));
+  const altered = Buffer.from(whole);
+  altered.writeBigInt64BE(altered.readBigInt64BE(36) - 1n, 36);
+  writeFileSync(join(dir, `${seg0}.timeindex`), altered);
+  injectWriteFault({ pathEndsWith: `${seg0}.timeindex`, skipWrites: 0, code: 'ENOSPC' });
+  await Log.open(dir, config).then(() => assert.unreachable('the open must fail'), (error: unknown) => {
+    assert.is((error as { code?: string }).code, 'SEGLOG_NO_SPACE');
+  });
+  assert.is(clearFaults(), 1);
+  assert.not.ok(existsSync(join(dir, `${seg0}.timeindex`)) && readFileSync(join(dir, `${seg0}.timeindex`)).length < whole.length,
+    'no shortened time index left to be trusted');
+  const reopened = await Log.open(dir, config);
+  await reopened.close();
+  assert.equal(readFileSync(join(dir, `${seg0}.timeindex`)), whole, 'rebuilt whole');
+  checkIndexes(dir);
+});
+
 test('D11: an empty stray 0.log.swap is set aside, not renamed over segment 0', async () => {
   const dir = tempDir();
   await writeLog(dir, 600);
