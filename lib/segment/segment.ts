@@ -745,20 +745,22 @@ export class Segment {
   }
 
   /**
-   * Through the pool's reference-counted descriptor, never writeFd: a retire (retention, truncation,
-   * a compaction swap) or releaseWriter while the fsync runs in the thread pool closes writeFd, and
-   * an fsync of a closed (or reused) descriptor would fail (or sync another file). A retired segment's
-   * bytes are being deleted: nothing to make durable.
+   * Through a descriptor of its own, never writeFd: a retire (retention, truncation, a compaction
+   * swap) or releaseWriter while the fsync runs in the thread pool closes writeFd, and an fsync of a
+   * closed (or reused) descriptor would fail (or sync another file). Not the pool's either, which
+   * would keep an idle partition's sealed segment open. A retired segment's bytes are being deleted.
    */
   private async syncLog(): Promise<void> {
     if (this.file.retired) return;
-    const fd = this.file.acquire();
+    const path = this.file.path;
+    let fd = -1;
     try {
-      await syncFile(fd, this.file.path);
+      fd = openSync(path, 'r');
+      await syncFile(fd, path);
     } catch (error) {
-      throw ioError(error, 'fsync failed', { path: this.file.path });
+      throw ioError(error, 'fsync failed', { path });
     } finally {
-      this.file.release();
+      if (fd >= 0) closeSync(fd);
     }
   }
 
