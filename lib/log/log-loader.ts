@@ -37,7 +37,7 @@ import { BatchWalker } from '../segment/batch-walker.js';
 import type { FilePool } from '../segment/file-handle.js';
 import { parseSegmentFileName, segmentFileName, type SegmentFileKind } from '../segment/file-names.js';
 import { Segment, type SegmentOptions } from '../segment/segment.js';
-import { settleAll } from '../settle-all.js';
+import { settleAll } from '../platform/settle-all.js';
 import { fsyncDirectory } from './checkpoint-file.js';
 
 /** Suffix of everything recovery sets aside instead of deleting: `<name>.recovered-<n>`. */

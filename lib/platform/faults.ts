@@ -56,7 +56,7 @@ interface ArmedFault {
   failing: number;
 }
 
-export interface FsyncFault {
+interface FsyncFault {
   /** Matches fsyncs of files whose path ends with this (e.g. '00000000000000000000.log'). */
   pathEndsWith: string;
   /** Matching fsyncs that succeed before the first failing one (0: the next one fails). */

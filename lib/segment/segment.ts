@@ -32,7 +32,7 @@ import { scanReadsAhead } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { failedInFsync, syncFile, syncFileSync } from '../platform/file-sync.js';
-import { settleAll } from '../settle-all.js';
+import { settleAll } from '../platform/settle-all.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
   framingProblem, readInt32, type RecordMarks, type RecordStart } from '../record/index.js';
 import { BatchWalker } from './batch-walker.js';

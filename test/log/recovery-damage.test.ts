@@ -157,7 +157,7 @@ test('an unflushed torn segment after a crash sets the later segments aside inst
   await log.close();
 });
 
-test('a failed sealing fsync of an early segment stops the open before a later damaged segment is cut or anything is set aside', async () => {
+test('a failed sealing fsync of an early segment stops the open before a later damaged segment is cut or set aside', async () => {
   const dir = tempDir();
   await writeLog(dir);
   const files = segmentFiles(dir);
