@@ -57,7 +57,14 @@ test('the child runs with the streaming flags; a SIGTERM to the launcher ends bo
   }
   assert.is(children.length, 1, 'the launcher runs the dump in one child');
   const child = children[0]!;
-  const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+  // Between fork and exec the child still shows the launcher's command line: wait for the exec.
+  const launcherCmdline = readFileSync(`/proc/${launcher.pid!}/cmdline`, 'utf8');
+  let raw = readFileSync(`/proc/${child}/cmdline`, 'utf8');
+  for (let i = 0; i < 500 && raw === launcherCmdline; i++) {
+    await sleep(20);
+    raw = readFileSync(`/proc/${child}/cmdline`, 'utf8');
+  }
+  const cmdline = raw.split('\0');
   assert.ok(cmdline.includes('--max-semi-space-size=4'), cmdline.join(' '));
   assert.ok(cmdline.includes('--optimize-for-size'), 'decoding dumps use the memory-first heap policy');
   launcher.kill('SIGTERM');
