@@ -13,7 +13,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CorruptCheckpointError, ioError } from '../errors.js';
-import { syncFile, syncFileSync } from '../platform/file-sync.js';
+import { syncFileSync, syncPath } from '../platform/file-sync.js';
 
 export interface CheckpointEntry {
   topic: string;
@@ -85,14 +85,10 @@ export function fsyncDirectory(dir: string): void {
 
 /** `fsyncDirectory` in the thread pool (a log's flush, beside its segments' fsyncs). */
 export async function fsyncDirectoryAsync(dir: string): Promise<void> {
-  let fd = -1;
   try {
-    fd = openSync(dir, 'r');
-    await syncFile(fd, dir);
+    await syncPath(dir);
   } catch (error) {
     throw ioError(error, 'cannot fsync directory', { path: dir });
-  } finally {
-    if (fd >= 0) closeSync(fd);
   }
 }
 

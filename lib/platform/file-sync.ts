@@ -4,14 +4,27 @@
  * count which ran on the main thread (lib/platform/faults.ts). The async form runs in the
  * thread pool. Both report the system error as is; the caller names the file in its own error.
  */
-import { fsync, fsyncSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { takeFsyncFault } from './faults.js';
 
 /** fsync(2) of `fd` (the file at `path`, for fault matching) in the thread pool. */
-export function syncFile(fd: number, path: string): Promise<void> {
+function syncFile(fd: number, path: string): Promise<void> {
   const fault = takeFsyncFault(path, false);
   if (fault !== null) return Promise.reject(fault);
   return new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * fsync(2) in the thread pool of the file (or directory) at `path`, through a descriptor opened for
+ * it and closed after: no caller's descriptor can be closed or reused under it while it runs.
+ */
+export async function syncPath(path: string): Promise<void> {
+  const fd = openSync(path, 'r');
+  try {
+    await syncFile(fd, path);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Blocking fsync(2) of `fd` (the file at `path`, for fault matching). */

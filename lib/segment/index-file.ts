@@ -53,7 +53,7 @@ import { INDEX_LOAD_CHUNK_BYTES, INDEX_MEMORY_INITIAL_BYTES, INDEX_PENDING_BYTES
 import type { MappedFile } from '../platform/contract.js';
 import { mapFile } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
-import { syncFile, syncFileSync } from '../platform/file-sync.js';
+import { syncFileSync, syncPath } from '../platform/file-sync.js';
 import { writeAt } from '../platform/positioned-write.js';
 
 type IndexMode = 'active' | 'sealed';
@@ -477,20 +477,18 @@ export abstract class IndexFile {
     this.keepableEntries = 0;
     this.rebuildFileEntries = 0;
     if (this.mode !== 'active') return;
-    if (!this.tornTail) {
-      this.writePending();
-      return;
+    if (this.tornTail) {
+      const keptBytes = this.writtenEntries * this.entryBytes;
+      try {
+        this.withFd('truncate', (fd) => {
+          if (fstatSync(fd).size !== keptBytes) ftruncateSync(fd, keptBytes);
+        });
+      } catch (error) {
+        throw ioError(error, 'cannot truncate index', { path: this.filePath });
+      }
+      this.tornTail = false;
+      if (oldEntries > this.entryCount) this.bytes.fill(0, this.entryCount * this.entryBytes, oldEntries * this.entryBytes);
     }
-    const keptBytes = this.writtenEntries * this.entryBytes;
-    try {
-      this.withFd('truncate', (fd) => {
-        if (fstatSync(fd).size !== keptBytes) ftruncateSync(fd, keptBytes);
-      });
-    } catch (error) {
-      throw ioError(error, 'cannot truncate index', { path: this.filePath });
-    }
-    this.tornTail = false;
-    if (oldEntries > this.entryCount) this.bytes.fill(0, this.entryCount * this.entryBytes, oldEntries * this.entryBytes);
     // The rebuilt entries past the kept ones reach the file now, inside the recovery: if the write
     // fails, the recovery fails and deletes the index, rather than leaving a shorter one that looks whole.
     this.writePending();
@@ -640,14 +638,10 @@ export abstract class IndexFile {
   async flushAsync(): Promise<void> {
     const job = this.beginFlush();
     if (job === null) return;
-    let fd = -1;
     try {
-      fd = openSync(job.path, 'r');
-      await syncFile(fd, job.path);
+      await syncPath(job.path);
     } catch (error) {
       this.failFlush(error, job);
-    } finally {
-      if (fd >= 0) closeSync(fd);
     }
   }
 

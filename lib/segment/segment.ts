@@ -31,7 +31,7 @@ import { LOCATE_CHUNK_BYTES, RECORD_BATCH_OVERHEAD_BYTES, RELATIVE_OFFSET_MAX, S
 import { scanReadsAhead } from '../platform/index.js';
 import { readFully } from '../platform/positioned-read.js';
 import { writeAt } from '../platform/positioned-write.js';
-import { failedInFsync, syncFile, syncFileSync } from '../platform/file-sync.js';
+import { failedInFsync, syncFileSync, syncPath } from '../platform/file-sync.js';
 import { settleAll } from '../platform/settle-all.js';
 import { BASE_OFFSET, BatchHeaderView, CURRENT_MAGIC, FRAME_PEEK_BYTES, LAST_OFFSET_DELTA, MAGIC, decodeBatches, frameBatch,
   framingProblem, readInt32, type RecordMarks, type RecordStart } from '../record/index.js';
@@ -753,14 +753,10 @@ export class Segment {
   private async syncLog(): Promise<void> {
     if (this.file.retired) return;
     const path = this.file.path;
-    let fd = -1;
     try {
-      fd = openSync(path, 'r');
-      await syncFile(fd, path);
+      await syncPath(path);
     } catch (error) {
       throw ioError(error, 'fsync failed', { path });
-    } finally {
-      if (fd >= 0) closeSync(fd);
     }
   }
 

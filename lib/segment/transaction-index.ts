@@ -13,7 +13,7 @@
 import { closeSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { assert } from '../assert.js';
 import { CorruptRecordError, ioError } from '../errors.js';
-import { syncFile, syncFileSync } from '../platform/file-sync.js';
+import { syncFileSync, syncPath } from '../platform/file-sync.js';
 import { writeAt } from '../platform/positioned-write.js';
 import { readInt64, writeInt64 } from '../record/index.js';
 import { TXN_INDEX_ENTRY_BYTES, TXN_INDEX_FIRST_OFFSET, TXN_INDEX_LAST_OFFSET, TXN_INDEX_LAST_STABLE_OFFSET, TXN_INDEX_PRODUCER_ID,
@@ -173,16 +173,11 @@ export class TransactionIndex {
   async flushAsync(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    const path = this.path;
-    let fd = -1;
     try {
-      fd = openSync(path, 'r');
-      await syncFile(fd, path);
+      await syncPath(this.path);
     } catch (error) {
       this.dirty = (error as NodeJS.ErrnoException).code !== 'ENOENT';
       this.failFlush(error);
-    } finally {
-      if (fd >= 0) closeSync(fd);
     }
   }
 
